@@ -1,0 +1,169 @@
+/**
+ * The `option-flight` command: runs a scenario file and writes its outputs.
+ *
+ * ```sh
+ * deno task run scenarios/breakout.jsonc --out output --seed 7
+ * ```
+ *
+ * Exit codes: 0 on success, 2 for a bad scenario or bad arguments, 1 for anything else.
+ *
+ * @module
+ */
+import { PluginError, ScenarioError } from "./core/errors.ts";
+import { REGIMES } from "./core/frame.ts";
+import { loadScenario, MAX_STEPS } from "./core/scenario.ts";
+import { type RunReport, runScenario } from "./core/run.ts";
+import { parseArgs, relative } from "./core/std.ts";
+
+const USAGE = `Usage: deno task run <scenario.jsonc> [options]
+
+Runs a scenario and writes <name>.jsonl (and the files of its other sinks and renderers)
+into the output folder.
+
+Options:
+  --out DIR      Output folder (default: output)
+  --seed N       Seed instead of the scenario's (integer >= 0)
+  --steps N      Steps instead of the scenario's (1 to ${MAX_STEPS})
+  --quiet        Print nothing on success
+  --help         Show this help
+
+Exit codes: 0 success, 2 bad scenario or arguments, 1 anything else.`;
+
+/** Where {@linkcode main} prints. */
+export interface MainOptions {
+  /** Receives normal output, a line at a time. @default {console.log} */
+  stdout?: (line: string) => void;
+  /** Receives errors, a line at a time. @default {console.error} */
+  stderr?: (line: string) => void;
+}
+
+/**
+ * Runs the command with the given arguments.
+ *
+ * @param args Command-line arguments, without the program name.
+ * @param options Where to print.
+ * @returns The exit code: 0 success, 2 bad scenario or arguments, 1 anything else.
+ *
+ * @example Bad arguments exit 2
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { main } from "./cli.ts";
+ *
+ * const errors: string[] = [];
+ * assertEquals(await main(["--steps", "many"], { stderr: (line) => errors.push(line) }), 2);
+ * ```
+ */
+export async function main(args: string[], options: MainOptions = {}): Promise<number> {
+  const stdout = options.stdout ?? console.log;
+  const stderr = options.stderr ?? console.error;
+  try {
+    const flags = readArgs(args);
+    if (flags.help) {
+      stdout(USAGE);
+      return 0;
+    }
+    const scenario = await loadScenario(flags.file);
+    const report = await runScenario(scenario, {
+      outDir: flags.out,
+      ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+      ...(flags.steps === undefined ? {} : { steps: flags.steps }),
+    });
+    if (!flags.quiet) { for (const line of summarize(report)) stdout(line); }
+    return 0;
+  } catch (error) {
+    if (error instanceof ScenarioError) {
+      stderr(error.message);
+      return 2;
+    }
+    if (error instanceof PluginError) {
+      stderr(`error: ${error.message}`);
+      const cause = error.cause instanceof Error ? error.cause.stack : undefined;
+      if (cause) stderr(cause);
+      return 1;
+    }
+    stderr(`error: ${error instanceof Error ? error.stack : String(error)}`);
+    return 1;
+  }
+}
+
+interface Flags {
+  file: string;
+  out: string;
+  seed: number | undefined;
+  steps: number | undefined;
+  quiet: boolean;
+  help: boolean;
+}
+
+const STRINGS = ["out", "seed", "steps"];
+const BOOLEANS = ["quiet", "help"];
+
+function readArgs(args: string[]): Flags {
+  const unknown: string[] = [];
+  const parsed = parseArgs(args, {
+    string: STRINGS,
+    boolean: BOOLEANS,
+    alias: { h: "help", q: "quiet" },
+    unknown: (arg) => {
+      if (arg.startsWith("-")) unknown.push(arg);
+      return !arg.startsWith("-");
+    },
+  });
+  const problems = unknown.map((arg) => `Unknown option ${JSON.stringify(arg)}; see --help`);
+  const help = parsed.help === true;
+  const files = parsed._.map(String);
+  if (!help && files.length !== 1) {
+    problems.push(
+      `Expected one scenario file, got ${
+        files.length === 0 ? "none" : files.map((f) => JSON.stringify(f)).join(", ")
+      }; see --help`,
+    );
+  }
+  const whole = (flag: string, min: number, max: number): number | undefined => {
+    const raw = parsed[flag];
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (typeof raw !== "string" || !/^\d+$/.test(raw) || value < min || value > max) {
+      problems.push(
+        `Option --${flag}: expected an integer in [${min}, ${max}], got ${JSON.stringify(raw)}`,
+      );
+      return undefined;
+    }
+    return value;
+  };
+  const seed = whole("seed", 0, Number.MAX_SAFE_INTEGER);
+  const steps = whole("steps", 1, MAX_STEPS);
+  const out = parsed.out ?? "output";
+  if (typeof out !== "string" || out === "") {
+    problems.push(`Option --out: expected a folder, got ${JSON.stringify(out)}`);
+  }
+  if (problems.length > 0) throw new ScenarioError(problems);
+  return {
+    file: files[0] ?? "",
+    out: String(out),
+    seed,
+    steps,
+    quiet: parsed.quiet === true,
+    help,
+  };
+}
+
+function percent(part: number, whole: number): string {
+  return `${(whole === 0 ? 0 : (100 * part) / whole).toFixed(1)}%`;
+}
+
+function summarize(report: RunReport): string[] {
+  const regimes = REGIMES.map((r) => `${r} ${percent(report.regimes[r], report.frames)}`).join(
+    "  ",
+  );
+  const flags = Object.entries(report.flags).map(([flag, n]) => `${flag} ${n}`).join("  ");
+  const files = report.files.map((f) => relative(Deno.cwd(), f) || f).join(", ");
+  return [
+    `${report.name}: ${report.frames} frames, seed ${report.seed}`,
+    `  regimes  ${regimes}`,
+    `  flags    ${flags}`,
+    `  wrote    ${files || "nothing (the scenario has no sinks or renderers)"}`,
+  ];
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,154 @@
+/**
+ * Atomic output: every file is written under a temporary name in the output folder and renamed
+ * into place only when the whole run has succeeded. A failed run leaves no partial file and
+ * never damages an existing one, and no file is written outside the folder.
+ *
+ * @module
+ */
+import { join } from "./std.ts";
+import { ScenarioError } from "./errors.ts";
+import type { OutputStream } from "./plugin.ts";
+
+/** File names the output folder accepts: a plain name, no separators, not hidden. */
+export const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+const encoder = new TextEncoder();
+const FLUSH_BYTES = 1 << 16;
+let counter = 0;
+
+/** One file being written. */
+class PendingFile implements OutputStream {
+  readonly #file: Deno.FsFile;
+  #chunks: (string | Uint8Array)[] = [];
+  #size = 0;
+
+  constructor(readonly temp: string, readonly target: string, file: Deno.FsFile) {
+    this.#file = file;
+  }
+
+  async write(content: string | Uint8Array): Promise<void> {
+    this.#chunks.push(content);
+    this.#size += content.length;
+    if (this.#size >= FLUSH_BYTES) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    for (const chunk of this.#chunks) {
+      const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+      let written = 0;
+      while (written < bytes.length) written += await this.#file.write(bytes.subarray(written));
+    }
+    this.#chunks = [];
+    this.#size = 0;
+  }
+
+  close(): void {
+    this.#file.close();
+  }
+}
+
+/**
+ * A set of files written together into one folder: all appear, or none do.
+ *
+ * @example Write two files at once
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { OutputSet } from "./output.ts";
+ *
+ * const dir = await Deno.makeTempDir();
+ * const out = new OutputSet(dir);
+ * await (await out.create("a.txt")).write("alpha\n");
+ * await out.writeFile("b.txt", "beta\n");
+ * assertEquals([...Deno.readDirSync(dir)].length, 2); // still temporary names
+ * const files = await out.commit();
+ * assertEquals(await Deno.readTextFile(files[0]!), "alpha\n");
+ * ```
+ */
+export class OutputSet {
+  readonly #dir: string;
+  readonly #files: PendingFile[] = [];
+
+  /**
+   * Prepares to write into `dir`, which is created when the first file is.
+   *
+   * @param dir The output folder.
+   */
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  /**
+   * Starts a file named `name` in the folder, under a temporary name.
+   *
+   * @param name A plain file name, matching {@linkcode FILE_NAME}.
+   * @returns A stream to write the file's text to.
+   */
+  create(name: string): Promise<OutputStream> {
+    return this.#open(name);
+  }
+
+  async #open(name: string): Promise<PendingFile> {
+    if (!FILE_NAME.test(name)) {
+      throw new ScenarioError(
+        `Cannot write ${JSON.stringify(name)}: an output file needs a plain name`,
+      );
+    }
+    if (this.#files.some((f) => f.target.endsWith(`/${name}`))) {
+      throw new ScenarioError(`Cannot write ${JSON.stringify(name)} twice in one run`);
+    }
+    await Deno.mkdir(this.#dir, { recursive: true });
+    const target = join(this.#dir, name);
+    await refuseLink(target);
+    const temp = join(this.#dir, `.${name}.${Deno.pid}-${++counter}.tmp`);
+    const file = await Deno.open(temp, { write: true, createNew: true });
+    const pending = new PendingFile(temp, target, file);
+    this.#files.push(pending);
+    return pending;
+  }
+
+  /**
+   * Writes a whole file at once (still renamed into place only by {@linkcode commit}).
+   *
+   * @param name A plain file name.
+   * @param content The file's content.
+   */
+  async writeFile(name: string, content: string | Uint8Array): Promise<void> {
+    await this.#open(name).then((file) => file.write(content));
+  }
+
+  /**
+   * Renames every file into place.
+   *
+   * @returns The paths written, in creation order.
+   */
+  async commit(): Promise<string[]> {
+    for (const file of this.#files) {
+      await file.flush();
+      file.close();
+    }
+    for (const file of this.#files) await Deno.rename(file.temp, file.target);
+    return this.#files.map((f) => f.target);
+  }
+
+  /** Removes every temporary file; existing files in the folder stay as they were. */
+  async abort(): Promise<void> {
+    for (const file of this.#files) {
+      try {
+        file.close();
+      } catch { /* already closed */ }
+      await Deno.remove(file.temp).catch(() => {});
+    }
+  }
+}
+
+async function refuseLink(path: string): Promise<void> {
+  try {
+    const info = await Deno.lstat(path);
+    if (info.isSymlink) {
+      throw new ScenarioError(`${path}: Refusing to replace a symbolic link in the output folder`);
+    }
+    if (info.isDirectory) throw new ScenarioError(`${path}: Cannot replace a folder with a file`);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+}

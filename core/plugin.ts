@@ -1,0 +1,303 @@
+/**
+ * Plugin interfaces and the typed helpers that define plugins.
+ *
+ * There are four kinds, run in this fixed order for every block of steps: generators fill the
+ * sample channels, the evaluator maps samples to envelope coordinates, regimes and flags, sinks
+ * receive the frames as they stream, and renderers draw the whole run once it is complete.
+ *
+ * @module
+ */
+import type { Channel, EvaluationBlock, Frame, SampleBlock } from "./frame.ts";
+import type { Fields, OptionsOf } from "./options.ts";
+import type { RandomStream } from "./random.ts";
+
+/** Regime and flag thresholds of the flight envelope (SPEC §1). */
+export interface Thresholds {
+  /** TAXI below this X. */
+  readonly taxiX: number;
+  /** MANEUVER at or above this X. */
+  readonly maneuverX: number;
+  /** MANEUVER at or above this Y. */
+  readonly maneuverY: number;
+  /** RUPTURE above this X. */
+  readonly ruptureX: number;
+  /** RUPTURE above this Y. */
+  readonly ruptureY: number;
+  /** OVERSPEED above this X. */
+  readonly overspeedX: number;
+  /** STALL below this Y. */
+  readonly stallY: number;
+}
+
+/** The dealer-gamma levels and thresholds an evaluator publishes for the other plugins. */
+export interface EnvelopeLevels {
+  /** Average true range, price units. */
+  readonly atr: number;
+  /** Gamma flip level. */
+  readonly flip: number;
+  /** Put wall (support). */
+  readonly putWall: number;
+  /** Call wall (resistance). */
+  readonly callWall: number;
+  /** Load factor that counts as 1 g. */
+  readonly riskProxyBase: number;
+  /** Regime and flag thresholds. */
+  readonly thresholds: Thresholds;
+}
+
+/** What every hook is handed. */
+export interface PluginContext<O> {
+  /** The plugin's options, read and checked against its fields. */
+  readonly options: O;
+  /** The scenario's name, also the stem of its output files. */
+  readonly name: string;
+  /** The scenario's seed. */
+  readonly seed: number;
+  /** The Monte Carlo run index, 0 for a single run. */
+  readonly run: number;
+  /** Number of steps in this run. */
+  readonly steps: number;
+}
+
+/** What a generator's `start` hook is handed. */
+export interface GeneratorContext<O> extends PluginContext<O> {
+  /** This generator's own random stream, derived from the seed, the run and its key. */
+  readonly random: RandomStream;
+  /**
+   * The envelope levels published by the evaluator.
+   *
+   * @throws Error when the scenario's evaluator publishes none.
+   */
+  levels(): EnvelopeLevels;
+}
+
+/** A started generator: fills its channels block after block. */
+export interface GeneratorInstance {
+  /**
+   * Fills the channels the generator provides for entries `0 .. block.length - 1`. Channels
+   * of earlier generators (in `time`, `spot`, `iv`, `hv` order) are already filled.
+   */
+  fill(block: SampleBlock): void;
+  /** Number of steps the generator can supply, when finite (a data file); the run stops there. */
+  readonly length?: number;
+}
+
+/** A generator plugin: supplies one or more sample channels. */
+export interface GeneratorDefinition<O = unknown> {
+  /** Always `"generator"`. */
+  readonly kind: "generator";
+  /** Kebab-case name, used in `use` strings and error messages. */
+  readonly name: string;
+  /** Option fields. */
+  readonly options: Fields;
+  /** Channels this generator fills. */
+  readonly provides: readonly Channel[];
+  /** Channels it reads, which an earlier generator must fill. */
+  readonly needs?: readonly Channel[];
+  /** Cross-field checks on the options, reported by key. */
+  check?(options: O, report: (key: string, message: string) => void): void;
+  /** Starts the generator for one run. */
+  start(context: GeneratorContext<O>): GeneratorInstance | Promise<GeneratorInstance>;
+}
+
+/** A started evaluator. */
+export interface EvaluatorInstance {
+  /** The levels generators and renderers may use. */
+  readonly levels?: EnvelopeLevels;
+  /** Fills `out` for the live entries of `samples`. */
+  evaluate(samples: SampleBlock, out: EvaluationBlock): void;
+}
+
+/** An evaluator plugin: maps samples to X, Y, Z, regime and flags. */
+export interface EvaluatorDefinition<O = unknown> {
+  /** Always `"evaluator"`. */
+  readonly kind: "evaluator";
+  /** Kebab-case name. */
+  readonly name: string;
+  /** Option fields. */
+  readonly options: Fields;
+  /** Cross-field checks on the options, reported by key. */
+  check?(options: O, report: (key: string, message: string) => void): void;
+  /** Starts the evaluator for one run. */
+  start(context: PluginContext<O>): EvaluatorInstance;
+}
+
+/** Where a sink writes: a file in the output folder that appears only when the run succeeds. */
+export interface OutputStream {
+  /** Appends text, encoded as UTF-8. */
+  write(text: string): Promise<void>;
+}
+
+/** What a sink's `start` hook is handed. */
+export interface SinkContext<O> extends PluginContext<O> {
+  /** The sink's file, `<name>.<extension>`, when the sink declares an extension. */
+  readonly output: OutputStream;
+}
+
+/** A started sink. */
+export interface SinkInstance {
+  /** Receives the next frames, in step order. */
+  write(frames: readonly Frame[]): void | Promise<void>;
+  /** Called once after the last frames. */
+  close?(): void | Promise<void>;
+}
+
+/** A sink plugin: receives frames as they stream. */
+export interface SinkDefinition<O = unknown> {
+  /** Always `"sink"`. */
+  readonly kind: "sink";
+  /** Kebab-case name. */
+  readonly name: string;
+  /** Option fields. */
+  readonly options: Fields;
+  /** Extension of the file the sink writes, without the dot. */
+  readonly extension: string;
+  /** Cross-field checks on the options, reported by key. */
+  check?(options: O, report: (key: string, message: string) => void): void;
+  /** Starts the sink for one run. */
+  start(context: SinkContext<O>): SinkInstance | Promise<SinkInstance>;
+}
+
+/** What a renderer's `render` hook is handed. */
+export interface RenderContext<O> extends PluginContext<O> {
+  /** Every frame of the run. */
+  readonly frames: readonly Frame[];
+  /** The evaluator's levels, when it publishes them. */
+  readonly levels: EnvelopeLevels | undefined;
+}
+
+/** A renderer plugin: draws a complete run into one file. */
+export interface RendererDefinition<O = unknown> {
+  /** Always `"renderer"`. */
+  readonly kind: "renderer";
+  /** Kebab-case name. */
+  readonly name: string;
+  /** Option fields. */
+  readonly options: Fields;
+  /** Extension of the file the renderer writes, without the dot. */
+  readonly extension: string;
+  /** Cross-field checks on the options, reported by key. */
+  check?(options: O, report: (key: string, message: string) => void): void;
+  /** Returns the file's content. */
+  render(context: RenderContext<O>): string | Uint8Array | Promise<string | Uint8Array>;
+}
+
+/** Any plugin definition. */
+export type PluginDefinition =
+  | GeneratorDefinition
+  | EvaluatorDefinition
+  | SinkDefinition
+  | RendererDefinition;
+
+/** The kind of a plugin. */
+export type PluginKind = PluginDefinition["kind"];
+
+type Spec<D extends { kind: string; options: Fields }, F extends Fields> =
+  & Omit<D, "kind" | "options">
+  & { readonly options: F };
+
+/**
+ * Defines a generator plugin, inferring the options' type from its fields.
+ *
+ * @param spec The generator without its `kind`.
+ * @returns The generator definition, to default-export.
+ *
+ * @example A constant IV
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { defineGenerator } from "./plugin.ts";
+ * import { number } from "./options.ts";
+ *
+ * const flatIv = defineGenerator({
+ *   name: "flat-iv",
+ *   provides: ["iv"],
+ *   options: { value: number({ doc: "IV, annualised", min: 0, minExclusive: true }) },
+ *   start: ({ options }) => ({ fill: (block) => block.iv.fill(options.value, 0, block.length) }),
+ * });
+ * assertEquals(flatIv.kind, "generator");
+ * ```
+ */
+export function defineGenerator<F extends Fields>(
+  spec: Spec<GeneratorDefinition<OptionsOf<F>>, F>,
+): GeneratorDefinition<OptionsOf<F>> {
+  return { kind: "generator", ...spec };
+}
+
+/**
+ * Defines an evaluator plugin.
+ *
+ * @param spec The evaluator without its `kind`.
+ * @returns The evaluator definition, to default-export.
+ *
+ * @example An evaluator is tagged with its kind
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { defineEvaluator } from "./plugin.ts";
+ *
+ * const calm = defineEvaluator({
+ *   name: "calm",
+ *   options: {},
+ *   start: () => ({ evaluate: (samples, out) => out.regime.fill(1, 0, samples.length) }),
+ * });
+ * assertEquals(calm.kind, "evaluator");
+ * ```
+ */
+export function defineEvaluator<F extends Fields>(
+  spec: Spec<EvaluatorDefinition<OptionsOf<F>>, F>,
+): EvaluatorDefinition<OptionsOf<F>> {
+  return { kind: "evaluator", ...spec };
+}
+
+/**
+ * Defines a sink plugin.
+ *
+ * @param spec The sink without its `kind`.
+ * @returns The sink definition, to default-export.
+ *
+ * @example A CSV of spot prices
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { defineSink } from "./plugin.ts";
+ *
+ * const spotCsv = defineSink({
+ *   name: "spot-csv",
+ *   extension: "csv",
+ *   options: {},
+ *   start: ({ output }) => ({
+ *     write: (frames) => output.write(frames.map((f) => `${f.timestamp},${f.spot}\n`).join("")),
+ *   }),
+ * });
+ * assertEquals(spotCsv.extension, "csv");
+ * ```
+ */
+export function defineSink<F extends Fields>(
+  spec: Spec<SinkDefinition<OptionsOf<F>>, F>,
+): SinkDefinition<OptionsOf<F>> {
+  return { kind: "sink", ...spec };
+}
+
+/**
+ * Defines a renderer plugin.
+ *
+ * @param spec The renderer without its `kind`.
+ * @returns The renderer definition, to default-export.
+ *
+ * @example A one-line text report
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { defineRenderer } from "./plugin.ts";
+ *
+ * const report = defineRenderer({
+ *   name: "report",
+ *   extension: "txt",
+ *   options: {},
+ *   render: ({ name, frames }) => `${name}: ${frames.length} frames\n`,
+ * });
+ * assertEquals(report.kind, "renderer");
+ * ```
+ */
+export function defineRenderer<F extends Fields>(
+  spec: Spec<RendererDefinition<OptionsOf<F>>, F>,
+): RendererDefinition<OptionsOf<F>> {
+  return { kind: "renderer", ...spec };
+}

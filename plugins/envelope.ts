@@ -1,0 +1,157 @@
+/**
+ * The flight envelope evaluator (SPEC §1): maps `(spot, iv, hv)` to structural airspeed X,
+ * load factor Y and wall proximity Z, then to a regime and flags.
+ *
+ * ```jsonc
+ * "evaluator": { "use": "envelope", "atr": 2.8, "flip": 692.5, "putWall": 680, "callWall": 700 }
+ * ```
+ *
+ * @module
+ */
+import { BREACH, OVERSPEED, STALL } from "../core/frame.ts";
+import { group, number } from "../core/options.ts";
+import { defineEvaluator, type EnvelopeLevels, type Thresholds } from "../core/plugin.ts";
+
+const positive = { min: 0, minExclusive: true } as const;
+
+/** Default regime and flag thresholds (SPEC §1). */
+export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze({
+  taxiX: 0.3,
+  maneuverX: 2.5,
+  maneuverY: 1.5,
+  ruptureX: 4.5,
+  ruptureY: 2.5,
+  overspeedX: 3.5,
+  stallY: 0.8,
+});
+
+const t = DEFAULT_THRESHOLDS;
+
+/** The result of evaluating one state. */
+export interface EnvelopeState {
+  /** Structural airspeed `|spot - flip| / atr`. */
+  x: number;
+  /** Load factor `(iv / hv) / riskProxyBase`. */
+  y: number;
+  /** Wall proximity: 1 at the flip, 0 at the wall on the spot's side. */
+  z: number;
+  /** Regime code: an index into `REGIMES`. */
+  regime: number;
+  /** Flag mask: BREACH 1, OVERSPEED 2, STALL 4. */
+  flags: number;
+}
+
+/**
+ * Evaluates one state against the envelope (SPEC §1).
+ *
+ * @param levels The envelope's levels and thresholds.
+ * @param sample Spot, IV and HV of the state.
+ * @returns X, Y, Z, the regime code and the flag mask.
+ *
+ * @example The SPEC check values
+ * ```ts
+ * import { assertAlmostEquals, assertEquals } from "@std/assert";
+ * import { DEFAULT_THRESHOLDS, evaluateState } from "./envelope.ts";
+ * import { flagsOf, REGIMES } from "../core/frame.ts";
+ *
+ * const levels = { atr: 2.8, flip: 692.5, putWall: 680, callWall: 700, riskProxyBase: 1, thresholds: DEFAULT_THRESHOLDS };
+ * const state = evaluateState(levels, { spot: 694, iv: 0.15, hv: 0.12 });
+ * assertAlmostEquals(state.x, 0.5357142857142857);
+ * assertAlmostEquals(state.y, 1.25);
+ * assertAlmostEquals(state.z, 0.8);
+ * assertEquals(REGIMES[state.regime], "CRUISE");
+ * assertEquals(flagsOf(state.flags), []);
+ * ```
+ */
+export function evaluateState(
+  levels: EnvelopeLevels,
+  sample: { spot: number; iv: number; hv: number },
+): EnvelopeState {
+  const { atr, flip, putWall, callWall, riskProxyBase, thresholds: th } = levels;
+  const { spot } = sample;
+  const x = Math.abs(spot - flip) / atr;
+  const y = sample.iv / sample.hv / riskProxyBase;
+  const z = spot >= flip
+    ? (callWall - spot) / (callWall - flip)
+    : (spot - putWall) / (flip - putWall);
+  const regime = x > th.ruptureX || y > th.ruptureY
+    ? 3
+    : x >= th.maneuverX || y >= th.maneuverY
+    ? 2
+    : x < th.taxiX
+    ? 0
+    : 1;
+  const flags = (z < 0 ? BREACH : 0) | (x > th.overspeedX ? OVERSPEED : 0) |
+    (y < th.stallY ? STALL : 0);
+  return { x, y, z, regime, flags };
+}
+
+/** The flight envelope: dealer-gamma levels and the thresholds of its regimes and flags. */
+export default defineEvaluator({
+  name: "envelope",
+  options: {
+    atr: number({ doc: "Average true range, price units", ...positive }),
+    flip: number({ doc: "Gamma flip level, price units; putWall < flip < callWall" }),
+    putWall: number({ doc: "Put wall (support), price units" }),
+    callWall: number({ doc: "Call wall (resistance), price units" }),
+    riskProxyBase: number({
+      doc: "Load factor (IV / HV) that counts as 1 g",
+      ...positive,
+      default: 1,
+    }),
+    thresholds: group({
+      taxiX: number({ doc: "TAXI below this X", ...positive, default: t.taxiX }),
+      maneuverX: number({ doc: "MANEUVER at or above this X", ...positive, default: t.maneuverX }),
+      maneuverY: number({ doc: "MANEUVER at or above this Y", ...positive, default: t.maneuverY }),
+      ruptureX: number({ doc: "RUPTURE above this X", ...positive, default: t.ruptureX }),
+      ruptureY: number({ doc: "RUPTURE above this Y", ...positive, default: t.ruptureY }),
+      overspeedX: number({ doc: "OVERSPEED above this X", ...positive, default: t.overspeedX }),
+      stallY: number({ doc: "STALL below this Y", ...positive, default: t.stallY }),
+    }, { doc: "Regime and flag thresholds; each defaults to the SPEC value" }),
+  },
+  check(options, report) {
+    if (!(options.putWall < options.flip)) {
+      report(
+        "putWall",
+        `expected a put wall below the flip (${options.flip}), got ${options.putWall}`,
+      );
+    }
+    if (!(options.flip < options.callWall)) {
+      report(
+        "callWall",
+        `expected a call wall above the flip (${options.flip}), got ${options.callWall}`,
+      );
+    }
+  },
+  start({ options }) {
+    const levels: EnvelopeLevels = Object.freeze({ ...options });
+    const { atr, flip, putWall, callWall, riskProxyBase, thresholds: th } = levels;
+    const upSpan = callWall - flip;
+    const downSpan = flip - putWall;
+    return {
+      levels,
+      evaluate(samples, out) {
+        const { spot, iv, hv, length } = samples;
+        const { x: xs, y: ys, z: zs, regime, flags } = out;
+        for (let i = 0; i < length; i++) {
+          const s = spot[i]!;
+          const x = Math.abs(s - flip) / atr;
+          const y = iv[i]! / hv[i]! / riskProxyBase;
+          const z = s >= flip ? (callWall - s) / upSpan : (s - putWall) / downSpan;
+          xs[i] = x;
+          ys[i] = y;
+          zs[i] = z;
+          regime[i] = x > th.ruptureX || y > th.ruptureY
+            ? 3
+            : x >= th.maneuverX || y >= th.maneuverY
+            ? 2
+            : x < th.taxiX
+            ? 0
+            : 1;
+          flags[i] = (z < 0 ? BREACH : 0) | (x > th.overspeedX ? OVERSPEED : 0) |
+            (y < th.stallY ? STALL : 0);
+        }
+      },
+    };
+  },
+});

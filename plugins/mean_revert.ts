@@ -1,0 +1,54 @@
+/**
+ * The `mean-revert` spot path: a pin toward a target, such as the gamma flip.
+ *
+ * Recursion, with `e ~ N(0, 1)` from the generator's own stream:
+ * `s[0] = start`, `s[t] = s[t-1] + intensity * (target - s[t-1]) + noise * atr * e[t]`.
+ * Its stationary spread is `noise / sqrt(1 - (1 - intensity)^2)` ATR: about 0.9 ATR with the
+ * defaults, so a 200-step path stays within a few ATR of the target.
+ *
+ * @module
+ */
+import { number } from "../core/options.ts";
+import { defineGenerator } from "../core/plugin.ts";
+
+/** A path pinned toward a target level. */
+export default defineGenerator({
+  name: "mean-revert",
+  provides: ["spot"],
+  options: {
+    start: number({ doc: "Spot at step 0, price units; defaults to the flip", optional: true }),
+    target: number({
+      doc: "Level the path is pulled toward, price units; defaults to the flip",
+      optional: true,
+    }),
+    intensity: number({
+      doc: "Share of the gap to the target closed each step, in (0, 1]",
+      min: 0,
+      minExclusive: true,
+      max: 1,
+      default: 0.1,
+    }),
+    noise: number({
+      doc: "Standard deviation of each step's shock, ATR units",
+      min: 0,
+      default: 0.4,
+    }),
+  },
+  start({ options, random, levels }) {
+    const { atr, flip } = levels();
+    const { intensity } = options;
+    const target = options.target ?? flip;
+    const sd = options.noise * atr;
+    let s = options.start ?? flip;
+    let first = true;
+    return {
+      fill({ spot, length }) {
+        for (let i = 0; i < length; i++) {
+          if (first) first = false;
+          else s += intensity * (target - s) + sd * random.normal();
+          spot[i] = s;
+        }
+      },
+    };
+  },
+});

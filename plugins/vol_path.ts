@@ -1,0 +1,77 @@
+/**
+ * The `vol-path` IV generator: drifts to a target, with an optional shock that then decays.
+ *
+ * Recursion, with `e ~ N(0, 1)`: `v[0] = start`,
+ * `v[t] = max(floor, v[t-1] + reversion * (target - v[t-1]) + v[t-1] * volOfVol * e[t])`,
+ * and at step `shockAt` the result is first multiplied by `1 + shockSize`. The shock decays
+ * at the reversion rate (half-life about 14 steps with the default 0.05); the floor keeps IV > 0.
+ *
+ * @module
+ */
+import { integer, number } from "../core/options.ts";
+import { defineGenerator } from "../core/plugin.ts";
+
+/** An implied-volatility path. */
+export default defineGenerator({
+  name: "vol-path",
+  provides: ["iv"],
+  options: {
+    start: number({
+      doc: "IV at step 0, annualised fraction (0.15 is 15%)",
+      min: 0,
+      minExclusive: true,
+    }),
+    target: number({
+      doc: "IV the path drifts to, annualised; defaults to start",
+      min: 0,
+      minExclusive: true,
+      optional: true,
+    }),
+    reversion: number({
+      doc: "Share of the gap to the target closed each step, in [0, 1]",
+      min: 0,
+      max: 1,
+      default: 0.05,
+    }),
+    volOfVol: number({
+      doc: "Relative standard deviation of each step's IV change",
+      min: 0,
+      default: 0.02,
+    }),
+    shockAt: integer({
+      doc: "Step at which IV jumps; no shock when absent",
+      min: 1,
+      optional: true,
+    }),
+    shockSize: number({
+      doc: "Relative size of the jump: 0.5 is +50%, -0.3 is -30%",
+      min: -1,
+      minExclusive: true,
+      default: 0.5,
+    }),
+    floor: number({
+      doc: "Smallest IV the path takes, annualised",
+      min: 0,
+      minExclusive: true,
+      default: 0.01,
+    }),
+  },
+  start({ options, random }) {
+    const { reversion, volOfVol, shockAt, shockSize, floor } = options;
+    const target = options.target ?? options.start;
+    let v = options.start;
+    return {
+      fill({ iv, start, length }) {
+        for (let i = 0; i < length; i++) {
+          const t = start + i;
+          if (t > 0) {
+            v += reversion * (target - v) + v * volOfVol * random.normal();
+            if (t === shockAt) v *= 1 + shockSize;
+            if (v < floor) v = floor;
+          }
+          iv[i] = v;
+        }
+      },
+    };
+  },
+});
