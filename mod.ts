@@ -46,10 +46,10 @@ export {
   readJsonl,
   writeJsonl,
 } from "./plugins/jsonl.ts";
-export { default as envelope } from "./plugins/envelope.ts";
-export { default as meanRevert } from "./plugins/mean_revert.ts";
-export { default as breakout } from "./plugins/breakout.ts";
-export { default as falseBreakout } from "./plugins/false_breakout.ts";
-export { default as volPath } from "./plugins/vol_path.ts";
-export { default as hv } from "./plugins/hv.ts";
-export { default as jsonl } from "./plugins/jsonl.ts";
+export { default as envelope, type EnvelopeOptions } from "./plugins/envelope.ts";
+export { default as meanRevert, type MeanRevertOptions } from "./plugins/mean_revert.ts";
+export { type BreakoutOptions, default as breakout } from "./plugins/breakout.ts";
+export { default as falseBreakout, type FalseBreakoutOptions } from "./plugins/false_breakout.ts";
+export { default as volPath, type VolPathOptions } from "./plugins/vol_path.ts";
+export { default as hv, type HvOptions } from "./plugins/hv.ts";
+export { default as jsonl, type JsonlOptions } from "./plugins/jsonl.ts";

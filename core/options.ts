@@ -160,6 +160,7 @@ function absent<T>(
  * ```
  */
 export function number(spec: NumberSpec & Optional): Field<number | undefined>;
+/** A number field that must be given, or has a default. */
 export function number(spec: NumberSpec): Field<number>;
 export function number(spec: NumberSpec & Partial<Optional>): Field<number | undefined> {
   return numeric("number", spec);
@@ -181,6 +182,7 @@ export function number(spec: NumberSpec & Partial<Optional>): Field<number | und
  * ```
  */
 export function integer(spec: NumberSpec & Optional): Field<number | undefined>;
+/** An integer field that must be given, or has a default. */
 export function integer(spec: NumberSpec): Field<number>;
 export function integer(spec: NumberSpec & Partial<Optional>): Field<number | undefined> {
   return numeric("integer", spec);
@@ -206,6 +208,7 @@ export function choice<const V extends string>(
   values: readonly V[],
   spec: FieldSpec<V> & Optional,
 ): Field<V | undefined>;
+/** A choice field that must be given, or has a default. */
 export function choice<const V extends string>(values: readonly V[], spec: FieldSpec<V>): Field<V>;
 export function choice<const V extends string>(
   values: readonly V[],
@@ -246,6 +249,7 @@ export function choice<const V extends string>(
  * ```
  */
 export function boolean(spec: FieldSpec<boolean> & Optional): Field<boolean | undefined>;
+/** A boolean field that must be given, or has a default. */
 export function boolean(spec: FieldSpec<boolean>): Field<boolean>;
 export function boolean(spec: FieldSpec<boolean> & Partial<Optional>): Field<boolean | undefined> {
   return {
@@ -289,6 +293,7 @@ export interface StringSpec extends FieldSpec<string> {
  * ```
  */
 export function string(spec: StringSpec & Optional): Field<string | undefined>;
+/** A string field that must be given, or has a default. */
 export function string(spec: StringSpec): Field<string>;
 export function string(spec: StringSpec & Partial<Optional>): Field<string | undefined> {
   const expected = spec.expected ?? "a string";

@@ -192,7 +192,8 @@ export type PluginDefinition =
 /** The kind of a plugin. */
 export type PluginKind = PluginDefinition["kind"];
 
-type Spec<D extends { kind: string; options: Fields }, F extends Fields> =
+/** What a definition helper takes: the definition without its `kind`, with its option fields. */
+export type PluginSpec<D extends { kind: string; options: Fields }, F extends Fields> =
   & Omit<D, "kind" | "options">
   & { readonly options: F };
 
@@ -218,7 +219,7 @@ type Spec<D extends { kind: string; options: Fields }, F extends Fields> =
  * ```
  */
 export function defineGenerator<F extends Fields>(
-  spec: Spec<GeneratorDefinition<OptionsOf<F>>, F>,
+  spec: PluginSpec<GeneratorDefinition<OptionsOf<F>>, F>,
 ): GeneratorDefinition<OptionsOf<F>> {
   return { kind: "generator", ...spec };
 }
@@ -243,7 +244,7 @@ export function defineGenerator<F extends Fields>(
  * ```
  */
 export function defineEvaluator<F extends Fields>(
-  spec: Spec<EvaluatorDefinition<OptionsOf<F>>, F>,
+  spec: PluginSpec<EvaluatorDefinition<OptionsOf<F>>, F>,
 ): EvaluatorDefinition<OptionsOf<F>> {
   return { kind: "evaluator", ...spec };
 }
@@ -271,7 +272,7 @@ export function defineEvaluator<F extends Fields>(
  * ```
  */
 export function defineSink<F extends Fields>(
-  spec: Spec<SinkDefinition<OptionsOf<F>>, F>,
+  spec: PluginSpec<SinkDefinition<OptionsOf<F>>, F>,
 ): SinkDefinition<OptionsOf<F>> {
   return { kind: "sink", ...spec };
 }
@@ -297,7 +298,7 @@ export function defineSink<F extends Fields>(
  * ```
  */
 export function defineRenderer<F extends Fields>(
-  spec: Spec<RendererDefinition<OptionsOf<F>>, F>,
+  spec: PluginSpec<RendererDefinition<OptionsOf<F>>, F>,
 ): RendererDefinition<OptionsOf<F>> {
   return { kind: "renderer", ...spec };
 }

@@ -10,10 +10,24 @@
  * @module
  */
 import { choice, integer, number } from "../core/options.ts";
-import { defineGenerator } from "../core/plugin.ts";
+import { defineGenerator, type GeneratorDefinition } from "../core/plugin.ts";
+
+/** Options of the `breakout` generator. */
+export interface BreakoutOptions {
+  /** Spot at step 0, price units. @default {the flip} */
+  readonly start: number | undefined;
+  /** Direction of the breakout. @default {"up"} */
+  readonly direction: "up" | "down";
+  /** Drift per step once the breakout starts, ATR units. @default {0.1} */
+  readonly speed: number;
+  /** Standard deviation of each step's shock, ATR units. @default {0.3} */
+  readonly noise: number;
+  /** Step at which the drift starts; before it the path only wanders. @default {0} */
+  readonly onset: number;
+}
 
 /** A breakout with follow-through. */
-export default defineGenerator({
+const breakout: GeneratorDefinition<BreakoutOptions> = defineGenerator({
   name: "breakout",
   provides: ["spot"],
   options: {
@@ -53,3 +67,4 @@ export default defineGenerator({
     };
   },
 });
+export default breakout;

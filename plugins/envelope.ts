@@ -10,7 +10,12 @@
  */
 import { BREACH, OVERSPEED, STALL } from "../core/frame.ts";
 import { group, number } from "../core/options.ts";
-import { defineEvaluator, type EnvelopeLevels, type Thresholds } from "../core/plugin.ts";
+import {
+  defineEvaluator,
+  type EnvelopeLevels,
+  type EvaluatorDefinition,
+  type Thresholds,
+} from "../core/plugin.ts";
 
 const positive = { min: 0, minExclusive: true } as const;
 
@@ -86,8 +91,24 @@ export function evaluateState(
   return { x, y, z, regime, flags };
 }
 
+/** Options of the `envelope` evaluator (SPEC §1); levels in price units. */
+export interface EnvelopeOptions {
+  /** Average true range, > 0. */
+  readonly atr: number;
+  /** Gamma flip level, between the walls. */
+  readonly flip: number;
+  /** Put wall (support), below the flip. */
+  readonly putWall: number;
+  /** Call wall (resistance), above the flip. */
+  readonly callWall: number;
+  /** Load factor (IV / HV) that counts as 1 g, > 0. @default {1} */
+  readonly riskProxyBase: number;
+  /** Regime and flag thresholds, each > 0. @default {DEFAULT_THRESHOLDS} */
+  readonly thresholds: Thresholds;
+}
+
 /** The flight envelope: dealer-gamma levels and the thresholds of its regimes and flags. */
-export default defineEvaluator({
+const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
   name: "envelope",
   options: {
     atr: number({ doc: "Average true range, price units", ...positive }),
@@ -155,3 +176,4 @@ export default defineEvaluator({
     };
   },
 });
+export default envelope;

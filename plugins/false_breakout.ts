@@ -11,10 +11,26 @@
  * @module
  */
 import { choice, number } from "../core/options.ts";
-import { defineGenerator } from "../core/plugin.ts";
+import { defineGenerator, type GeneratorDefinition } from "../core/plugin.ts";
+
+/** Options of the `false-breakout` generator. */
+export interface FalseBreakoutOptions {
+  /** Spot at step 0 and the level it recovers to, price units. @default {the flip} */
+  readonly start: number | undefined;
+  /** The wall that is falsely broken. @default {"call"} */
+  readonly wall: "call" | "put";
+  /** How far beyond the wall the push peaks, ATR units. @default {0.5} */
+  readonly depth: number;
+  /** Share of the gap to the start closed each step after the peak, in (0, 1]. @default {0.2} */
+  readonly recovery: number;
+  /** Share of the steps spent pushing to the peak, in (0, 1). @default {0.4} */
+  readonly push: number;
+  /** Standard deviation of each step's shock, ATR units. @default {0.2} */
+  readonly noise: number;
+}
 
 /** A failed breakout: a breach of a wall, then a recovery. */
-export default defineGenerator({
+const falseBreakout: GeneratorDefinition<FalseBreakoutOptions> = defineGenerator({
   name: "false-breakout",
   provides: ["spot"],
   options: {
@@ -73,3 +89,4 @@ export default defineGenerator({
     };
   },
 });
+export default falseBreakout;

@@ -12,12 +12,26 @@
  * @module
  */
 import { integer, number } from "../core/options.ts";
-import { defineGenerator } from "../core/plugin.ts";
+import { defineGenerator, type GeneratorDefinition } from "../core/plugin.ts";
 
 const positive = { min: 0, minExclusive: true } as const;
 
+/** Options of the `hv` generator: give `value` for fixed HV, or `window` and `initial` for realised HV. */
+export interface HvOptions {
+  /** Constant HV, annualised fraction. */
+  readonly value: number | undefined;
+  /** Realised HV over this many log returns (at least 2). */
+  readonly window: number | undefined;
+  /** HV during the realised warm-up, steps 0 to `window - 1`, annualised. */
+  readonly initial: number | undefined;
+  /** Steps per year, to annualise realised HV. @default {252} */
+  readonly periodsPerYear: number;
+  /** Smallest realised HV used, annualised. @default {0.01} */
+  readonly floor: number;
+}
+
 /** Historical volatility: a constant, or realised over a rolling window. */
-export default defineGenerator({
+const hv: GeneratorDefinition<HvOptions> = defineGenerator({
   name: "hv",
   provides: ["hv"],
   needs: ["spot"],
@@ -89,3 +103,4 @@ export default defineGenerator({
     };
   },
 });
+export default hv;

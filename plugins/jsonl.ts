@@ -11,7 +11,7 @@ import { basename, dirname } from "../core/std.ts";
 import { ScenarioError } from "../core/errors.ts";
 import { FLAGS, type Frame, REGIMES } from "../core/frame.ts";
 import { OutputSet } from "../core/output.ts";
-import { defineSink } from "../core/plugin.ts";
+import { defineSink, type SinkDefinition } from "../core/plugin.ts";
 
 /**
  * Formats frames as JSONL text: one line each, with a final newline.
@@ -181,8 +181,11 @@ export async function writeJsonl(path: string, frames: readonly Frame[]): Promis
   }
 }
 
+/** The `jsonl` sink has no options. */
+export type JsonlOptions = Record<string, never>;
+
 /** Streams frames to `<name>.jsonl`, one line each, as SPEC §2 fixes them. */
-export default defineSink({
+const jsonl: SinkDefinition<JsonlOptions> = defineSink({
   name: "jsonl",
   extension: "jsonl",
   options: {},
@@ -190,3 +193,4 @@ export default defineSink({
     return { write: (frames) => output.write(formatJsonl(frames)) };
   },
 });
+export default jsonl;

@@ -9,10 +9,22 @@
  * @module
  */
 import { number } from "../core/options.ts";
-import { defineGenerator } from "../core/plugin.ts";
+import { defineGenerator, type GeneratorDefinition } from "../core/plugin.ts";
+
+/** Options of the `mean-revert` generator. */
+export interface MeanRevertOptions {
+  /** Spot at step 0, price units. @default {the flip} */
+  readonly start: number | undefined;
+  /** Level the path is pulled toward, price units. @default {the flip} */
+  readonly target: number | undefined;
+  /** Share of the gap to the target closed each step, in (0, 1]. @default {0.1} */
+  readonly intensity: number;
+  /** Standard deviation of each step's shock, ATR units. @default {0.4} */
+  readonly noise: number;
+}
 
 /** A path pinned toward a target level. */
-export default defineGenerator({
+const meanRevert: GeneratorDefinition<MeanRevertOptions> = defineGenerator({
   name: "mean-revert",
   provides: ["spot"],
   options: {
@@ -52,3 +64,4 @@ export default defineGenerator({
     };
   },
 });
+export default meanRevert;

@@ -9,10 +9,28 @@
  * @module
  */
 import { integer, number } from "../core/options.ts";
-import { defineGenerator } from "../core/plugin.ts";
+import { defineGenerator, type GeneratorDefinition } from "../core/plugin.ts";
+
+/** Options of the `vol-path` generator. IVs are annualised fractions: 0.15 is 15%. */
+export interface VolPathOptions {
+  /** IV at step 0. Required. */
+  readonly start: number;
+  /** IV the path drifts to. @default {start} */
+  readonly target: number | undefined;
+  /** Share of the gap to the target closed each step, in [0, 1]. @default {0.05} */
+  readonly reversion: number;
+  /** Relative standard deviation of each step's IV change. @default {0.02} */
+  readonly volOfVol: number;
+  /** Step at which IV jumps; no shock when absent. */
+  readonly shockAt: number | undefined;
+  /** Relative size of the jump: 0.5 is +50%, -0.3 is -30%; above -1. @default {0.5} */
+  readonly shockSize: number;
+  /** Smallest IV the path takes. @default {0.01} */
+  readonly floor: number;
+}
 
 /** An implied-volatility path. */
-export default defineGenerator({
+const volPath: GeneratorDefinition<VolPathOptions> = defineGenerator({
   name: "vol-path",
   provides: ["iv"],
   options: {
@@ -75,3 +93,4 @@ export default defineGenerator({
     };
   },
 });
+export default volPath;
