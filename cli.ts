@@ -13,7 +13,8 @@ import { PluginError, ScenarioError } from "./core/errors.ts";
 import { REGIMES } from "./core/frame.ts";
 import { loadScenario, MAX_STEPS } from "./core/scenario.ts";
 import { type RunReport, runScenario } from "./core/run.ts";
-import { parseArgs, relative } from "./core/std.ts";
+import { parseArgs } from "@std/cli/parse-args";
+import { relative } from "@std/path";
 
 const USAGE = `Usage: deno task run <scenario.jsonc> [options]
 

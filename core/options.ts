@@ -381,7 +381,7 @@ export function readFields<F extends Fields>(
     value = {};
   }
   const record = value as Record<string, unknown>;
-  const allowed = [...(context.extraKeys ?? []), ...Object.keys(fields)];
+  const allowed = [...Object.keys(fields), ...(context.extraKeys ?? [])];
   for (const key of Object.keys(record)) {
     if (!allowed.includes(key)) {
       const list = allowed.map((k) => show(k)).join(", ");

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join } from "./std.ts";
+import { join } from "@std/path";
 import { ScenarioError } from "./errors.ts";
 import type { OutputStream } from "./plugin.ts";
 

@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { basename, dirname, extname, parseJsonc, resolve, toFileUrl } from "./std.ts";
+import { parse as parseJsonc } from "@std/jsonc";
+import { basename, dirname, extname, fromFileUrl, resolve, toFileUrl } from "@std/path";
 import { BUILTINS } from "./builtins.ts";
 import { ScenarioError } from "./errors.ts";
 import { CHANNELS } from "./frame.ts";
@@ -20,6 +21,8 @@ import {
   integer,
   Issues,
   join,
+  type JsonSchema,
+  objectSchema,
   readFields,
   show,
   string,
@@ -445,7 +448,11 @@ export async function loadPlugin(
     try {
       definition = (await import(resolved.specifier)).default;
     } catch (error) {
-      const reason = (error as Error).message.split("\n")[0];
+      const missing = resolved.specifier.startsWith("file:") &&
+        (error as Error).message.startsWith("Module not found");
+      const reason = missing
+        ? `no such file ${show(fromFileUrl(resolved.specifier))}`
+        : (error as Error).message.split("\n")[0]!.replace(/\.$/, "");
       throw new ScenarioError(`Cannot load plugin ${show(use)}: ${reason}`);
     }
   }
@@ -502,4 +509,80 @@ function shapeProblem(value: unknown, kind: PluginKind): string | undefined {
     return `needs an "extension" such as "jsonl", got ${show(d.extension)}`;
   }
   return undefined;
+}
+
+/**
+ * The JSON Schema of scenario files, built from the same fields that check them: editors use
+ * it (through a scenario's `$schema`) to complete and check every field of the built-ins.
+ *
+ * @returns The schema, as a JSON value.
+ *
+ * @example Every built-in generator is described
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { scenarioSchema } from "./scenario.ts";
+ *
+ * assert(JSON.stringify(scenarioSchema()).includes('"const":"mean-revert"'));
+ * ```
+ */
+export function scenarioSchema(): JsonSchema {
+  const external: JsonSchema = {
+    type: "object",
+    description: "A plugin from a file or package: its options are checked when the scenario loads",
+    properties: {
+      use: {
+        type: "string",
+        pattern: "^(\\./|\\.\\./|jsr:|npm:|file:)",
+        description:
+          'A path relative to the scenario ("./my_vol.ts"), or a jsr:, npm: or file: specifier',
+      },
+    },
+    required: ["use"],
+  };
+  const entry = (kind: PluginKind): JsonSchema => ({
+    anyOf: [
+      ...Object.values(BUILTINS).filter((d) => d.kind === kind).map((d) => ({
+        ...objectSchema(d.options, {
+          use: { const: d.name, description: `The built-in ${kind} "${d.name}"` },
+        }),
+        required: ["use", ...((objectSchema(d.options).required as string[] | undefined) ?? [])],
+      })),
+      external,
+    ],
+  });
+  const top = objectSchema(topFields) as { properties: Record<string, JsonSchema> };
+  return {
+    $schema: "http://json-schema.org/draft-07/schema#",
+    title: "option-flight scenario",
+    description: "A scenario: generators, an evaluator, sinks and renderers, and how long to run",
+    type: "object",
+    properties: {
+      ...top.properties,
+      evaluator: {
+        ...entry("evaluator"),
+        description: "Maps samples to X, Y, Z, regime and flags",
+      },
+      generators: {
+        type: "object",
+        description: "Generators by label; together they supply the spot, iv and hv channels",
+        additionalProperties: entry("generator"),
+      },
+      sinks: {
+        type: "array",
+        description: 'Receive frames as they stream; default [{ "use": "jsonl" }]',
+        items: entry("sink"),
+      },
+      renderers: {
+        type: "array",
+        description: "Draw the complete run into one file each",
+        items: entry("renderer"),
+      },
+      monteCarlo: {
+        ...objectSchema(monteCarloFields),
+        description: "Run many independent runs and summarise them",
+      },
+    },
+    required: ["steps", "evaluator", "generators"],
+    additionalProperties: false,
+  };
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { basename, dirname } from "../core/std.ts";
+import { basename, dirname } from "@std/path";
 import { ScenarioError } from "../core/errors.ts";
 import { FLAGS, type Frame, REGIMES } from "../core/frame.ts";
 import { OutputSet } from "../core/output.ts";
