@@ -1,0 +1,136 @@
+// The command end to end: outputs, flags, exit codes, and what a failed run leaves behind.
+import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { fromFileUrl, join } from "@std/path";
+import { main } from "../cli.ts";
+
+const root = fromFileUrl(new URL("../", import.meta.url));
+const breakout = join(root, "scenarios/breakout.jsonc");
+const fixture = (name: string) => join(root, "tests/fixtures", name);
+
+async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { stdout: (l) => out.push(l), stderr: (l) => err.push(l) });
+  return { code, out, err: err.join("\n") };
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+  } catch {
+    return [];
+  }
+}
+
+Deno.test("run writes <name>.jsonl into --out and prints a summary", async () => {
+  const out = await Deno.makeTempDir();
+  const result = await cli([breakout, "--out", out]);
+  assertEquals(result.code, 0);
+  assertEquals(listDir(out), ["breakout.jsonl"]);
+  const lines = (await Deno.readTextFile(join(out, "breakout.jsonl"))).split("\n");
+  assertEquals(lines.length, 201); // 200 frames and the final newline
+  assertEquals(result.out[0], "breakout: 200 frames, seed 42");
+  assertStringIncludes(result.out.join("\n"), "RUPTURE");
+  assertStringIncludes(result.out.join("\n"), "BREACH");
+  assertStringIncludes(result.out.join("\n"), "breakout.jsonl");
+});
+
+Deno.test("--seed and --steps override the scenario", async () => {
+  const out = await Deno.makeTempDir();
+  assertEquals((await cli([breakout, "--out", out, "--steps", "30", "--seed", "7"])).code, 0);
+  const text = await Deno.readTextFile(join(out, "breakout.jsonl"));
+  assertEquals(text.split("\n").length, 31);
+  const other = await Deno.makeTempDir();
+  await cli([breakout, "--out", other, "--steps", "30", "--seed", "8"]);
+  assert(text !== await Deno.readTextFile(join(other, "breakout.jsonl")));
+});
+
+Deno.test("--quiet prints nothing on success and --help prints the usage", async () => {
+  const out = await Deno.makeTempDir();
+  assertEquals((await cli([breakout, "--out", out, "--quiet"])).out, []);
+  const help = await cli(["--help"]);
+  assertEquals(help.code, 0);
+  assertStringIncludes(help.out.join("\n"), "Usage: deno task run <scenario.jsonc>");
+});
+
+Deno.test("bad arguments exit 2 with a message naming the argument", async () => {
+  const cases: [string[], string][] = [
+    [[breakout, "--stpes", "5"], 'Unknown option "--stpes"'],
+    [[breakout, "--steps", "0"], 'Option --steps: expected an integer in [1, 10000000], got "0"'],
+    [[breakout, "--seed", "-1"], "Option --seed"],
+    [[], "Expected one scenario file, got none"],
+    [[breakout, breakout], "Expected one scenario file"],
+    [["no/such/file.jsonc"], "no/such/file.jsonc: Cannot read the scenario file"],
+  ];
+  for (const [args, message] of cases) {
+    const result = await cli(args);
+    assertEquals(result.code, 2, args.join(" "));
+    assertStringIncludes(result.err, message);
+  }
+});
+
+Deno.test("a bad scenario exits 2 and writes nothing", async () => {
+  const out = join(await Deno.makeTempDir(), "out");
+  const result = await cli([join(root, "tests/errors/walls_reversed.jsonc"), "--out", out]);
+  assertEquals(result.code, 2);
+  assertStringIncludes(result.err, 'Cannot read "evaluator.putWall"');
+  assertEquals(listDir(out), []);
+});
+
+Deno.test("a throwing plugin exits 1 naming the plugin, step and seed, and leaves no partial file", async () => {
+  const out = await Deno.makeTempDir();
+  await Deno.writeTextFile(join(out, "throwing.jsonl"), "earlier good run\n");
+  const result = await cli([fixture("throwing.jsonc"), "--out", out]);
+  assertEquals(result.code, 1);
+  assertStringIncludes(
+    result.err,
+    "[generator throwing] threw while filling steps 0 to 19: vol surface missing",
+  );
+  assertStringIncludes(result.err, "seed 42");
+  assertEquals(listDir(out), ["throwing.jsonl"]);
+  assertEquals(await Deno.readTextFile(join(out, "throwing.jsonl")), "earlier good run\n");
+});
+
+Deno.test("a NaN from a plugin stops the run at that step", async () => {
+  const out = await Deno.makeTempDir();
+  const result = await cli([fixture("nan_iv.jsonc"), "--out", out]);
+  assertEquals(result.code, 1);
+  assertStringIncludes(
+    result.err,
+    "[generator nan-iv] produced iv NaN, expected a finite number > 0",
+  );
+  assertStringIncludes(result.err, "step 3, seed 42");
+  assertEquals(listDir(out), []);
+});
+
+Deno.test("an output path that is a symbolic link is refused, and its target is untouched", async () => {
+  const out = await Deno.makeTempDir();
+  const outside = join(await Deno.makeTempDir(), "precious.txt");
+  await Deno.writeTextFile(outside, "keep\n");
+  await Deno.symlink(outside, join(out, "breakout.jsonl"));
+  const result = await cli([breakout, "--out", out]);
+  assertEquals(result.code, 2);
+  assertStringIncludes(result.err, "Refusing to replace a symbolic link");
+  assertEquals(await Deno.readTextFile(outside), "keep\n");
+});
+
+Deno.test("the command exits with main's code when run as a program", async () => {
+  const deno = Deno.execPath();
+  const run = (args: string[]) =>
+    new Deno.Command(deno, {
+      args: ["run", "--allow-read", "--allow-write", join(root, "cli.ts"), ...args],
+      cwd: root,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const bad = await run([join(root, "tests/errors/syntax_error.jsonc")]);
+  assertEquals(bad.code, 2);
+  assertStringIncludes(
+    new TextDecoder().decode(bad.stderr),
+    "syntax_error.jsonc:3:12: Cannot parse JSONC",
+  );
+  const out = await Deno.makeTempDir();
+  const good = await run([breakout, "--out", out, "--quiet"]);
+  assertEquals(good.code, 0);
+  assertEquals(listDir(out), ["breakout.jsonl"]);
+});

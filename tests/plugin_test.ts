@@ -1,0 +1,109 @@
+// Loading plugins by use string: relative paths, file: specifiers, and the built-in table.
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { fromFileUrl, join, toFileUrl } from "@std/path";
+import {
+  BUILTINS,
+  loadScenario,
+  parseScenario,
+  resolveUse,
+  ScenarioError,
+  simulate,
+} from "../mod.ts";
+import { runGenerator } from "../core/testing.ts";
+import skewVol from "../examples/my_vol.ts";
+
+const root = fromFileUrl(new URL("../", import.meta.url));
+
+Deno.test("a relative use path resolves against the scenario's folder, not the working directory", async () => {
+  const deno = Deno.execPath();
+  const out = await Deno.makeTempDir();
+  const result = await new Deno.Command(deno, {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      join(root, "cli.ts"),
+      join(root, "examples/my_scenario.jsonc"),
+      "--out",
+      out,
+    ],
+    cwd: await Deno.makeTempDir(),
+    stderr: "piped",
+  }).output();
+  assertEquals(result.code, 0, new TextDecoder().decode(result.stderr));
+  const frames = (await Deno.readTextFile(join(out, "selloff.jsonl"))).trim().split("\n").map((l) =>
+    JSON.parse(l)
+  );
+  // The custom plugin sets IV from spot: base + skew * (flip - spot) / atr.
+  const last = frames.at(-1);
+  assert(Math.abs(last.iv - Math.max(0.05, 0.15 + 0.012 * (692.5 - last.spot) / 2.8)) < 1e-12);
+});
+
+Deno.test("a file: specifier loads the same plugin", async () => {
+  const use = toFileUrl(join(root, "examples/my_vol.ts")).href;
+  const text = (await Deno.readTextFile(join(root, "examples/my_scenario.jsonc"))).replace(
+    "./my_vol.ts",
+    use,
+  );
+  const scenario = await parseScenario(text, {
+    path: join(await Deno.makeTempDir(), "elsewhere.jsonc"),
+  });
+  assertEquals(scenario.generators.map((g) => g.definition.name), ["breakout", "skew-vol", "hv"]);
+  assertEquals((await simulate(scenario, { steps: 5 })).length, 5);
+});
+
+Deno.test("resolveUse() passes jsr: and npm: through and refuses http(s)", () => {
+  const from = { scenarioPath: "/a/b.jsonc" };
+  assertEquals(resolveUse("jsr:@scope/vol@1/plugin", from), {
+    specifier: "jsr:@scope/vol@1/plugin",
+  });
+  assertEquals(resolveUse("npm:flight-vol@2", from), { specifier: "npm:flight-vol@2" });
+  assertEquals(resolveUse("../p.ts", from), { specifier: "file:///p.ts" });
+  assertThrows(() => resolveUse("http://x.test/p.ts", from), ScenarioError, "Refusing to import");
+  assertThrows(() => resolveUse("p.ts", from), ScenarioError, 'Cannot resolve "p.ts"');
+});
+
+Deno.test("generators run in channel order, whatever order the scenario lists them", async () => {
+  const evaluator = { use: "envelope", atr: 2.8, flip: 692.5, putWall: 680, callWall: 700 };
+  const spot = { use: "breakout", start: 694 };
+  const iv = { use: "vol-path", start: 0.15 };
+  const hv = { use: "hv", window: 5, initial: 0.12 }; // reads spot, so must run after it
+  const text = (generators: object) => JSON.stringify({ steps: 40, evaluator, generators });
+  const path = join(root, "tests/fixtures/inline.jsonc");
+  const listed = await parseScenario(text({ spot, iv, hv }), { path });
+  const reversed = await parseScenario(text({ hv, iv, spot }), { path });
+  assertEquals(reversed.generators.map((g) => g.key), [
+    "generators.spot",
+    "generators.iv",
+    "generators.hv",
+  ]);
+  assertEquals(await simulate(reversed), await simulate(listed));
+});
+
+Deno.test("the example plugin computes skewed IV from spot", async () => {
+  const spot = [692.5, 692.5 - 2.8, 692.5 + 2.8 * 20];
+  const { iv } = await runGenerator(skewVol, {
+    steps: 3,
+    options: { skew: 0.01 },
+    inputs: { spot },
+  });
+  assertEquals([...iv].map((v) => Math.round(v * 1e12) / 1e12), [0.15, 0.16, 0.05]);
+});
+
+Deno.test("every file in plugins/ is in the built-in table under its kebab-case name", async () => {
+  const files = [...Deno.readDirSync(join(root, "plugins"))].map((e) => e.name).filter((n) =>
+    n.endsWith(".ts")
+  ).sort();
+  assert(files.length > 0);
+  for (const file of files) {
+    const name = file.replace(/\.ts$/, "").replaceAll("_", "-");
+    const { default: definition } = await import(toFileUrl(join(root, "plugins", file)).href);
+    assertEquals(BUILTINS[name], definition, `plugins/${file} should be the built-in "${name}"`);
+  }
+  assertEquals(Object.keys(BUILTINS).length, files.length);
+});
+
+Deno.test("scenarios/scenario.schema.json is up to date (deno task schema rewrites it)", async () => {
+  const { schemaText, SCHEMA_PATH } = await import("../tools/schema.ts");
+  assertEquals(await Deno.readTextFile(SCHEMA_PATH), schemaText());
+});
