@@ -1,14 +1,7 @@
 // Loading plugins by use string: relative paths, file: specifiers, and the built-in table.
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { fromFileUrl, join, toFileUrl } from "@std/path";
-import {
-  BUILTINS,
-  loadScenario,
-  parseScenario,
-  resolveUse,
-  ScenarioError,
-  simulate,
-} from "../mod.ts";
+import { BUILTINS, parseScenario, resolveUse, ScenarioError, simulate } from "../mod.ts";
 import { runGenerator } from "../core/testing.ts";
 import skewVol from "../examples/my_vol.ts";
 
@@ -106,4 +99,20 @@ Deno.test("every file in plugins/ is in the built-in table under its kebab-case 
 Deno.test("scenarios/scenario.schema.json is up to date (deno task schema rewrites it)", async () => {
   const { schemaText, SCHEMA_PATH } = await import("../tools/schema.ts");
   assertEquals(await Deno.readTextFile(SCHEMA_PATH), schemaText());
+});
+
+Deno.test("the README documents every option of every built-in plugin", async () => {
+  const readme = await Deno.readTextFile(join(root, "README.md"));
+  for (const [name, definition] of Object.entries(BUILTINS)) {
+    const section = readme.indexOf(`**\`${name}\`**`);
+    assert(section >= 0, `README has no section for "${name}"`);
+    const next = readme.indexOf("\n**`", section + 1);
+    const text = readme.slice(section, next < 0 ? undefined : next);
+    for (const option of Object.keys(definition.options)) {
+      assert(
+        text.includes(`\`${option}\``),
+        `README section "${name}" does not document "${option}"`,
+      );
+    }
+  }
 });
