@@ -14,7 +14,8 @@ import { OutputSet } from "../core/output.ts";
 import { defineSink, type SinkDefinition } from "../core/plugin.ts";
 
 /**
- * Formats frames as JSONL text: one line each, with a final newline.
+ * Formats frames as JSONL text: one line each, fields in SPEC §2 order followed by any extra
+ * fields, with a final newline.
  *
  * @param frames The frames.
  * @returns The JSONL text.
@@ -30,7 +31,12 @@ import { defineSink, type SinkDefinition } from "../core/plugin.ts";
  */
 export function formatJsonl(frames: readonly Frame[]): string {
   let text = "";
-  for (const frame of frames) text += JSON.stringify(frame) + "\n";
+  for (const frame of frames) {
+    // SPEC §2's nine fields in its order, then any fields other plugins added.
+    const { timestamp, spot, iv, hv, x, y, z, regime, flags, ...extra } = frame;
+    const line = { timestamp, spot, iv, hv, x, y, z, regime, flags, ...extra };
+    text += JSON.stringify(line) + "\n";
+  }
   return text;
 }
 
