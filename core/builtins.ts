@@ -6,6 +6,7 @@
 import breakout from "../plugins/breakout.ts";
 import envelope from "../plugins/envelope.ts";
 import falseBreakout from "../plugins/false_breakout.ts";
+import html from "../plugins/html.ts";
 import hv from "../plugins/hv.ts";
 import jsonl from "../plugins/jsonl.ts";
 import meanRevert from "../plugins/mean_revert.ts";
@@ -17,6 +18,7 @@ export const BUILTINS: Readonly<Record<string, PluginDefinition>> = Object.freez
   [breakout.name]: breakout,
   [envelope.name]: envelope,
   [falseBreakout.name]: falseBreakout,
+  [html.name]: html,
   [hv.name]: hv,
   [jsonl.name]: jsonl,
   [meanRevert.name]: meanRevert,

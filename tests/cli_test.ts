@@ -26,7 +26,7 @@ Deno.test("run writes <name>.jsonl into --out and prints a summary", async () =>
   const out = await Deno.makeTempDir();
   const result = await cli([breakout, "--out", out]);
   assertEquals(result.code, 0);
-  assertEquals(listDir(out), ["breakout.jsonl"]);
+  assertEquals(listDir(out), ["breakout.html", "breakout.jsonl"]);
   const lines = (await Deno.readTextFile(join(out, "breakout.jsonl"))).split("\n");
   assertEquals(lines.length, 201); // 200 frames and the final newline
   assertEquals(result.out[0], "breakout: 200 frames, seed 42");
@@ -132,5 +132,5 @@ Deno.test("the command exits with main's code when run as a program", async () =
   const out = await Deno.makeTempDir();
   const good = await run([breakout, "--out", out, "--quiet"]);
   assertEquals(good.code, 0);
-  assertEquals(listDir(out), ["breakout.jsonl"]);
+  assertEquals(listDir(out), ["breakout.html", "breakout.jsonl"]);
 });
