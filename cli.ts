@@ -11,8 +11,18 @@
  */
 import { PluginError, ScenarioError } from "./core/errors.ts";
 import { REGIMES } from "./core/frame.ts";
-import { loadScenario, MAX_STEPS } from "./core/scenario.ts";
+import { loadScenario, MAX_RUNS, MAX_STEPS, type Scenario } from "./core/scenario.ts";
 import { type RunReport, runScenario } from "./core/run.ts";
+import {
+  type BatchReport,
+  formatBatchReport,
+  MAX_WORKERS,
+  mergePartials,
+  parseShard,
+  ProgressBar,
+  runBatch,
+  type Shard,
+} from "./core/batch.ts";
 import { parseArgs } from "@std/cli/parse-args";
 import { relative } from "@std/path";
 
@@ -25,8 +35,23 @@ Options:
   --out DIR      Output folder (default: output)
   --seed N       Seed instead of the scenario's (integer >= 0)
   --steps N      Steps instead of the scenario's (1 to ${MAX_STEPS})
-  --quiet        Print nothing on success
+  --quiet        Print nothing on success (and no progress bar)
   --help         Show this help
+
+Monte Carlo (also on when the scenario has a "monteCarlo" section):
+  --runs N       Independent runs (1 to ${MAX_RUNS}); writes <name>.summary.json and
+                 <name>.report.html instead of the scenario's sinks and renderers
+  --workers N    Threads to spread the runs over, the main thread and N-1 Web Workers
+                 (1 to ${MAX_WORKERS}; default: the machine's cores, one per million steps
+                 of work at most)
+  --keep-runs    Also write each run's frames to mc_<name>_<i>.jsonl
+  --shard K/N    Run only the K-th of N slices of the runs and write a partial result,
+                 <name>.part-K-of-N.json, for merge
+
+       deno task merge <partial.json...> [--out DIR] [--quiet]
+
+Merges the partial results of every shard into <name>.summary.json and <name>.report.html,
+the same files one run of the whole batch writes.
 
 Exit codes: 0 success, 2 bad scenario or arguments, 1 anything else.`;
 
@@ -63,7 +88,18 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
       stdout(USAGE);
       return 0;
     }
+    if (flags.merge) {
+      const report = await mergePartials(flags.files, { outDir: flags.out });
+      if (!flags.quiet) {
+        for (const line of formatBatchReport(report, { showPath })) stdout(line);
+      }
+      return 0;
+    }
     const scenario = await loadScenario(flags.file);
+    if (flags.batch || scenario.monteCarlo) {
+      await batch(scenario, flags, { stdout, stderr, raw: options.stderr === undefined });
+      return 0;
+    }
     const report = await runScenario(scenario, {
       outDir: flags.out,
       ...(flags.seed === undefined ? {} : { seed: flags.seed }),
@@ -87,19 +123,68 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
   }
 }
 
+function showPath(path: string): string {
+  return relative(Deno.cwd(), path) || path;
+}
+
+async function batch(
+  scenario: Scenario,
+  flags: Flags,
+  out: { stdout: (line: string) => void; stderr: (line: string) => void; raw: boolean },
+): Promise<void> {
+  const terminal = out.raw && Deno.stderr.isTerminal();
+  const encoder = new TextEncoder();
+  let bar: ProgressBar | undefined;
+  const started = performance.now();
+  const report: BatchReport = await runBatch(scenario, {
+    outDir: flags.out,
+    ...(flags.runs === undefined ? {} : { runs: flags.runs }),
+    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+    ...(flags.steps === undefined ? {} : { steps: flags.steps }),
+    ...(flags.workers === undefined ? {} : { workers: flags.workers }),
+    ...(flags.keepRuns ? { keepRuns: true } : {}),
+    ...(flags.shard ? { shard: flags.shard } : {}),
+    ...(flags.quiet ? {} : {
+      onProgress: (done: number, total: number) => {
+        bar ??= new ProgressBar(total, {
+          label: scenario.name,
+          terminal,
+          write: terminal
+            ? (text) => Deno.stderr.writeSync(encoder.encode(text))
+            : (text) => out.stderr(text.trimEnd()),
+        });
+        bar.update(done);
+      },
+    }),
+  }).finally(() => bar?.finish());
+  const seconds = (performance.now() - started) / 1000;
+  if (!flags.quiet) {
+    for (const line of formatBatchReport(report, { seconds, showPath })) out.stdout(line);
+  }
+}
+
 interface Flags {
   file: string;
+  files: string[];
   out: string;
   seed: number | undefined;
   steps: number | undefined;
+  runs: number | undefined;
+  workers: number | undefined;
+  shard: Shard | undefined;
+  keepRuns: boolean;
+  batch: boolean;
+  merge: boolean;
   quiet: boolean;
   help: boolean;
 }
 
-const STRINGS = ["out", "seed", "steps"];
-const BOOLEANS = ["quiet", "help"];
+const STRINGS = ["out", "seed", "steps", "runs", "workers", "shard"];
+const BOOLEANS = ["quiet", "help", "keep-runs"];
 
 function readArgs(args: string[]): Flags {
+  const merge = args[0] === "merge";
+  if (merge) args = args.slice(1);
   const unknown: string[] = [];
   const parsed = parseArgs(args, {
     string: STRINGS,
@@ -113,7 +198,10 @@ function readArgs(args: string[]): Flags {
   const problems = unknown.map((arg) => `Unknown option ${JSON.stringify(arg)}; see --help`);
   const help = parsed.help === true;
   const files = parsed._.map(String);
-  if (!help && files.length !== 1) {
+  if (merge && !help && files.length === 0) {
+    problems.push("Expected the partial result files of every shard; see --help");
+  }
+  if (!merge && !help && files.length !== 1) {
     problems.push(
       `Expected one scenario file, got ${
         files.length === 0 ? "none" : files.map((f) => JSON.stringify(f)).join(", ")
@@ -134,6 +222,24 @@ function readArgs(args: string[]): Flags {
   };
   const seed = whole("seed", 0, Number.MAX_SAFE_INTEGER);
   const steps = whole("steps", 1, MAX_STEPS);
+  const runs = whole("runs", 1, MAX_RUNS);
+  const workers = whole("workers", 1, MAX_WORKERS);
+  let shard: Shard | undefined;
+  if (typeof parsed.shard === "string") {
+    try {
+      shard = parseShard(parsed.shard);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  const keepRuns = parsed["keep-runs"] === true;
+  if (merge) {
+    const extra = ["seed", "steps", "runs", "workers", "shard"].filter((f) =>
+      parsed[f] !== undefined
+    );
+    if (keepRuns) extra.push("keep-runs");
+    for (const flag of extra) problems.push(`Option --${flag} does not apply to merge; see --help`);
+  }
   const out = parsed.out ?? "output";
   if (typeof out !== "string" || out === "") {
     problems.push(`Option --out: expected a folder, got ${JSON.stringify(out)}`);
@@ -141,9 +247,16 @@ function readArgs(args: string[]): Flags {
   if (problems.length > 0) throw new ScenarioError(problems);
   return {
     file: files[0] ?? "",
+    files,
     out: String(out),
     seed,
     steps,
+    runs,
+    workers,
+    shard,
+    keepRuns,
+    batch: runs !== undefined || workers !== undefined || shard !== undefined || keepRuns,
+    merge,
     quiet: parsed.quiet === true,
     help,
   };

@@ -37,6 +37,36 @@ export { BUILTINS } from "./core/builtins.ts";
 export { OutputSet } from "./core/output.ts";
 export * from "./core/run.ts";
 export * from "./core/scenario.ts";
+export * from "./core/sketch.ts";
+export * from "./core/stats.ts";
+export {
+  type BatchOptions,
+  type BatchReport,
+  type ChunkOptions,
+  formatBatchReport,
+  formatBlock,
+  type FormatReportOptions,
+  MAX_WORKERS,
+  type MergeOptions,
+  mergePartials,
+  parseShard,
+  PARTIAL_FORMAT,
+  PARTIAL_FORMAT_VERSION,
+  type PartialResult,
+  ProgressBar,
+  type ProgressBarOptions,
+  readPartial,
+  runBatch,
+  runChunk,
+  scenarioFingerprint,
+  type Shard,
+  shardRuns,
+  simulateBatch,
+  type SimulateBatchOptions,
+  type SimulateBatchResult,
+  VERSION,
+} from "./core/batch.ts";
+export { renderReport, type ReportOptions } from "./core/report.ts";
 export { DEFAULT_THRESHOLDS, type EnvelopeState, evaluateState } from "./plugins/envelope.ts";
 export {
   type BadLine,
@@ -53,3 +83,4 @@ export { default as falseBreakout, type FalseBreakoutOptions } from "./plugins/f
 export { default as volPath, type VolPathOptions } from "./plugins/vol_path.ts";
 export { default as hv, type HvOptions } from "./plugins/hv.ts";
 export { default as jsonl, type JsonlOptions } from "./plugins/jsonl.ts";
+export { default as html, type HtmlOptions } from "./plugins/html.ts";

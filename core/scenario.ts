@@ -446,6 +446,8 @@ export async function loadPlugin(
     definition = resolved.builtin;
   } else {
     try {
+      // Always an absolute file: URL or a jsr:/npm: specifier, never an import-map name, so it
+      // resolves the same once published (deno publish warns that it cannot analyse it).
       definition = (await import(resolved.specifier)).default;
     } catch (error) {
       const missing = resolved.specifier.startsWith("file:") &&

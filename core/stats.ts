@@ -1,0 +1,551 @@
+/**
+ * Monte Carlo statistics (SPEC §4): the accumulator that reduces runs as they stream, its
+ * exact merge, and the summary it gives.
+ *
+ * {@linkcode MonteCarloStats} reads each run's blocks straight from the typed arrays of
+ * {@linkcode startRun} and never builds a frame. Its memory does not grow with the number of
+ * runs: counts are numbers, distributions are {@linkcode QuantileSketch}es, and the per-step
+ * fan charts sample at most {@linkcode TIMELINE_POINTS} steps. Every part merges exactly, so
+ * the summary of a batch is the same, byte for byte, however its runs were split.
+ *
+ * @module
+ */
+import { ScenarioError } from "./errors.ts";
+import { BREACH, type Flag, FLAGS, type Regime, REGIMES } from "./frame.ts";
+import type { RunBlock, RunCursor } from "./run.ts";
+import {
+  ExactCounts,
+  type ExactCountsData,
+  QuantileSketch,
+  type QuantileSketchData,
+} from "./sketch.ts";
+
+/** The normal quantile of 97.5%, for two-sided 95% intervals. */
+export const Z95 = 1.959963984540054;
+
+/** The most steps of a run whose distribution over time is kept, for the fan charts. */
+export const TIMELINE_POINTS = 200;
+
+/** Sketch resolution of price levels (spot): relative error `2^-13`, about 0.012%. */
+export const LEVEL_BITS = 12;
+
+/** Sketch resolution of X, Y, Z and per-run max load: relative error `2^-8`, about 0.39%. */
+export const STATE_BITS = 7;
+
+/** Options of {@linkcode wilsonInterval}. */
+export interface WilsonOptions {
+  /** The normal quantile of the confidence level. @default {Z95} (95%) */
+  z?: number;
+}
+
+/**
+ * The Wilson score interval of a binomial proportion: unlike the normal approximation it stays
+ * inside [0, 1] and is sound for rates near 0 or 1 and for few trials.
+ *
+ * @param successes Number of successes, such as runs with a BREACH.
+ * @param trials Number of trials (> 0).
+ * @param options The confidence level.
+ * @returns `[low, high]`.
+ *
+ * @example 12 breaches in 1000 runs
+ * ```ts
+ * import { assertAlmostEquals } from "@std/assert";
+ * import { wilsonInterval } from "./stats.ts";
+ *
+ * const [low, high] = wilsonInterval(12, 1000);
+ * assertAlmostEquals(low, 0.0068776, 1e-7);
+ * assertAlmostEquals(high, 0.0208573, 1e-7);
+ * ```
+ */
+export function wilsonInterval(
+  successes: number,
+  trials: number,
+  options: WilsonOptions = {},
+): [number, number] {
+  const z = options.z ?? Z95;
+  if (!(Number.isSafeInteger(trials) && trials > 0)) {
+    throw new RangeError(`Cannot take an interval over ${trials} trials`);
+  }
+  if (!(Number.isSafeInteger(successes) && successes >= 0 && successes <= trials)) {
+    throw new RangeError(`Cannot take an interval of ${successes} successes in ${trials} trials`);
+  }
+  const n = trials;
+  const p = successes / n;
+  const z2 = z * z;
+  const denominator = 1 + z2 / n;
+  const center = (p + z2 / (2 * n)) / denominator;
+  const half = (z / denominator) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return [
+    successes === 0 ? 0 : Math.max(0, center - half),
+    successes === trials ? 1 : Math.min(1, center + half),
+  ];
+}
+
+/**
+ * The steps whose distribution over the runs is kept: every step when there are at most
+ * `points`, otherwise `points` steps spread evenly from the first to the last.
+ *
+ * @param steps Steps per run.
+ * @param points The most steps kept. @default {TIMELINE_POINTS}
+ * @returns Step indices, ascending, starting at 0 and ending at `steps - 1`.
+ *
+ * @example 1000 steps, 5 points
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { timelineSteps } from "./stats.ts";
+ *
+ * assertEquals(timelineSteps(1000, 5), [0, 249, 499, 749, 999]);
+ * assertEquals(timelineSteps(3), [0, 1, 2]);
+ * ```
+ */
+export function timelineSteps(steps: number, points: number = TIMELINE_POINTS): number[] {
+  if (steps <= points) return Array.from({ length: steps }, (_, i) => i);
+  return Array.from({ length: points }, (_, j) => Math.floor((j * (steps - 1)) / (points - 1)));
+}
+
+/** Runs whose timeline values are held before they are added to the sketches. */
+const PENDING_RUNS = 64;
+
+/** The quantities tracked at each timeline step. */
+export const SERIES = ["spot", "x", "y", "z"] as const;
+/** One of {@linkcode SERIES}. */
+export type Series = typeof SERIES[number];
+
+/** {@linkcode MonteCarloStats} as plain JSON, for partial results and worker messages. */
+export interface MonteCarloStatsData {
+  /** Steps per run. */
+  steps: number;
+  /** Runs reduced. */
+  runs: number;
+  /** Runs with at least one BREACH frame. */
+  breachRuns: number;
+  /** Frames by regime code (rows) and flag mask (columns): 4 rows of 8. */
+  frames: number[][];
+  /** Largest Y of each run. */
+  maxLoad: QuantileSketchData;
+  /** Spot at the last step of each run. */
+  finalSpot: QuantileSketchData;
+  /** Step of each breaching run's first BREACH frame. */
+  firstBreach: ExactCountsData;
+  /** The steps of the timeline. */
+  timeline: number[];
+  /** Per timeline step, the distribution of each quantity over the runs. */
+  series: Record<Series, QuantileSketchData[]>;
+}
+
+/** Options of {@linkcode MonteCarloStats.addRun}. */
+export interface AddRunOptions {
+  /** Called with each block after it is reduced, such as to write the run's frames. */
+  onBlock?: (block: RunBlock) => void;
+}
+
+/**
+ * The running statistics of a Monte Carlo batch: add runs, merge batches, then summarise.
+ *
+ * @example Reduce three runs, then read the breach count
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { loadScenario, MonteCarloStats, startRun } from "../mod.ts";
+ *
+ * const scenario = await loadScenario(new URL("../scenarios/false_breakout.jsonc", import.meta.url).pathname);
+ * const stats = new MonteCarloStats({ steps: scenario.steps });
+ * for (let run = 0; run < 3; run++) stats.addRun(await startRun(scenario, { run }));
+ * assertEquals(stats.runs, 3);
+ * assertEquals(stats.breachRuns, 3);
+ * ```
+ */
+export class MonteCarloStats {
+  /** Steps per run. */
+  readonly steps: number;
+  /** The steps of the timeline, from {@linkcode timelineSteps}. */
+  readonly timeline: readonly number[];
+  /** Runs reduced. */
+  runs = 0;
+  /** Runs with at least one BREACH frame. */
+  breachRuns = 0;
+  /** Frames by `regime * 8 + flagMask`. */
+  readonly frameCounts: Float64Array = new Float64Array(REGIMES.length << FLAGS.length);
+  /** Largest Y of each run. */
+  readonly maxLoad: QuantileSketch = new QuantileSketch({ bits: STATE_BITS });
+  /** Spot at the last step of each run. */
+  readonly finalSpot: QuantileSketch = new QuantileSketch({ bits: LEVEL_BITS });
+  /** Step of each breaching run's first BREACH frame. */
+  readonly firstBreach: ExactCounts = new ExactCounts();
+  readonly #series: Readonly<Record<Series, readonly QuantileSketch[]>>;
+  readonly #points: Int32Array;
+  /** Timeline values of the last runs, `[series][point][run]`, added to the sketches in bulk. */
+  readonly #pending: Float64Array;
+  #pendingRuns = 0;
+
+  /**
+   * Creates empty statistics.
+   *
+   * @param options The steps per run.
+   */
+  constructor(options: { steps: number }) {
+    const { steps } = options;
+    if (!Number.isSafeInteger(steps) || steps < 1) {
+      throw new RangeError(`Cannot keep statistics of runs of ${steps} steps`);
+    }
+    this.steps = steps;
+    this.timeline = Object.freeze(timelineSteps(steps));
+    this.#points = Int32Array.from(this.timeline);
+    const make = (bits: number) => this.timeline.map(() => new QuantileSketch({ bits }));
+    this.#pending = new Float64Array(PENDING_RUNS * this.timeline.length * SERIES.length);
+    this.#series = {
+      spot: make(LEVEL_BITS),
+      x: make(STATE_BITS),
+      y: make(STATE_BITS),
+      z: make(STATE_BITS),
+    };
+  }
+
+  /** Per timeline step, the distribution of spot, X, Y and Z over the runs. */
+  get series(): Readonly<Record<Series, readonly QuantileSketch[]>> {
+    this.#flush();
+    return this.#series;
+  }
+
+  /**
+   * Adds the pending timeline values to the sketches, one sketch at a time: a sketch's buckets
+   * stay in cache for the whole group of runs instead of being fetched once per run.
+   */
+  #flush(): void {
+    const runs = this.#pendingRuns;
+    if (runs === 0) return;
+    const pending = this.#pending;
+    const points = this.timeline.length;
+    SERIES.forEach((name, s) => {
+      this.#series[name].forEach((sketch, p) => {
+        const at = (s * points + p) * PENDING_RUNS;
+        for (let r = 0; r < runs; r++) sketch.add(pending[at + r]!);
+      });
+    });
+    this.#pendingRuns = 0;
+  }
+
+  /** Frames reduced. */
+  get frames(): number {
+    return this.frameCounts.reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * Reduces one run, reading its cursor to the end.
+   *
+   * @param cursor A started run, from {@linkcode startRun}.
+   * @param options A hook that sees each block.
+   * @throws ScenarioError when the run's length differs from {@linkcode MonteCarloStats.steps}.
+   */
+  addRun(cursor: RunCursor, options?: AddRunOptions): void {
+    if (cursor.steps !== this.steps) {
+      throw new ScenarioError(
+        `Cannot add a run of ${cursor.steps} steps to a batch of ${this.steps}-step runs`,
+      );
+    }
+    const onBlock = options?.onBlock;
+    const counts = this.frameCounts;
+    const points = this.#points;
+    const pending = this.#pending;
+    const stride = points.length * PENDING_RUNS;
+    let at = this.#pendingRuns;
+    let p = 0;
+    let maxY = -Infinity;
+    let firstBreach = -1;
+    let lastSpot = 0;
+    for (let block = cursor.next(); block; block = cursor.next()) {
+      const { start, length, spot } = block.samples;
+      const { x, y, z, regime, flags } = block.evaluation;
+      for (let i = 0; i < length; i++) {
+        const load = y[i]!;
+        if (load > maxY) maxY = load;
+        counts[(regime[i]! << 3) | flags[i]!]!++;
+      }
+      if (firstBreach < 0) {
+        for (let i = 0; i < length; i++) {
+          if ((flags[i]! & BREACH) !== 0) {
+            firstBreach = start + i;
+            break;
+          }
+        }
+      }
+      const end = start + length;
+      while (p < points.length && points[p]! < end) {
+        const i = points[p]! - start;
+        pending[at] = spot[i]!;
+        pending[at + stride] = x[i]!;
+        pending[at + 2 * stride] = y[i]!;
+        pending[at + 3 * stride] = z[i]!;
+        at += PENDING_RUNS;
+        p++;
+      }
+      lastSpot = spot[length - 1]!;
+      if (onBlock) onBlock(block);
+    }
+    if (++this.#pendingRuns === PENDING_RUNS) this.#flush();
+    this.runs++;
+    this.maxLoad.add(maxY);
+    this.finalSpot.add(lastSpot);
+    if (firstBreach >= 0) {
+      this.breachRuns++;
+      this.firstBreach.add(firstBreach);
+    }
+  }
+
+  /**
+   * Adds another batch's statistics. Exact: the result does not depend on how runs were split
+   * or in what order the parts are merged.
+   *
+   * @param other Statistics of runs of the same length.
+   * @throws RangeError when the runs' lengths differ.
+   *
+   * @example Two halves make the whole
+   * ```ts
+   * import { assertEquals } from "@std/assert";
+   * import { loadScenario, MonteCarloStats, startRun } from "../mod.ts";
+   *
+   * const scenario = await loadScenario(new URL("../scenarios/breakout.jsonc", import.meta.url).pathname);
+   * const whole = new MonteCarloStats({ steps: 200 });
+   * const parts = [new MonteCarloStats({ steps: 200 }), new MonteCarloStats({ steps: 200 })];
+   * for (let run = 0; run < 6; run++) {
+   *   whole.addRun(await startRun(scenario, { run }));
+   *   parts[run % 2]!.addRun(await startRun(scenario, { run }));
+   * }
+   * parts[1]!.merge(parts[0]!);
+   * assertEquals(JSON.stringify(parts[1]), JSON.stringify(whole));
+   * ```
+   */
+  merge(other: MonteCarloStats): void {
+    if (other.steps !== this.steps) {
+      throw new RangeError(
+        `Cannot merge runs of ${other.steps} steps into ${this.steps}-step runs`,
+      );
+    }
+    this.runs += other.runs;
+    this.breachRuns += other.breachRuns;
+    for (let i = 0; i < this.frameCounts.length; i++) this.frameCounts[i]! += other.frameCounts[i]!;
+    this.maxLoad.merge(other.maxLoad);
+    this.finalSpot.merge(other.finalSpot);
+    this.firstBreach.merge(other.firstBreach);
+    const series = this.series;
+    for (const name of SERIES) {
+      series[name].forEach((sketch, i) => sketch.merge(other.series[name][i]!));
+    }
+  }
+
+  /**
+   * The statistics as plain JSON.
+   *
+   * @returns The data, for {@linkcode MonteCarloStats.fromJSON}.
+   */
+  toJSON(): MonteCarloStatsData {
+    const series = this.series;
+    const frames: number[][] = [];
+    for (let r = 0; r < REGIMES.length; r++) {
+      frames.push([...this.frameCounts.subarray(r << 3, (r + 1) << 3)]);
+    }
+    return {
+      steps: this.steps,
+      runs: this.runs,
+      breachRuns: this.breachRuns,
+      frames,
+      maxLoad: this.maxLoad.toJSON(),
+      finalSpot: this.finalSpot.toJSON(),
+      firstBreach: this.firstBreach.toJSON(),
+      timeline: [...this.timeline],
+      series: {
+        spot: series.spot.map((s) => s.toJSON()),
+        x: series.x.map((s) => s.toJSON()),
+        y: series.y.map((s) => s.toJSON()),
+        z: series.z.map((s) => s.toJSON()),
+      },
+    };
+  }
+
+  /**
+   * Rebuilds statistics from {@linkcode MonteCarloStats.toJSON} data, checking that it holds
+   * together.
+   *
+   * @param data The data.
+   * @param where Names the data in errors, such as the file it came from.
+   * @returns The statistics.
+   * @throws RangeError when the data is not consistent.
+   *
+   * @example Round trip
+   * ```ts
+   * import { assertEquals } from "@std/assert";
+   * import { MonteCarloStats } from "./stats.ts";
+   *
+   * const stats = new MonteCarloStats({ steps: 10 });
+   * const copy = MonteCarloStats.fromJSON(JSON.parse(JSON.stringify(stats)));
+   * assertEquals(copy.toJSON(), stats.toJSON());
+   * ```
+   */
+  static fromJSON(data: MonteCarloStatsData, where = "statistics"): MonteCarloStats {
+    if (typeof data !== "object" || data === null) {
+      throw new RangeError(`${where}: expected an object of statistics`);
+    }
+    const stats = new MonteCarloStats({ steps: data.steps });
+    const fail = (what: string) => {
+      throw new RangeError(`${where}: ${what}`);
+    };
+    if (JSON.stringify(data.timeline) !== JSON.stringify(stats.timeline)) {
+      fail(`"timeline" does not match ${data.steps} steps`);
+    }
+    const frames = data.frames;
+    if (
+      !Array.isArray(frames) || frames.length !== REGIMES.length ||
+      !frames.every((row) => Array.isArray(row) && row.length === 1 << FLAGS.length)
+    ) fail(`"frames" must be ${REGIMES.length} rows of ${1 << FLAGS.length} counts`);
+    frames.flat().forEach((n, i) => {
+      if (!Number.isSafeInteger(n) || n < 0) fail(`"frames" holds ${n}, expected a count`);
+      stats.frameCounts[i] = n;
+    });
+    stats.maxLoad.merge(QuantileSketch.fromJSON(data.maxLoad, `${where}.maxLoad`));
+    stats.finalSpot.merge(QuantileSketch.fromJSON(data.finalSpot, `${where}.finalSpot`));
+    stats.firstBreach.merge(ExactCounts.fromJSON(data.firstBreach, `${where}.firstBreach`));
+    for (const name of SERIES) {
+      const list = data.series?.[name];
+      if (!Array.isArray(list) || list.length !== stats.timeline.length) {
+        fail(`"series.${name}" must hold ${stats.timeline.length} sketches`);
+      }
+      list.forEach((d, i) =>
+        stats.series[name][i]!.merge(QuantileSketch.fromJSON(d, `${where}.series.${name}[${i}]`))
+      );
+    }
+    stats.runs = data.runs;
+    stats.breachRuns = data.breachRuns;
+    if (stats.maxLoad.count !== data.runs || stats.finalSpot.count !== data.runs) {
+      fail(`"runs" is ${data.runs} but the sketches hold ${stats.maxLoad.count} runs`);
+    }
+    if (stats.firstBreach.count !== data.breachRuns) {
+      fail(`"breachRuns" is ${data.breachRuns} but "firstBreach" holds ${stats.firstBreach.count}`);
+    }
+    if (stats.frames !== data.runs * data.steps) {
+      fail(`"frames" holds ${stats.frames} frames, expected ${data.runs * data.steps}`);
+    }
+    return stats;
+  }
+}
+
+/** Three percentiles of a distribution. */
+export interface Percentiles {
+  /** 5th percentile. */
+  p5: number;
+  /** Median. */
+  p50: number;
+  /** 95th percentile. */
+  p95: number;
+}
+
+/** The summary of a Monte Carlo batch: `<name>.summary.json`. No timings: same inputs, same bytes. */
+export interface MonteCarloSummary {
+  /** The scenario's name. */
+  scenario: string;
+  /** Number of runs. */
+  runs: number;
+  /** Steps per run. */
+  steps: number;
+  /** Seed of the batch; run `i` draws from streams derived from `(seed, i)`. */
+  seed: number;
+  /** Runs with at least one BREACH frame. */
+  breachRuns: number;
+  /** Share of runs with at least one BREACH frame. */
+  breachRate: number;
+  /** 95% Wilson score interval of the breach rate. */
+  breachRateCI95: [number, number];
+  /** Largest Y over all frames of all runs. */
+  maxLoad: number;
+  /** Percentiles of each run's largest Y. */
+  maxLoadQuantiles: Percentiles;
+  /** Share of all frames in each regime. */
+  regimeShare: Record<Regime, number>;
+  /** Frames raising each flag. */
+  flagCounts: Record<Flag, number>;
+  /** Percentiles of the step of the first BREACH, over the runs that breach; `null` if none. */
+  firstBreachStep: Percentiles | null;
+  /** Percentiles of spot at the last step. */
+  finalSpotQuantiles: Percentiles;
+  /** How the percentiles are computed. */
+  quantiles: {
+    /** The definition of a percentile. */
+    definition: string;
+    /** The estimator and its error bound. */
+    method: string;
+    /** Largest relative error of the spot percentiles. */
+    spotRelativeError: number;
+    /** Largest relative error of the X, Y, Z and max-load percentiles. */
+    stateRelativeError: number;
+  };
+}
+
+function percentiles(get: (p: number) => number | undefined): Percentiles {
+  return { p5: get(5)!, p50: get(50)!, p95: get(95)! };
+}
+
+/** What {@linkcode summarizeStats} needs besides the statistics. */
+export interface SummaryOptions {
+  /** The scenario's name. */
+  scenario: string;
+  /** The batch's seed. */
+  seed: number;
+}
+
+/**
+ * Summarises a batch's statistics.
+ *
+ * @param stats The statistics of at least one run.
+ * @param options The scenario's name and the seed.
+ * @returns The summary, with keys in a fixed order.
+ *
+ * @example Summarise a small batch
+ * ```ts
+ * import { assert, assertEquals } from "@std/assert";
+ * import { loadScenario, MonteCarloStats, startRun, summarizeStats } from "../mod.ts";
+ *
+ * const scenario = await loadScenario(new URL("../scenarios/breakout.jsonc", import.meta.url).pathname);
+ * const stats = new MonteCarloStats({ steps: 200 });
+ * for (let run = 0; run < 20; run++) stats.addRun(await startRun(scenario, { run }));
+ * const summary = summarizeStats(stats, { scenario: "breakout", seed: 42 });
+ * assertEquals(summary.runs, 20);
+ * assert(summary.breachRateCI95[0] <= summary.breachRate && summary.breachRate <= summary.breachRateCI95[1]);
+ * ```
+ */
+export function summarizeStats(stats: MonteCarloStats, options: SummaryOptions): MonteCarloSummary {
+  if (stats.runs === 0) throw new RangeError("Cannot summarise a batch of no runs");
+  const frames = stats.frames;
+  const counts = stats.frameCounts;
+  const regimeShare = {} as Record<Regime, number>;
+  REGIMES.forEach((regime, r) => {
+    let n = 0;
+    for (let mask = 0; mask < 8; mask++) n += counts[(r << 3) | mask]!;
+    regimeShare[regime] = n / frames;
+  });
+  const flagCounts = {} as Record<Flag, number>;
+  FLAGS.forEach((flag, bit) => {
+    let n = 0;
+    for (let i = 0; i < counts.length; i++) if ((i & (1 << bit)) !== 0) n += counts[i]!;
+    flagCounts[flag] = n;
+  });
+  const breach = stats.firstBreach;
+  return {
+    scenario: options.scenario,
+    runs: stats.runs,
+    steps: stats.steps,
+    seed: options.seed,
+    breachRuns: stats.breachRuns,
+    breachRate: stats.breachRuns / stats.runs,
+    breachRateCI95: wilsonInterval(stats.breachRuns, stats.runs),
+    maxLoad: stats.maxLoad.max,
+    maxLoadQuantiles: percentiles((p) => stats.maxLoad.quantile(p)),
+    regimeShare,
+    flagCounts,
+    firstBreachStep: breach.count === 0 ? null : percentiles((p) => breach.quantile(p)),
+    finalSpotQuantiles: percentiles((p) => stats.finalSpot.quantile(p)),
+    quantiles: {
+      definition: "nearest rank: the pth percentile of n values is the value of rank ceil(p*n/100)",
+      method: "fixed-grid log-bucket sketch (exact merge); first-breach steps are counted exactly",
+      spotRelativeError: stats.finalSpot.relativeError,
+      stateRelativeError: stats.maxLoad.relativeError,
+    },
+  };
+}

@@ -1,0 +1,269 @@
+/**
+ * Monte Carlo speed and memory, against the Python yardstick in ../shared/baselines, measured
+ * in one invocation so that the ratios share the machine's state:
+ *
+ * ```sh
+ * deno task bench            # everything: the original-style Python c takes about a minute
+ * deno task bench --quick    # c and d on 1,000 runs instead of 10,000
+ * ```
+ *
+ * Workloads, on the mean-revert scenario with the example envelope (as the baseline's):
+ *
+ * - b: 1,000 runs x 200 steps, one `mc_<name>_<i>.jsonl` per run; target >= 15x the
+ *   original-style Python.
+ * - c: 10,000 runs x 1,000 steps, statistics only, 2 workers; targets >= 150x the
+ *   original-style Python and >= 2x its numpy-vectorised variant (d).
+ * - m: 1,000,000 runs x 100 steps through the CLI; target: whole-process peak memory
+ *   (VmHWM) under 300 MB.
+ *
+ * Both sides write into the same folder, on tmpfs (/dev/shm) when there is one, so that disk
+ * noise does not swamp the file workload. Times are the best of `--reps` (default 3), as the
+ * baseline's own bench takes them; the original-style Python c runs once.
+ *
+ * @module
+ */
+import { parseArgs } from "@std/cli/parse-args";
+import { dirname, fromFileUrl, join, resolve } from "@std/path";
+import { loadScenario, runBatch } from "../mod.ts";
+
+const root = resolve(dirname(fromFileUrl(import.meta.url)), "..");
+const flags = parseArgs(Deno.args, {
+  boolean: ["quick", "no-python", "help"],
+  string: ["reps", "dir", "memory-runs"],
+});
+if (flags.help) {
+  console.log(
+    "Usage: deno task bench [--quick] [--reps N] [--dir DIR] [--no-python] [--memory-runs N]",
+  );
+  Deno.exit(0);
+}
+const reps = Number(flags.reps ?? 3);
+const runsC = flags.quick ? 1_000 : 10_000;
+const memoryRuns = Number(flags["memory-runs"] ?? 1_000_000);
+const base: string | undefined = typeof flags.dir === "string"
+  ? flags.dir
+  : isDir("/dev/shm")
+  ? "/dev/shm"
+  : undefined;
+const work = await Deno.makeTempDir({ prefix: "bench_mc_", ...(base ? { dir: base } : {}) });
+
+function isDir(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+/** The shipped mean-revert scenario with the baseline's shock at steps // 2. */
+async function scenarioFile(steps: number): Promise<string> {
+  const text = await Deno.readTextFile(join(root, "scenarios/mean_revert.jsonc"));
+  const edited = text
+    .replace(/"steps":\s*\d+/, `"steps": ${steps}`)
+    .replace(/"shockAt":\s*\d+/, `"shockAt": ${Math.floor(steps / 2)}`)
+    .replace(/"\$schema":[^\n]*\n/, "");
+  const path = join(work, `mean_revert_${steps}.jsonc`);
+  await Deno.writeTextFile(path, edited);
+  return path;
+}
+
+async function best(fn: () => Promise<unknown>, count = reps): Promise<number> {
+  let fastest = Infinity;
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await fn();
+    fastest = Math.min(fastest, (performance.now() - started) / 1000);
+  }
+  return fastest;
+}
+
+// --- the Python yardstick --------------------------------------------------------------------
+
+const PYTHON = `
+import json, os, shutil, sys, time
+from seed_py.scenario_runner import ScenarioRunner, default_config
+from seed_py.vectorized import monte_carlo_vectorized
+a = json.loads(sys.argv[1])
+cfg = default_config()
+def best(fn, reps, fresh=None):
+    times = []
+    for _ in range(reps):
+        if fresh: fresh()
+        t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
+    return min(times)
+def fresh():
+    shutil.rmtree(a["dir"], ignore_errors=True); os.makedirs(a["dir"])
+out = {}
+out["b"] = best(lambda: ScenarioRunner(cfg, output_dir=a["dir"]).run_monte_carlo(
+    "mean_revert", "mean_revert", n_runs=1000, steps=200, save_logs=True, verbose=False), a["reps"], fresh)
+print(json.dumps({"progress": "b"}), flush=True)
+out["d"] = best(lambda: monte_carlo_vectorized(cfg, n_runs=a["runsC"], steps=1000), a["reps"])
+print(json.dumps({"progress": "d"}), flush=True)
+out["c"] = best(lambda: ScenarioRunner(cfg).run_monte_carlo(
+    "mean_revert", "mean_revert", n_runs=a["runsC"], steps=1000, save_logs=False, verbose=False), 1)
+shutil.rmtree(a["dir"], ignore_errors=True)
+print(json.dumps(out), flush=True)
+`;
+
+interface PythonTimes {
+  b: number;
+  c: number;
+  d: number;
+}
+
+async function python(): Promise<PythonTimes | string> {
+  const baselines = resolve(root, "../shared/baselines");
+  if (flags["no-python"]) return "skipped (--no-python)";
+  if (!isDir(join(baselines, "seed_py"))) return `unavailable: no ${baselines}/seed_py`;
+  const args = { dir: join(work, "python_b"), reps, runsC };
+  let child;
+  try {
+    child = new Deno.Command("python3", {
+      args: ["-c", PYTHON, JSON.stringify(args)],
+      cwd: baselines,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  } catch (error) {
+    return `unavailable: cannot start python3 (${(error as Error).message})`;
+  }
+  const { code, stdout, stderr } = await child.output();
+  const lines = new TextDecoder().decode(stdout).trim().split("\n");
+  if (code !== 0) {
+    return `unavailable: python3 failed: ${
+      new TextDecoder().decode(stderr).trim().split("\n").at(-1)
+    }`;
+  }
+  return JSON.parse(lines.at(-1)!) as PythonTimes;
+}
+
+// --- ours --------------------------------------------------------------------------------------
+
+async function ours(): Promise<{ b: number; c: number; bWorkers: number }> {
+  const s200 = await loadScenario(await scenarioFile(200));
+  const s1000 = await loadScenario(await scenarioFile(1000));
+  const outDir = join(work, "ours");
+  let bWorkers = 0;
+  const b = await best(async () => {
+    await Deno.remove(outDir, { recursive: true }).catch(() => {});
+    const report = await runBatch(s200, { outDir, runs: 1000, keepRuns: true });
+    bWorkers = report.workers;
+  });
+  await Deno.remove(outDir, { recursive: true }).catch(() => {});
+  const c = await best(() => runBatch(s1000, { outDir, runs: runsC, workers: 2 }));
+  await Deno.remove(outDir, { recursive: true }).catch(() => {});
+  return { b, c, bWorkers };
+}
+
+/** Peak resident memory (VmHWM) of a whole CLI process running a large batch, in MB. */
+async function memory(): Promise<{ mb: number; seconds: number } | string> {
+  if (!isDir("/proc/self")) return "unavailable: no /proc to read VmHWM from";
+  // The CLI runs with --allow-read --allow-write, as users run it, and Deno 2 gives /dev/shm
+  // only to --allow-all: so this batch reads and writes in an ordinary temporary folder.
+  const dir = await Deno.makeTempDir({ prefix: "bench_mc_memory_" });
+  const text = await Deno.readTextFile(await scenarioFile(100));
+  const scenario = join(dir, "mean_revert_100.jsonc");
+  await Deno.writeTextFile(scenario, text);
+  const started = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--config",
+      join(root, "deno.json"),
+      join(root, "cli.ts"),
+      scenario,
+      "--runs",
+      String(memoryRuns),
+      "--out",
+      join(dir, "out"),
+      "--quiet",
+    ],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let peak = 0;
+  const poll = setInterval(() => {
+    try {
+      const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      peak = Math.max(peak, kb);
+    } catch { /* the process has just ended */ }
+  }, 20);
+  const { code, stderr } = await child.output();
+  clearInterval(poll);
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  if (code !== 0) return `failed: ${new TextDecoder().decode(stderr).trim()}`;
+  return { mb: peak / 1024, seconds: (performance.now() - started) / 1000 };
+}
+
+// --- the table --------------------------------------------------------------------------------
+
+console.log(`bench_mc: work folder ${work}; best of ${reps}`);
+console.log("running the Python baseline (original-style c takes about a minute) ...");
+const py = await python();
+console.log("running ours ...");
+const us = await ours();
+console.log(`running ${memoryRuns.toLocaleString("en")} runs x 100 steps for peak memory ...`);
+const mem = await memory();
+await Deno.remove(work, { recursive: true }).catch(() => {});
+
+const rows: string[][] = [["workload", "python", "ours", "ratio", "target", "result"]];
+const s = (t: number) => `${t.toFixed(3)} s`;
+const verdict = (ok: boolean) => ok ? "PASS" : "FAIL";
+const cLabel = `c ${runsC.toLocaleString("en")} x 1,000 stats, 2 workers`;
+if (typeof py === "string") {
+  console.log(`Python baseline ${py}; our numbers only.`);
+  rows.push(["b 1,000 x 200 + mc_*.jsonl", "-", s(us.b), "-", ">= 15x original", "-"]);
+  rows.push([cLabel, "-", s(us.c), "-", ">= 150x original, >= 2x numpy", "-"]);
+} else {
+  const rb = py.b / us.b;
+  const rc = py.c / us.c;
+  const rd = py.d / us.c;
+  rows.push([
+    `b 1,000 x 200 + mc_*.jsonl (${us.bWorkers} worker${us.bWorkers > 1 ? "s" : ""})`,
+    s(py.b),
+    s(us.b),
+    `${rb.toFixed(1)}x`,
+    ">= 15x original",
+    verdict(rb >= 15),
+  ]);
+  rows.push([
+    cLabel,
+    s(py.c),
+    s(us.c),
+    `${rc.toFixed(1)}x`,
+    ">= 150x original",
+    verdict(rc >= 150),
+  ]);
+  rows.push([
+    `${cLabel} vs numpy (d)`,
+    s(py.d),
+    s(us.c),
+    `${rd.toFixed(2)}x`,
+    ">= 2x numpy",
+    verdict(rd >= 2),
+  ]);
+}
+if (typeof mem === "string") {
+  rows.push([
+    `m ${memoryRuns.toLocaleString("en")} x 100, peak memory`,
+    "-",
+    mem,
+    "-",
+    "< 300 MB",
+    "-",
+  ]);
+} else {
+  rows.push([
+    `m ${memoryRuns.toLocaleString("en")} x 100, peak memory`,
+    "-",
+    `${mem.mb.toFixed(0)} MB (${mem.seconds.toFixed(1)} s)`,
+    "-",
+    "< 300 MB",
+    verdict(mem.mb < 300),
+  ]);
+}
+const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
