@@ -14,7 +14,7 @@ import { flagsOf, REGIMES } from "./frame.ts";
 import { OutputSet } from "./output.ts";
 import type { EnvelopeLevels } from "./plugin.ts";
 import { renderReport } from "./report.ts";
-import { type RunBlock, startRun } from "./run.ts";
+import { planRuns, type RunBlock, startRun } from "./run.ts";
 import { MAX_RUNS, type Scenario } from "./scenario.ts";
 import {
   MonteCarloStats,
@@ -395,8 +395,9 @@ export async function runChunk(
   options: ChunkOptions,
 ): Promise<void> {
   const { seed, steps, keepRuns, onRunLog, onRun } = options;
+  const plan = planRuns(scenario, { seed, steps });
   for (let run = options.from; run < options.to; run++) {
-    const cursor = await startRun(scenario, { seed, steps, run });
+    const cursor = await plan.start(run);
     if (keepRuns) {
       let text = "";
       stats.addRun(cursor, { onBlock: (block) => text += formatBlock(block) });

@@ -23,7 +23,7 @@ import type {
   PluginDefinition,
   SinkInstance,
 } from "./plugin.ts";
-import { createStream } from "./random.ts";
+import { createStream, type RandomStream } from "./random.ts";
 import { MAX_STEPS, type PluginUse, type Scenario } from "./scenario.ts";
 
 /** Steps per block: large enough to amortise the per-block work, small enough to stream. */
@@ -63,8 +63,225 @@ function label(definition: PluginDefinition): string {
   return `${definition.kind} ${definition.name}`;
 }
 
+/** Seed and steps shared by the runs of a {@linkcode RunPlan}. */
+export interface PlanOptions {
+  /** Seed instead of the scenario's. */
+  seed?: number;
+  /** Steps instead of the scenario's. */
+  steps?: number;
+}
+
 /**
- * Starts a run of a scenario: every plugin's `start` hook is called, in kind order.
+ * Runs of one scenario with one seed and length, sharing their buffers: the way to run many
+ * runs (a Monte Carlo batch) without allocating per run. A run's blocks are valid until the
+ * next run starts.
+ */
+export interface RunPlan {
+  /** Seed of every run. */
+  readonly seed: number;
+  /** Steps of every run, unless a generator supplies fewer. */
+  readonly steps: number;
+  /**
+   * Starts run `run`: every plugin's `start` hook is called, in kind order, and each
+   * generator draws from its own stream keyed by `(seed, run, key)`.
+   */
+  start(run: number): Promise<RunCursor>;
+}
+
+type Failure = ConstructorParameters<typeof PluginError>[0];
+
+/**
+ * Plans the runs of a scenario: checks the overrides and allocates the buffers once.
+ *
+ * @param scenario The loaded scenario.
+ * @param options Seed and steps overrides.
+ * @returns A plan whose `start(run)` starts each run.
+ * @throws ScenarioError when `steps` is out of range.
+ *
+ * @example Two runs, one set of buffers
+ * ```ts
+ * import { assertNotEquals } from "@std/assert";
+ * import { loadScenario, planRuns } from "../mod.ts";
+ *
+ * const scenario = await loadScenario(new URL("../scenarios/mean_revert.jsonc", import.meta.url).pathname);
+ * const plan = planRuns(scenario, { steps: 50 });
+ * const last = async (run: number) => (await plan.start(run)).next()!.samples.spot[49];
+ * assertNotEquals(await last(0), await last(1));
+ * ```
+ */
+export function planRuns(scenario: Scenario, options: PlanOptions = {}): RunPlan {
+  const seed = options.seed ?? scenario.seed;
+  const planned = options.steps ?? scenario.steps;
+  if (!Number.isInteger(planned) || planned < 1 || planned > MAX_STEPS) {
+    throw new ScenarioError(
+      `Cannot run ${planned} steps: expected an integer in [1, ${MAX_STEPS}]`,
+    );
+  }
+  const evaluatorUse = scenario.evaluator;
+  const supplier = new Map<Channel, PluginUse>();
+  for (const use of scenario.generators) {
+    for (const channel of use.definition.provides) supplier.set(channel, use);
+  }
+  const clock = supplier.get("time");
+  const size = Math.min(BLOCK_SIZE, planned);
+  const spot = new Float64Array(size);
+  const iv = new Float64Array(size);
+  const hv = new Float64Array(size);
+  const time: string[] = [];
+  const evaluation: EvaluationBlock = {
+    x: new Float64Array(size),
+    y: new Float64Array(size),
+    z: new Float64Array(size),
+    regime: new Uint8Array(size),
+    flags: new Uint8Array(size),
+  };
+  const failureOf = (use: PluginUse, run: number, step?: number): Failure => ({
+    plugin: label(use.definition),
+    file: scenario.path,
+    seed,
+    ...(run > 0 ? { run } : {}),
+    ...(step === undefined ? {} : { step }),
+  });
+
+  /** Finds the first bad sample: one loop, so the common case costs a few compares a step. */
+  function checkSamples(samples: SampleBlock, run: number): void {
+    for (let i = 0; i < samples.length; i++) {
+      const s = spot[i]!, v = iv[i]!, h = hv[i]!;
+      // Written so that NaN fails too: NaN > 0 and NaN < Infinity are both false.
+      if (s > -Infinity && s < Infinity && v > 0 && v < Infinity && h > 0 && h < Infinity) continue;
+      const [channel, value, need] = !(s > -Infinity && s < Infinity)
+        ? ["spot", s, "a finite number"]
+        : !(v > 0 && v < Infinity)
+        ? ["iv", v, "a finite number > 0"]
+        : ["hv", h, "a finite number > 0"];
+      const use = supplier.get(channel as Channel)!;
+      throw new PluginError(
+        failureOf(use, run, samples.start + i),
+        `produced ${channel} ${value}, expected ${need}`,
+      );
+    }
+    if (clock) {
+      for (let i = 0; i < samples.length; i++) {
+        if (typeof time[i] !== "string") {
+          throw new PluginError(
+            failureOf(clock, run, samples.start + i),
+            `produced time ${String(time[i])}, expected an ISO 8601 string`,
+          );
+        }
+      }
+    }
+  }
+
+  function checkEvaluation(samples: SampleBlock, run: number): void {
+    const { x, y, z, regime, flags } = evaluation;
+    for (let i = 0; i < samples.length; i++) {
+      const a = x[i]!, b = y[i]!, c = z[i]!;
+      if (
+        a > -Infinity && a < Infinity && b > -Infinity && b < Infinity && c > -Infinity &&
+        c < Infinity && regime[i]! < REGIMES.length && flags[i]! < 1 << FLAGS.length
+      ) continue;
+      const at = failureOf(evaluatorUse, run, samples.start + i);
+      const bad = !(a > -Infinity && a < Infinity)
+        ? "x"
+        : !(b > -Infinity && b < Infinity)
+        ? "y"
+        : !(c > -Infinity && c < Infinity)
+        ? "z"
+        : undefined;
+      if (bad) {
+        throw new PluginError(
+          at,
+          `produced ${bad} ${evaluation[bad][i]}, expected a finite number`,
+        );
+      }
+      throw new PluginError(
+        at,
+        `produced regime code ${regime[i]} and flag mask ${flags[i]}, expected 0-3 and 0-7`,
+      );
+    }
+  }
+
+  async function start(run: number): Promise<RunCursor> {
+    const base = { name: scenario.name, seed, run, steps: planned };
+    const evaluator: EvaluatorInstance = await guard(
+      failureOf(evaluatorUse, run),
+      "failed to start",
+      () => evaluatorUse.definition.start({ ...base, options: evaluatorUse.options }),
+    );
+    const levels = evaluator.levels;
+    const levelsOf = () => {
+      if (!levels) {
+        throw new Error(
+          `needs the envelope levels, but the evaluator "${evaluatorUse.definition.name}" publishes none`,
+        );
+      }
+      return levels;
+    };
+    let steps = planned;
+    const generators: { use: PluginUse<GeneratorDefinition>; instance: GeneratorInstance }[] = [];
+    for (const use of scenario.generators) {
+      // The stream is made on first use: seeding costs microseconds, and many generators
+      // (fixed HV, data files) never draw.
+      let random: RandomStream | undefined;
+      const context = {
+        ...base,
+        options: use.options,
+        levels: levelsOf,
+        get random(): RandomStream {
+          return random ??= createStream(seed, { run, key: use.key });
+        },
+      };
+      const instance = await guard(
+        failureOf(use, run),
+        "failed to start",
+        () => use.definition.start(context),
+      );
+      if (instance.length !== undefined) steps = Math.min(steps, instance.length);
+      generators.push({ use, instance });
+    }
+    let at = 0;
+    return {
+      seed,
+      steps,
+      levels,
+      next() {
+        if (at >= steps) return undefined;
+        const length = Math.min(size, steps - at);
+        const samples: SampleBlock = { start: at, length, spot, iv, hv, time: clock ? time : [] };
+        const last = at + length - 1;
+        for (const { use, instance } of generators) {
+          try {
+            instance.fill(samples);
+          } catch (error) {
+            throw wrap(
+              error,
+              failureOf(use, run, at),
+              `threw while filling steps ${at} to ${last}`,
+            );
+          }
+        }
+        checkSamples(samples, run);
+        try {
+          evaluator.evaluate(samples, evaluation);
+        } catch (error) {
+          throw wrap(
+            error,
+            failureOf(evaluatorUse, run, at),
+            `threw while evaluating steps ${at} to ${last}`,
+          );
+        }
+        checkEvaluation(samples, run);
+        at += length;
+        return { samples, evaluation };
+      },
+    };
+  }
+
+  return { seed, steps: planned, start };
+}
+
+/**
+ * Starts one run of a scenario: every plugin's `start` hook is called, in kind order.
  *
  * @param scenario The loaded scenario.
  * @param options Seed, steps and run index overrides.
@@ -85,157 +302,12 @@ function label(definition: PluginDefinition): string {
  * assert(breaches > 0);
  * ```
  */
-export async function startRun(scenario: Scenario, options: RunOptions = {}): Promise<RunCursor> {
-  const seed = options.seed ?? scenario.seed;
-  const run = options.run ?? 0;
-  let steps = options.steps ?? scenario.steps;
-  if (!Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) {
-    throw new ScenarioError(`Cannot run ${steps} steps: expected an integer in [1, ${MAX_STEPS}]`);
+export function startRun(scenario: Scenario, options: RunOptions = {}): Promise<RunCursor> {
+  try {
+    return planRuns(scenario, options).start(options.run ?? 0);
+  } catch (error) {
+    return Promise.reject(error);
   }
-  const base = { name: scenario.name, seed, run, steps };
-  const failure = (use: PluginUse, step?: number) => ({
-    plugin: label(use.definition),
-    file: scenario.path,
-    seed,
-    ...(run > 0 ? { run } : {}),
-    ...(step === undefined ? {} : { step }),
-  });
-
-  const evaluatorUse = scenario.evaluator;
-  const evaluator: EvaluatorInstance = await guard(
-    failure(evaluatorUse),
-    "failed to start",
-    () => evaluatorUse.definition.start({ ...base, options: evaluatorUse.options }),
-  );
-  const levels = evaluator.levels;
-
-  const generators: { use: PluginUse<GeneratorDefinition>; instance: GeneratorInstance }[] = [];
-  for (const use of scenario.generators) {
-    const instance = await guard(failure(use), "failed to start", () =>
-      use.definition.start({
-        ...base,
-        options: use.options,
-        random: createStream(seed, { run, key: use.key }),
-        levels() {
-          if (!levels) {
-            throw new Error(
-              `needs the envelope levels, but the evaluator "${evaluatorUse.definition.name}" publishes none`,
-            );
-          }
-          return levels;
-        },
-      }));
-    if (instance.length !== undefined) steps = Math.min(steps, instance.length);
-    generators.push({ use, instance });
-  }
-  const supplier = new Map<Channel, PluginUse>();
-  for (const { use } of generators) {
-    for (const channel of use.definition.provides) supplier.set(channel, use);
-  }
-
-  const size = Math.min(BLOCK_SIZE, steps);
-  const spot = new Float64Array(size);
-  const iv = new Float64Array(size);
-  const hv = new Float64Array(size);
-  const time: string[] = [];
-  const evaluation: EvaluationBlock = {
-    x: new Float64Array(size),
-    y: new Float64Array(size),
-    z: new Float64Array(size),
-    regime: new Uint8Array(size),
-    flags: new Uint8Array(size),
-  };
-  let start = 0;
-
-  function checkSamples(samples: SampleBlock): void {
-    const checks: [Channel, Float64Array, boolean][] = [["spot", spot, false], ["iv", iv, true], [
-      "hv",
-      hv,
-      true,
-    ]];
-    for (const [channel, values, positive] of checks) {
-      for (let i = 0; i < samples.length; i++) {
-        const v = values[i]!;
-        if (!Number.isFinite(v) || (positive && v <= 0)) {
-          const need = positive ? "a finite number > 0" : "a finite number";
-          throw new PluginError(
-            failure(supplier.get(channel)!, samples.start + i),
-            `produced ${channel} ${v}, expected ${need}`,
-          );
-        }
-      }
-    }
-    const clock = supplier.get("time");
-    if (clock) {
-      for (let i = 0; i < samples.length; i++) {
-        if (typeof time[i] !== "string") {
-          throw new PluginError(
-            failure(clock, samples.start + i),
-            `produced time ${String(time[i])}, expected an ISO 8601 string`,
-          );
-        }
-      }
-    }
-  }
-
-  function checkEvaluation(samples: SampleBlock): void {
-    const { x, y, z, regime, flags } = evaluation;
-    for (let i = 0; i < samples.length; i++) {
-      const bad = !Number.isFinite(x[i]!)
-        ? "x"
-        : !Number.isFinite(y[i]!)
-        ? "y"
-        : !Number.isFinite(z[i]!)
-        ? "z"
-        : undefined;
-      if (bad) {
-        throw new PluginError(
-          failure(evaluatorUse, samples.start + i),
-          `produced ${bad} ${evaluation[bad][i]}, expected a finite number`,
-        );
-      }
-      if (regime[i]! >= REGIMES.length || flags[i]! >= 1 << FLAGS.length) {
-        throw new PluginError(
-          failure(evaluatorUse, samples.start + i),
-          `produced regime code ${regime[i]} and flag mask ${flags[i]}, expected 0-3 and 0-7`,
-        );
-      }
-    }
-  }
-
-  return {
-    seed,
-    steps,
-    levels,
-    next() {
-      if (start >= steps) return undefined;
-      const length = Math.min(size, steps - start);
-      const samples: SampleBlock = {
-        start,
-        length,
-        spot,
-        iv,
-        hv,
-        time: supplier.has("time") ? time : [],
-      };
-      for (const { use, instance } of generators) {
-        guardSync(
-          failure(use, start),
-          `threw while filling steps ${start} to ${start + length - 1}`,
-          () => instance.fill(samples),
-        );
-      }
-      checkSamples(samples);
-      guardSync(
-        failure(evaluatorUse, start),
-        `threw while evaluating steps ${start} to ${start + length - 1}`,
-        () => evaluator.evaluate(samples, evaluation),
-      );
-      checkEvaluation(samples);
-      start += length;
-      return { samples, evaluation };
-    },
-  };
 }
 
 async function guard<T>(
@@ -245,18 +317,6 @@ async function guard<T>(
 ): Promise<T> {
   try {
     return await fn();
-  } catch (error) {
-    throw wrap(error, failure, what);
-  }
-}
-
-function guardSync<T>(
-  failure: ConstructorParameters<typeof PluginError>[0],
-  what: string,
-  fn: () => T,
-): T {
-  try {
-    return fn();
   } catch (error) {
     throw wrap(error, failure, what);
   }

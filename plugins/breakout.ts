@@ -55,14 +55,16 @@ const breakout: GeneratorDefinition<BreakoutOptions> = defineGenerator({
     const drift = (options.direction === "up" ? 1 : -1) * options.speed * atr;
     const sd = options.noise * atr;
     const { onset } = options;
-    let s = options.start ?? flip;
+    let last = options.start ?? flip;
     return {
       fill({ spot, start, length }) {
+        let s = last;
         for (let i = 0; i < length; i++) {
           const t = start + i;
           if (t > 0) s += (t >= onset ? drift : 0) + sd * random.normal();
           spot[i] = s;
         }
+        last = s;
       },
     };
   },

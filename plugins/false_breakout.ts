@@ -74,9 +74,10 @@ const falseBreakout: GeneratorDefinition<FalseBreakoutOptions> = defineGenerator
       : putWall - options.depth * atr;
     const n = Math.max(1, Math.floor(options.push * steps));
     const sd = options.noise * atr;
-    let s = origin;
+    let last = origin;
     return {
       fill({ spot, start, length }) {
+        let s = last;
         for (let i = 0; i < length; i++) {
           const t = start + i;
           if (t > 0) {
@@ -85,6 +86,7 @@ const falseBreakout: GeneratorDefinition<FalseBreakoutOptions> = defineGenerator
           }
           spot[i] = s;
         }
+        last = s;
       },
     };
   },

@@ -77,9 +77,10 @@ const volPath: GeneratorDefinition<VolPathOptions> = defineGenerator({
   start({ options, random }) {
     const { reversion, volOfVol, shockAt, shockSize, floor } = options;
     const target = options.target ?? options.start;
-    let v = options.start;
+    let last = options.start;
     return {
       fill({ iv, start, length }) {
+        let v = last;
         for (let i = 0; i < length; i++) {
           const t = start + i;
           if (t > 0) {
@@ -89,6 +90,7 @@ const volPath: GeneratorDefinition<VolPathOptions> = defineGenerator({
           }
           iv[i] = v;
         }
+        last = v;
       },
     };
   },
