@@ -79,33 +79,26 @@ export function evaluateState(
   const z = spot >= flip
     ? (callWall - spot) / (callWall - flip)
     : (spot - putWall) / (flip - putWall);
-  const regime = x > th.ruptureX || y > th.ruptureY
-    ? 3
-    : x >= th.maneuverX || y >= th.maneuverY
-    ? 2
-    : x < th.taxiX
-    ? 0
-    : 1;
-  const flags = (z < 0 ? BREACH : 0) | (x > th.overspeedX ? OVERSPEED : 0) |
-    (y < th.stallY ? STALL : 0);
-  return { x, y, z, regime, flags };
+  return { x, y, z, regime: regimeOf(x, y, th), flags: flagMask(x, y, z, th) };
 }
 
-/** Options of the `envelope` evaluator (SPEC §1); levels in price units. */
-export interface EnvelopeOptions {
-  /** Average true range, > 0. */
-  readonly atr: number;
-  /** Gamma flip level, between the walls. */
-  readonly flip: number;
-  /** Put wall (support), below the flip. */
-  readonly putWall: number;
-  /** Call wall (resistance), above the flip. */
-  readonly callWall: number;
-  /** Load factor (IV / HV) that counts as 1 g, > 0. @default {1} */
-  readonly riskProxyBase: number;
-  /** Regime and flag thresholds, each > 0. @default {DEFAULT_THRESHOLDS} */
-  readonly thresholds: Thresholds;
+/** The regime code of a state (SPEC §1): the first match of RUPTURE, MANEUVER, TAXI, CRUISE. */
+function regimeOf(x: number, y: number, th: Thresholds): number {
+  if (x > th.ruptureX || y > th.ruptureY) return 3;
+  if (x >= th.maneuverX || y >= th.maneuverY) return 2;
+  return x < th.taxiX ? 0 : 1;
 }
+
+/** The flag mask of a state (SPEC §1): BREACH, OVERSPEED and STALL bits. */
+function flagMask(x: number, y: number, z: number, th: Thresholds): number {
+  return (z < 0 ? BREACH : 0) | (x > th.overspeedX ? OVERSPEED : 0) | (y < th.stallY ? STALL : 0);
+}
+
+/**
+ * Options of the `envelope` evaluator (SPEC §1): the levels it publishes, in price units.
+ * `riskProxyBase` defaults to 1 and `thresholds` to {@linkcode DEFAULT_THRESHOLDS}.
+ */
+export type EnvelopeOptions = EnvelopeLevels;
 
 /** The flight envelope: dealer-gamma levels and the thresholds of its regimes and flags. */
 const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
@@ -162,15 +155,8 @@ const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
           xs[i] = x;
           ys[i] = y;
           zs[i] = z;
-          regime[i] = x > th.ruptureX || y > th.ruptureY
-            ? 3
-            : x >= th.maneuverX || y >= th.maneuverY
-            ? 2
-            : x < th.taxiX
-            ? 0
-            : 1;
-          flags[i] = (z < 0 ? BREACH : 0) | (x > th.overspeedX ? OVERSPEED : 0) |
-            (y < th.stallY ? STALL : 0);
+          regime[i] = regimeOf(x, y, th);
+          flags[i] = flagMask(x, y, z, th);
         }
       },
     };

@@ -3,7 +3,7 @@
 // leave nothing behind, and the progress bar.
 import { assert, assertEquals, assertNotEquals, assertStringIncludes, fail } from "@std/assert";
 import { fromFileUrl, join, toFileUrl } from "@std/path";
-import { main } from "../cli.ts";
+import { cli, listDir } from "./cli_harness.ts";
 import {
   loadScenario,
   mergePartials,
@@ -17,21 +17,6 @@ import {
 const root = fromFileUrl(new URL("../", import.meta.url));
 const scenarioPath = (name: string) => join(root, "scenarios", `${name}.jsonc`);
 const update = Deno.args.includes("--update");
-
-async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { stdout: (l) => out.push(l), stderr: (l) => err.push(l) });
-  return { code, out, err: err.join("\n") };
-}
-
-function listDir(dir: string): string[] {
-  try {
-    return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
-  } catch {
-    return [];
-  }
-}
 
 Deno.test("simulateBatch() gives the same statistics on 1, 2 and 3 threads", async () => {
   const scenario = await loadScenario(scenarioPath("false_breakout"));

@@ -1,26 +1,11 @@
 // The command end to end: outputs, flags, exit codes, and what a failed run leaves behind.
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { fromFileUrl, join } from "@std/path";
-import { main } from "../cli.ts";
+import { cli, listDir } from "./cli_harness.ts";
 
 const root = fromFileUrl(new URL("../", import.meta.url));
 const breakout = join(root, "scenarios/breakout.jsonc");
 const fixture = (name: string) => join(root, "tests/fixtures", name);
-
-async function cli(args: string[]): Promise<{ code: number; out: string[]; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, { stdout: (l) => out.push(l), stderr: (l) => err.push(l) });
-  return { code, out, err: err.join("\n") };
-}
-
-function listDir(dir: string): string[] {
-  try {
-    return [...Deno.readDirSync(dir)].map((e) => e.name).sort();
-  } catch {
-    return [];
-  }
-}
 
 Deno.test("run writes <name>.jsonl into --out and prints a summary", async () => {
   const out = await Deno.makeTempDir();
