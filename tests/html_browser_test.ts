@@ -3,7 +3,7 @@
 // Without Chromium (at /usr/bin/chromium, or CHROMIUM_PATH) these tests are skipped, except
 // under CI=true, where they fail: CI must run them.
 import { assert, assertEquals, assertGreater, assertNotEquals } from "@std/assert";
-import { join, toFileUrl } from "@std/path";
+import { join } from "@std/path";
 import type { Frame } from "../core/frame.ts";
 import type { EnvelopeLevels } from "../core/plugin.ts";
 import { readOptions } from "../core/testing.ts";
@@ -12,7 +12,9 @@ import {
   type Chromium,
   DEFAULT_CHROMIUM,
   findChromium,
+  type IsolatedPage,
   launchChromium,
+  openIsolated,
   type Page,
 } from "../tools/chromium.ts";
 import { EXAMPLE_LEVELS, exampleFrames } from "./html_frames.ts";
@@ -29,14 +31,6 @@ if (!chromiumPath && !inCi) {
 
 /** Patience for a slow, shared 2-core machine. */
 const WAIT = { timeout: 60_000, polling: 50 } as const;
-
-interface Opened {
-  page: Page;
-  /** Console errors, page errors and failed requests. */
-  errors: string[];
-  /** Requests other than the file itself and data:/blob: URLs; they are aborted. */
-  blocked: string[];
-}
 
 async function writePage(
   dir: string,
@@ -59,36 +53,16 @@ async function writePage(
   return path;
 }
 
-async function open(chromium: Chromium, path: string): Promise<Opened> {
-  const page = await chromium.browser.newPage();
-  page.setDefaultTimeout(60_000);
-  await page.setViewport({ width: 1280, height: 800 });
-  const url = toFileUrl(path).href;
-  const errors: string[] = [];
-  const blocked: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") errors.push(`console: ${message.text()}`);
-  });
-  page.on("pageerror", (error) => errors.push(`page error: ${String(error)}`));
-  page.on("requestfailed", (request) => {
-    if (!blocked.includes(request.url())) errors.push(`request failed: ${request.url()}`);
-  });
-  await page.setRequestInterception(true);
-  page.on("request", (request) => {
-    const target = request.url();
-    if (target === url || target.startsWith("data:") || target.startsWith("blob:")) {
-      request.continue();
-    } else {
-      blocked.push(target);
-      request.abort();
-    }
-  });
-  await page.goto(url, { waitUntil: "load", timeout: 120_000 });
-  await page.waitForFunction("window.__flight && window.__flight.loadedMs !== null", WAIT);
-  return { page, errors, blocked };
+async function open(chromium: Chromium, path: string): Promise<IsolatedPage> {
+  const opened = await openIsolated(chromium, path);
+  await opened.page.waitForFunction(
+    "window.__flight && window.__flight.loadedMs !== null",
+    WAIT,
+  );
+  return opened;
 }
 
-function assertClean({ errors, blocked }: Opened): void {
+function assertClean({ errors, blocked }: IsolatedPage): void {
   assertEquals(errors, [], "console errors");
   assertEquals(blocked, [], "network requests");
 }

@@ -4,9 +4,9 @@
 // Without Chromium (at /usr/bin/chromium, or CHROMIUM_PATH) the browser test is skipped, except
 // under CI=true, where it fails: CI must run it.
 import { assert, assertEquals, assertGreater, assertStringIncludes } from "@std/assert";
-import { fromFileUrl, join, toFileUrl } from "@std/path";
+import { fromFileUrl, join } from "@std/path";
 import { loadScenario, MonteCarloStats, renderReport, runBatch, summarizeStats } from "../mod.ts";
-import { findChromium, launchChromium } from "../tools/chromium.ts";
+import { findChromium, launchChromium, openIsolated } from "../tools/chromium.ts";
 
 const root = fromFileUrl(new URL("../", import.meta.url));
 const chromiumPath = findChromium();
@@ -89,25 +89,10 @@ Deno.test({
     const { dir, path } = await report("false_breakout", 200);
     const chromium = await launchChromium(chromiumPath);
     try {
-      const page = await chromium.browser.newPage();
-      page.setDefaultTimeout(60_000);
-      await page.setViewport({ width: 1280, height: 900 });
-      const url = toFileUrl(path).href;
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on("console", (m) => {
-        if (m.type() === "error" || m.type() === "warn") errors.push(`console: ${m.text()}`);
+      const { page, errors, blocked } = await openIsolated(chromium, path, {
+        viewport: { width: 1280, height: 900 },
+        warnings: true,
       });
-      page.on("pageerror", (e) => errors.push(`page: ${(e as Error).message}`));
-      page.on("requestfailed", (r) => errors.push(`failed: ${r.url()}`));
-      await page.setRequestInterception(true);
-      page.on("request", (r) => {
-        if (r.url() !== url && !r.url().startsWith("data:")) {
-          requests.push(r.url());
-          r.abort();
-        } else r.continue();
-      });
-      await page.goto(url, { waitUntil: "load" });
       const facts = await page.evaluate(`({
         title: document.title,
         charts: document.querySelectorAll("figure svg").length,
@@ -124,7 +109,7 @@ Deno.test({
         heading: string;
       };
       assertEquals(errors, []);
-      assertEquals(requests, []);
+      assertEquals(blocked, []);
       assertEquals(facts.title, "Monte Carlo report: false_breakout");
       assertEquals(facts.heading, "Monte Carlo report: false_breakout");
       assertEquals(facts.charts, 6);

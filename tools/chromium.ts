@@ -8,6 +8,7 @@
 // The one place puppeteer is imported; a deno.json import-map entry "puppeteer-core" would
 // replace this pinned specifier.
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { toFileUrl } from "@std/path";
 
 export type { Browser, Page };
 
@@ -106,4 +107,66 @@ export async function launchChromium(executablePath: string): Promise<Chromium> 
       }
     },
   };
+}
+
+/** A page opened by {@linkcode openIsolated}. */
+export interface IsolatedPage {
+  /** The page. */
+  readonly page: Page;
+  /** Console errors (and warnings, when asked), page errors and failed requests. */
+  readonly errors: string[];
+  /** Requests other than the file itself and data:/blob: URLs; each was aborted. */
+  readonly blocked: string[];
+}
+
+/** Settings of {@linkcode openIsolated}. */
+export interface OpenIsolatedOptions {
+  /** Viewport size in CSS pixels. @default {{ width: 1280, height: 800 }} */
+  viewport?: { width: number; height: number };
+  /** Whether console warnings count as errors. @default {false} */
+  warnings?: boolean;
+}
+
+/**
+ * Opens a local HTML file with every network request blocked and recorded, and every console
+ * error, page error and failed request collected: what a self-contained page must survive.
+ *
+ * @param chromium A launched browser.
+ * @param path The HTML file.
+ * @param options Viewport and whether warnings count.
+ * @returns The loaded page, its errors and the requests it tried.
+ */
+export async function openIsolated(
+  chromium: Chromium,
+  path: string,
+  options: OpenIsolatedOptions = {},
+): Promise<IsolatedPage> {
+  const page = await chromium.browser.newPage();
+  page.setDefaultTimeout(60_000);
+  await page.setViewport(options.viewport ?? { width: 1280, height: 800 });
+  const url = toFileUrl(path).href;
+  const errors: string[] = [];
+  const blocked: string[] = [];
+  page.on("console", (message) => {
+    const type = message.type();
+    if (type === "error" || (options.warnings && type === "warn")) {
+      errors.push(`console: ${message.text()}`);
+    }
+  });
+  page.on("pageerror", (error) => errors.push(`page error: ${String(error)}`));
+  page.on("requestfailed", (request) => {
+    if (!blocked.includes(request.url())) errors.push(`request failed: ${request.url()}`);
+  });
+  await page.setRequestInterception(true);
+  page.on("request", (request) => {
+    const target = request.url();
+    if (target === url || target.startsWith("data:") || target.startsWith("blob:")) {
+      request.continue();
+    } else {
+      blocked.push(target);
+      request.abort();
+    }
+  });
+  await page.goto(url, { waitUntil: "load", timeout: 120_000 });
+  return { page, errors, blocked };
 }
