@@ -204,12 +204,9 @@ Deno.test("html renderer refuses a frame holding NaN, naming the step", async ()
   await assertRejects(() => page(frames), Error, 'Cannot render step 3: "iv" is NaN');
 });
 
-Deno.test("html page for 100,000 frames renders in about a second and stays compact", async () => {
-  const frames = exampleFrames(100_000);
-  const start = performance.now();
-  const text = await page(frames);
-  const ms = performance.now() - start;
-  assert(ms < 10_000, `rendering took ${ms.toFixed(0)} ms`);
+// How fast it renders and loads is measured by tools/bench_html.ts, not by a timed test.
+Deno.test("html page for 100,000 frames stays compact", async () => {
+  const text = await page(exampleFrames(100_000));
   assert(text.length < 200 * 100_000, `page is ${text.length} bytes`);
 });
 
