@@ -397,7 +397,8 @@ export async function runChunk(
   const { seed, steps, keepRuns, onRunLog, onRun } = options;
   const plan = planRuns(scenario, { seed, steps });
   for (let run = options.from; run < options.to; run++) {
-    const cursor = await plan.start(run);
+    const started = plan.start(run);
+    const cursor = started instanceof Promise ? await started : started;
     if (keepRuns) {
       let text = "";
       stats.addRun(cursor, { onBlock: (block) => text += formatBlock(block) });

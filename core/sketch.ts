@@ -83,7 +83,7 @@ class Buckets {
     this.counts[i]! += n;
   }
 
-  /** Widens the window to hold keys `low` to `high`, with room to spare on the side it grows. */
+  /** Widens the window to hold keys `low` to `high`, at least doubling it on the side it grows. */
   grow(low: number, high: number): void {
     const length = this.counts.length;
     let from = this.offset;
@@ -92,8 +92,8 @@ class Buckets {
       from = Math.max(0, low - 32);
       to = Math.max(high + 33, from + 64);
     } else {
-      if (low < from) from = Math.max(0, Math.min(low, from - (length >> 1)));
-      if (high >= to) to = Math.max(high + 1, to + (length >> 1));
+      if (low < from) from = Math.max(0, Math.min(low, from - length));
+      if (high >= to) to = Math.max(high + 1, to + length);
     }
     const counts = new Float64Array(to - from);
     if (length > 0) counts.set(this.counts, this.offset - from);

@@ -103,6 +103,9 @@ export function timelineSteps(steps: number, points: number = TIMELINE_POINTS): 
   return Array.from({ length: points }, (_, j) => Math.floor((j * (steps - 1)) / (points - 1)));
 }
 
+/** Cells of the frame counts: one per regime and flag mask. */
+const CELLS = REGIMES.length << FLAGS.length;
+
 /** Runs whose timeline values are held before they are added to the sketches. */
 const PENDING_RUNS = 64;
 
@@ -164,7 +167,7 @@ export class MonteCarloStats {
   /** Runs with at least one BREACH frame. */
   breachRuns = 0;
   /** Frames by `regime * 8 + flagMask`. */
-  readonly frameCounts: Float64Array = new Float64Array(REGIMES.length << FLAGS.length);
+  readonly frameCounts: Float64Array = new Float64Array(CELLS);
   /** Largest Y of each run. */
   readonly maxLoad: QuantileSketch = new QuantileSketch({ bits: STATE_BITS });
   /** Spot at the last step of each run. */
@@ -176,6 +179,8 @@ export class MonteCarloStats {
   /** Timeline values of the last runs, `[series][point][run]`, added to the sketches in bulk. */
   readonly #pending: Float64Array;
   #pendingRuns = 0;
+  /** One run's frame counts, as {@linkcode MonteCarloStats.frameCounts}, for even and odd steps. */
+  readonly #tally = new Int32Array(2 * CELLS);
 
   /**
    * Creates empty statistics.
@@ -218,7 +223,7 @@ export class MonteCarloStats {
     SERIES.forEach((name, s) => {
       this.#series[name].forEach((sketch, p) => {
         const at = (s * points + p) * PENDING_RUNS;
-        for (let r = 0; r < runs; r++) sketch.add(pending[at + r]!);
+        sketch.addAll(pending.subarray(at, at + runs));
       });
     });
     this.#pendingRuns = 0;
@@ -244,6 +249,7 @@ export class MonteCarloStats {
     }
     const onBlock = options?.onBlock;
     const counts = this.frameCounts;
+    const tally = this.#tally;
     const points = this.#points;
     const pending = this.#pending;
     const stride = points.length * PENDING_RUNS;
@@ -255,10 +261,12 @@ export class MonteCarloStats {
     for (let block = cursor.next(); block; block = cursor.next()) {
       const { start, length, spot } = block.samples;
       const { x, y, z, regime, flags } = block.evaluation;
+      // Two tallies, even and odd steps: consecutive frames mostly share a regime, and one
+      // tally would make each increment wait for the last (measured at twice the time).
       for (let i = 0; i < length; i++) {
         const load = y[i]!;
         if (load > maxY) maxY = load;
-        counts[(regime[i]! << 3) | flags[i]!]!++;
+        tally[(i & 1) * CELLS + ((regime[i]! << 3) | flags[i]!)]!++;
       }
       if (firstBreach < 0) {
         for (let i = 0; i < length; i++) {
@@ -280,6 +288,10 @@ export class MonteCarloStats {
       }
       lastSpot = spot[length - 1]!;
       if (onBlock) onBlock(block);
+    }
+    for (let k = 0; k < CELLS; k++) {
+      counts[k]! += tally[k]! + tally[k + CELLS]!;
+      tally[k] = tally[k + CELLS] = 0;
     }
     if (++this.#pendingRuns === PENDING_RUNS) this.#flush();
     this.runs++;

@@ -58,10 +58,13 @@ const breakout: GeneratorDefinition<BreakoutOptions> = defineGenerator({
     let last = options.start ?? flip;
     return {
       fill({ spot, start, length }) {
+        // One normal per step after step 0, drawn as a block into `spot` first.
+        const from = start === 0 ? 1 : 0;
+        random.fillNormal(spot, from, length);
         let s = last;
-        for (let i = 0; i < length; i++) {
-          const t = start + i;
-          if (t > 0) s += (t >= onset ? drift : 0) + sd * random.normal();
+        if (from === 1) spot[0] = s;
+        for (let i = from; i < length; i++) {
+          s += (start + i >= onset ? drift : 0) + sd * spot[i]!;
           spot[i] = s;
         }
         last = s;

@@ -77,13 +77,15 @@ const falseBreakout: GeneratorDefinition<FalseBreakoutOptions> = defineGenerator
     let last = origin;
     return {
       fill({ spot, start, length }) {
+        // One normal per step after step 0, drawn as a block into `spot` first.
+        const from = start === 0 ? 1 : 0;
+        random.fillNormal(spot, from, length);
         let s = last;
-        for (let i = 0; i < length; i++) {
+        if (from === 1) spot[0] = s;
+        for (let i = from; i < length; i++) {
           const t = start + i;
-          if (t > 0) {
-            const pull = t <= n ? (peak - s) / (n - t + 1) : options.recovery * (origin - s);
-            s += pull + sd * random.normal();
-          }
+          const pull = t <= n ? (peak - s) / (n - t + 1) : options.recovery * (origin - s);
+          s += pull + sd * spot[i]!;
           spot[i] = s;
         }
         last = s;

@@ -54,10 +54,14 @@ const meanRevert: GeneratorDefinition<MeanRevertOptions> = defineGenerator({
     let last = options.start ?? flip;
     return {
       fill({ spot, start, length }) {
-        // A local copy of the state, which V8 keeps in a register through the loop.
+        // Every step after step 0 draws one normal: drawn as a block into `spot`, then
+        // replaced by the path, with the state in a local that V8 keeps in a register.
+        const from = start === 0 ? 1 : 0;
+        random.fillNormal(spot, from, length);
         let s = last;
-        for (let i = 0; i < length; i++) {
-          if (start + i > 0) s += intensity * (target - s) + sd * random.normal();
+        if (from === 1) spot[0] = s;
+        for (let i = from; i < length; i++) {
+          s += intensity * (target - s) + sd * spot[i]!;
           spot[i] = s;
         }
         last = s;

@@ -80,14 +80,15 @@ const volPath: GeneratorDefinition<VolPathOptions> = defineGenerator({
     let last = options.start;
     return {
       fill({ iv, start, length }) {
+        // One normal per step after step 0, drawn as a block into `iv` first.
+        const from = start === 0 ? 1 : 0;
+        random.fillNormal(iv, from, length);
         let v = last;
-        for (let i = 0; i < length; i++) {
-          const t = start + i;
-          if (t > 0) {
-            v += reversion * (target - v) + v * volOfVol * random.normal();
-            if (t === shockAt) v *= 1 + shockSize;
-            if (v < floor) v = floor;
-          }
+        if (from === 1) iv[0] = v;
+        for (let i = from; i < length; i++) {
+          v += reversion * (target - v) + v * volOfVol * iv[i]!;
+          if (start + i === shockAt) v *= 1 + shockSize;
+          if (v < floor) v = floor;
           iv[i] = v;
         }
         last = v;

@@ -1,7 +1,14 @@
 // Loading plugins by use string: relative paths, file: specifiers, and the built-in table.
-import { assert, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { fromFileUrl, join, toFileUrl } from "@std/path";
-import { BUILTINS, parseScenario, resolveUse, ScenarioError, simulate } from "../mod.ts";
+import {
+  BUILTINS,
+  parseScenario,
+  PluginError,
+  resolveUse,
+  ScenarioError,
+  simulate,
+} from "../mod.ts";
 import { runGenerator } from "../core/testing.ts";
 import skewVol from "../examples/my_vol.ts";
 
@@ -115,4 +122,52 @@ Deno.test("the README documents every option of every built-in plugin", async ()
       );
     }
   }
+});
+
+Deno.test("a generator with an async start hook runs, and its rejection names the plugin", async () => {
+  const dir = await Deno.makeTempDir();
+  const mod = toFileUrl(join(root, "mod.ts")).href;
+  const plugin = (name: string, body: string) =>
+    `import { defineGenerator } from "${mod}";
+export default defineGenerator({
+  name: "${name}",
+  provides: ["iv"],
+  options: {},
+  async start({ random, run }) {
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    ${body}
+    return { fill({ iv, length }) { for (let i = 0; i < length; i++) iv[i] = 0.1 + 0.01 * random.next(); } };
+  },
+});
+`;
+  await Deno.writeTextFile(join(dir, "slow.ts"), plugin("slow-vol", ""));
+  await Deno.writeTextFile(
+    join(dir, "fails.ts"),
+    plugin("late-failure", 'if (run === 1) throw new Error("no surface");'),
+  );
+  const scenario = (use: string) =>
+    parseScenario(
+      JSON.stringify({
+        steps: 20,
+        evaluator: { use: "envelope", atr: 2.8, flip: 692.5, putWall: 680, callWall: 700 },
+        generators: {
+          spot: { use: "breakout", start: 694 },
+          iv: { use },
+          hv: { use: "hv", value: 0.12 },
+        },
+      }),
+      { path: join(dir, "s.jsonc") },
+    );
+  const frames = await simulate(await scenario("./slow.ts"), { run: 2 });
+  assertEquals(frames.length, 20);
+  assert(frames.every((f) => f.iv >= 0.1 && f.iv < 0.11));
+  assertEquals(await simulate(await scenario("./slow.ts"), { run: 2 }), frames);
+  const failing = await scenario("./fails.ts");
+  assertEquals((await simulate(failing, { run: 0 })).length, 20);
+  await assertRejects(
+    () => simulate(failing, { run: 1 }),
+    PluginError,
+    "[generator late-failure] failed to start: no surface",
+  );
+  await Deno.remove(dir, { recursive: true });
 });
