@@ -34,7 +34,7 @@ export * from "./core/options.ts";
 export * from "./core/plugin.ts";
 export * from "./core/random.ts";
 export { BUILTINS } from "./core/builtins.ts";
-export { OutputSet } from "./core/output.ts";
+export { OutputSet, stagedPath } from "./core/output.ts";
 export * from "./core/run.ts";
 export * from "./core/scenario.ts";
 export * from "./core/sketch.ts";
@@ -58,6 +58,7 @@ export {
   readPartial,
   runBatch,
   runChunk,
+  type RunLogs,
   scenarioFingerprint,
   type Shard,
   shardRuns,

@@ -11,7 +11,7 @@
 import denoJson from "../deno.json" with { type: "json" };
 import { PluginError, type PluginFailure, ScenarioError } from "./errors.ts";
 import { flagsOf, REGIMES } from "./frame.ts";
-import { OutputSet } from "./output.ts";
+import { OutputSet, stagedPath } from "./output.ts";
 import type { EnvelopeLevels } from "./plugin.ts";
 import { renderReport } from "./report.ts";
 import { planRuns, type RunBlock, startRun } from "./run.ts";
@@ -185,12 +185,7 @@ export async function runBatch(scenario: Scenario, options: BatchOptions): Promi
       ...(options.steps === undefined ? {} : { steps: options.steps }),
       ...(options.workers === undefined ? {} : { workers: options.workers }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(keepRuns
-        ? {
-          onRunLog: (run: number, bytes: Uint8Array) =>
-            output.writeFile(`mc_${scenario.name}_${run}.jsonl`, bytes),
-        }
-        : {}),
+      ...(keepRuns ? { runLogs: output } : {}),
     });
     const meta: BatchMeta = {
       name: scenario.name,
@@ -272,8 +267,11 @@ export interface SimulateBatchOptions {
   workers?: number;
   /** Called with the runs done and the runs to do. */
   onProgress?: (done: number, total: number) => void;
-  /** When given, each run's frames are formatted as JSONL and handed here, with the run index. */
-  onRunLog?: (run: number, bytes: Uint8Array) => void | Promise<void>;
+  /**
+   * When given, each run's frames are written as JSONL to `mc_<name>_<i>.jsonl` in this output
+   * set, by whichever thread runs it, and renamed into place by the set's commit.
+   */
+  runLogs?: OutputSet;
 }
 
 /** What {@linkcode simulateBatch} found. */
@@ -318,12 +316,19 @@ export async function simulateBatch(
   const probe = await startRun(scenario, { run: from, seed, ...stepsOf(options) });
   const steps = probe.steps;
   const total = to - from;
-  const keepRuns = options.onRunLog !== undefined;
+  const output = options.runLogs;
+  const runLogs = output ? { ...output.staging(), name: scenario.name } : undefined;
+  if (output) {
+    // Names grow with the run index: checking the first and the last checks them all, before
+    // any work is done.
+    output.check(runLogName(scenario.name, from));
+    output.check(runLogName(scenario.name, to - 1));
+  }
   const workers = Math.min(
     total,
-    options.workers ?? defaultWorkers(total * steps * (keepRuns ? 5 : 1)),
+    options.workers ?? defaultWorkers(total * steps * (runLogs ? LOG_COST : 1)),
   );
-  const base = { from, to, seed, steps, keepRuns, onRunLog: options.onRunLog };
+  const base = { from, to, seed, steps, runLogs };
   let stats: MonteCarloStats;
   if (workers <= 1) {
     stats = new MonteCarloStats({ steps });
@@ -339,8 +344,21 @@ export async function simulateBatch(
       onProgress: options.onProgress,
     });
   }
+  if (output) {
+    for (let run = from; run < to; run++) {
+      output.adopt(runLogName(scenario.name, run));
+    }
+  }
   return { stats, levels: probe.levels, workers: Math.max(1, workers) };
 }
+
+/** The name of run `run`'s log, as the original backend named it. */
+function runLogName(name: string, run: number): string {
+  return `mc_${name}_${run}.jsonl`;
+}
+
+/** A step written to a run log costs about as much as this many steps of statistics alone. */
+const LOG_COST = 10;
 
 function stepsOf(options: { steps?: number }): { steps?: number } {
   return options.steps === undefined ? {} : { steps: options.steps };
@@ -361,12 +379,23 @@ export interface ChunkOptions {
   seed: number;
   /** Steps per run. */
   steps: number;
-  /** Whether to format each run's frames for {@linkcode ChunkOptions.onRunLog}. */
-  keepRuns: boolean;
-  /** Receives each run's JSONL. */
-  onRunLog?: ((run: number, bytes: Uint8Array) => void | Promise<void>) | undefined;
+  /**
+   * When given, each run's frames are written as JSONL to the {@linkcode stagedPath} of
+   * `mc_<name>_<i>.jsonl` in `dir`, for the output set of that token to adopt.
+   */
+  runLogs?: RunLogs | undefined;
   /** Called after each run. */
   onRun?: () => void;
+}
+
+/** Where a batch's run logs are staged: an {@linkcode OutputSet}'s staging and the scenario name. */
+export interface RunLogs {
+  /** The output folder. */
+  dir: string;
+  /** The output set's token. */
+  token: string;
+  /** The scenario's name. */
+  name: string;
 }
 
 const encoder = new TextEncoder();
@@ -385,7 +414,7 @@ const encoder = new TextEncoder();
  *
  * const scenario = await loadScenario(new URL("../scenarios/mean_revert.jsonc", import.meta.url).pathname);
  * const stats = new MonteCarloStats({ steps: 200 });
- * await runChunk(scenario, stats, { from: 0, to: 2, seed: 42, steps: 200, keepRuns: false });
+ * await runChunk(scenario, stats, { from: 0, to: 2, seed: 42, steps: 200 });
  * assertEquals(stats.runs, 2);
  * ```
  */
@@ -394,15 +423,20 @@ export async function runChunk(
   stats: MonteCarloStats,
   options: ChunkOptions,
 ): Promise<void> {
-  const { seed, steps, keepRuns, onRunLog, onRun } = options;
+  const { seed, steps, runLogs, onRun } = options;
   const plan = planRuns(scenario, { seed, steps });
+  let text = "";
+  const onBlock = (block: RunBlock) => text += formatBlock(block);
   for (let run = options.from; run < options.to; run++) {
     const started = plan.start(run);
     const cursor = started instanceof Promise ? await started : started;
-    if (keepRuns) {
-      let text = "";
-      stats.addRun(cursor, { onBlock: (block) => text += formatBlock(block) });
-      await onRunLog?.(run, encoder.encode(text));
+    if (runLogs) {
+      text = "";
+      stats.addRun(cursor, { onBlock });
+      const { dir, token, name } = runLogs;
+      Deno.writeFileSync(stagedPath(dir, token, runLogName(name, run)), encoder.encode(text), {
+        createNew: true,
+      });
     } else {
       stats.addRun(cursor);
     }
@@ -443,24 +477,25 @@ export function formatBlock(block: RunBlock): string {
   return text;
 }
 
-/** A message from the main thread to a batch worker. */
-export type ToWorker =
-  | {
-    type: "start";
-    text: string;
-    path: string;
-    seed: number;
-    steps: number;
-    keepRuns: boolean;
-  }
-  | { type: "chunk"; from: number; to: number }
-  | { type: "finish" };
+/** A message from the main thread to a batch worker: start, and run what you can claim. */
+export interface ToWorker {
+  /** The scenario file's text, parsed again in the worker. */
+  text: string;
+  /** The scenario file's path, for `use` paths and messages. */
+  path: string;
+  /** What the main thread computed from the scenario; the worker checks its parse against it. */
+  fingerprint: string;
+  seed: number;
+  steps: number;
+  runLogs: RunLogs | undefined;
+  /** The claims' shared counters, from {@linkcode RunClaims}. */
+  shared: Int32Array;
+  to: number;
+  threads: number;
+}
 
-/** A message from a batch worker to the main thread. */
+/** A message from a batch worker to the main thread: its statistics, or why it failed. */
 export type FromWorker =
-  | { type: "ready"; fingerprint: string }
-  | { type: "log"; run: number; bytes: Uint8Array }
-  | { type: "done"; runs: number }
   | { type: "stats"; stats: MonteCarloStatsData }
   | { type: "error"; error: ErrorData };
 
@@ -535,14 +570,122 @@ interface WorkerRunOptions extends Omit<ChunkOptions, "onRun"> {
   onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
-/** Milliseconds of runs the main thread does between looks at its workers' messages. */
-const MAIN_SLICE_MS = 8;
+/** Slots of the counters a batch's threads share: see {@linkcode RunClaims}. */
+const NEXT = 0, DONE = 1, READY = 2, STOP = 3;
+
+/** Milliseconds of runs a thread claims at a time, once it knows its pace. */
+const SLICE_MS = 8;
 
 /**
- * Runs a batch on the main thread and `threads - 1` Web Workers. Runs are handed out in
- * chunks that shrink as the runs left do (guided self-scheduling), each worker holding one
- * chunk in reserve so that it never waits for the main thread, which runs short slices of its
- * own between looks at the workers' messages and so also covers the time workers take to start.
+ * A thread's claims on the runs of a parallel batch. Every thread (the main one and each
+ * worker) takes its next slice from one shared counter with an atomic add, so no thread waits
+ * for another to hand out work. A slice is sized to about {@linkcode SLICE_MS} at the
+ * thread's last pace, and never more than a quarter of the thread's share of the runs left
+ * (guided self-scheduling), so that the threads finish together.
+ */
+export class RunClaims {
+  readonly #shared: Int32Array;
+  readonly #to: number;
+  readonly #threads: number;
+  #slice = 1;
+
+  /**
+   * Joins the claims on runs up to `to`.
+   *
+   * @param shared The counters, made by {@linkcode RunClaims.counters}.
+   * @param to One past the last run.
+   * @param threads Threads taking part.
+   */
+  constructor(shared: Int32Array, to: number, threads: number) {
+    this.#shared = shared;
+    this.#to = to;
+    this.#threads = threads;
+  }
+
+  /**
+   * Makes the shared counters of a batch that starts at run `from`.
+   *
+   * @param from The first run.
+   * @returns Counters to post to every thread.
+   */
+  static counters(from: number): Int32Array {
+    const shared = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
+    shared[NEXT] = from;
+    return shared;
+  }
+
+  /** The next slice, first and one past the last run, or `undefined` when none is left. */
+  take(): [number, number] | undefined {
+    const shared = this.#shared;
+    if (Atomics.load(shared, STOP) !== 0) return undefined;
+    const left = this.#to - Atomics.load(shared, NEXT);
+    const size = Math.max(1, Math.min(this.#slice, Math.ceil(left / (4 * this.#threads))));
+    const first = Atomics.add(shared, NEXT, size);
+    return first < this.#to ? [first, Math.min(this.#to, first + size)] : undefined;
+  }
+
+  /**
+   * Records a slice done.
+   *
+   * @param runs Its runs.
+   * @param ms The milliseconds it took.
+   */
+  done(runs: number, ms: number): void {
+    Atomics.add(this.#shared, DONE, runs);
+    this.#slice = Math.max(1, Math.round((runs * SLICE_MS) / Math.max(ms, 0.01)));
+  }
+
+  /** Runs done by all threads. */
+  get runsDone(): number {
+    return Atomics.load(this.#shared, DONE);
+  }
+
+  /** Threads that have said they are ready. */
+  get ready(): number {
+    return Atomics.load(this.#shared, READY);
+  }
+
+  /** Says this thread is ready. */
+  join(): void {
+    Atomics.add(this.#shared, READY, 1);
+  }
+
+  /** Stops every thread's claims: a thread has failed. */
+  stop(): void {
+    Atomics.store(this.#shared, STOP, 1);
+  }
+}
+
+/**
+ * Runs slices from `claims` until none is left: what the main thread and each worker do.
+ *
+ * @param scenario The loaded scenario.
+ * @param stats Where the runs are reduced.
+ * @param claims This thread's claims.
+ * @param options Seed, steps and run logs.
+ * @param between Called after each slice.
+ */
+export async function runClaimed(
+  scenario: Scenario,
+  stats: MonteCarloStats,
+  claims: RunClaims,
+  options: Omit<ChunkOptions, "from" | "to" | "onRun">,
+  between?: () => void | Promise<void>,
+): Promise<void> {
+  for (let slice = claims.take(); slice; slice = claims.take()) {
+    const started = performance.now();
+    await runChunk(scenario, stats, { ...options, from: slice[0], to: slice[1] });
+    claims.done(slice[1] - slice[0], performance.now() - started);
+    await between?.();
+  }
+}
+
+/**
+ * Runs a batch on the main thread and `threads - 1` Web Workers, which claim slices of runs
+ * from shared counters ({@linkcode RunClaims}). The main thread starts at once and so covers
+ * the time workers take to start; it yields to the event loop between slices only until every
+ * worker is ready (a starting worker's module loading needs it, measured), then runs without
+ * pause, and at the end merges the workers' statistics.
  */
 async function runInParallel(
   scenario: Scenario,
@@ -559,103 +702,68 @@ async function runInParallel(
     );
   }
   const fingerprint = await scenarioFingerprint(scenario);
-  const { from, to, seed, steps, keepRuns, onRunLog, onProgress } = options;
+  const { from, to, seed, steps, runLogs, onProgress, threads } = options;
   const total = to - from;
-  const count = options.threads - 1;
+  const count = threads - 1;
   const stats = new MonteCarloStats({ steps });
+  const shared = RunClaims.counters(from);
+  const claims = new RunClaims(shared, to, threads);
   const workers: Worker[] = [];
-  let next = from;
-  let done = 0;
-  let failure: { error: unknown } | undefined;
-  const take = (most: number): [number, number] => {
-    const size = Math.max(1, Math.min(most, Math.ceil((to - next) / (4 * options.threads))));
-    const range: [number, number] = [next, Math.min(to, next + size)];
-    next = range[1];
-    return range;
-  };
-  const progress = (runs: number) => {
-    done += runs;
-    onProgress?.(done, total);
-  };
-
-  // Yields to the event loop so that worker messages are handled; a MessageChannel round trip
-  // costs microseconds where setTimeout(0) after a busy slice was measured at milliseconds.
-  const channel = new MessageChannel();
-  let wake = () => {};
-  channel.port1.onmessage = () => wake();
-  const pause = () =>
-    new Promise<void>((resolve) => (wake = resolve, channel.port2.postMessage(0)));
-
-  let resolveWorkers!: () => void;
-  const workersDone = new Promise<void>((resolve) => resolveWorkers = resolve);
-  let finished = 0;
-  let queue = Promise.resolve();
-  const fail = (error: unknown) => {
-    failure ??= { error };
-    resolveWorkers();
-  };
+  const results: Promise<void>[] = [];
+  let progress: ReturnType<typeof setInterval> | undefined;
   try {
     for (let w = 0; w < count; w++) {
       const worker = new Worker(new URL("./batch_worker.ts", import.meta.url), { type: "module" });
       workers.push(worker);
-      const post = (message: ToWorker) => worker.postMessage(message);
-      let finishing = false;
-      const give = () => {
-        if (next < to) {
-          const [a, b] = take(1024);
-          return post({ type: "chunk", from: a, to: b });
-        }
-        if (!finishing) post({ type: "finish" });
-        finishing = true;
+      results.push(
+        new Promise<void>((resolve, reject) => {
+          worker.onmessage = (event: MessageEvent<FromWorker>) => {
+            const message = event.data;
+            if (message.type === "error") return reject(errorFromData(message.error));
+            try {
+              stats.merge(MonteCarloStats.fromJSON(message.stats, "worker statistics"));
+              resolve();
+            } catch (error) {
+              reject(error);
+            }
+          };
+          worker.onerror = (event: ErrorEvent) => {
+            event.preventDefault();
+            reject(new Error(`A batch worker failed: ${event.message}`));
+          };
+        }).catch((error) => {
+          claims.stop();
+          throw error;
+        }),
+      );
+      const message: ToWorker = {
+        text,
+        path: scenario.path,
+        fingerprint,
+        seed,
+        steps,
+        runLogs,
+        shared,
+        to,
+        threads,
       };
-      const handle = async (message: FromWorker) => {
-        if (failure) return;
-        if (message.type === "ready") {
-          if (message.fingerprint !== fingerprint) {
-            throw new ScenarioError(
-              `${scenario.path}: Cannot run the batch: the file changed while the workers started`,
-            );
-          }
-          give();
-          give();
-        } else if (message.type === "log") {
-          await onRunLog?.(message.run, message.bytes);
-        } else if (message.type === "done") {
-          progress(message.runs);
-          give();
-        } else if (message.type === "stats") {
-          stats.merge(MonteCarloStats.fromJSON(message.stats, "worker statistics"));
-          if (++finished === count) resolveWorkers();
-        } else {
-          throw errorFromData(message.error);
-        }
-      };
-      worker.onmessage = (event: MessageEvent<FromWorker>) => {
-        queue = queue.then(() => handle(event.data)).catch(fail);
-      };
-      worker.onerror = (event: ErrorEvent) => {
-        event.preventDefault();
-        fail(new Error(`A batch worker failed: ${event.message}`));
-      };
-      post({ type: "start", text, path: scenario.path, seed, steps, keepRuns });
+      worker.postMessage(message);
     }
-
-    // The main thread's share: short slices, sized to about MAIN_SLICE_MS each.
-    let slice = 1;
-    while (next < to && !failure) {
-      const [a, b] = take(slice);
-      const started = performance.now();
-      await runChunk(scenario, stats, { from: a, to: b, seed, steps, keepRuns, onRunLog });
-      const elapsed = performance.now() - started;
-      progress(b - a);
-      slice = Math.max(1, Math.round(((b - a) * MAIN_SLICE_MS) / Math.max(elapsed, 0.01)));
-      await pause();
-    }
-    await workersDone;
-    await queue;
-    if (failure) throw failure.error;
+    // Handled now, awaited below: a worker may fail while the main thread runs.
+    const finished = Promise.all(results);
+    finished.catch(() => {});
+    await runClaimed(scenario, stats, claims, { seed, steps, runLogs }, () => {
+      onProgress?.(claims.runsDone, total);
+      if (claims.ready < count) return new Promise((resolve) => setTimeout(resolve, 0));
+    });
+    progress = setInterval(() => onProgress?.(claims.runsDone, total), 100);
+    await finished;
+    onProgress?.(claims.runsDone, total);
+  } catch (error) {
+    claims.stop();
+    throw error;
   } finally {
-    channel.port1.close();
+    clearInterval(progress);
     for (const worker of workers) worker.terminate();
   }
   return stats;

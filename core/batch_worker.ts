@@ -1,7 +1,7 @@
 /**
- * The Web Worker of a Monte Carlo batch: parses the scenario the main thread sends, then runs
- * the chunks of runs it is given and posts back progress, kept run logs and, when told to
- * finish, its statistics. Not an API: {@linkcode runBatch} starts and drives it.
+ * The Web Worker of a Monte Carlo batch: parses the scenario the main thread sends, checks it
+ * computes the same, then runs the slices of runs it claims and posts back its statistics.
+ * Not an API: {@linkcode runBatch} starts it.
  *
  * @module
  */
@@ -9,44 +9,35 @@
 import {
   errorData,
   type FromWorker,
-  runChunk,
+  runClaimed,
+  RunClaims,
   scenarioFingerprint,
   type ToWorker,
 } from "./batch.ts";
+import { ScenarioError } from "./errors.ts";
 import { MonteCarloStats } from "./stats.ts";
-import { parseScenario, type Scenario } from "./scenario.ts";
+import { parseScenario } from "./scenario.ts";
 
-let scenario: Scenario | undefined;
-let stats: MonteCarloStats | undefined;
-let settings: Extract<ToWorker, { type: "start" }> | undefined;
-
-function post(message: FromWorker, transfer: Transferable[] = []): void {
-  self.postMessage(message, transfer);
+function post(message: FromWorker): void {
+  self.postMessage(message);
 }
 
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
-  const message = event.data;
+  const { text, path, fingerprint, seed, steps, runLogs, shared, to, threads } = event.data;
+  const claims = new RunClaims(shared, to, threads);
   try {
-    if (message.type === "start") {
-      settings = message;
-      scenario = await parseScenario(message.text, { path: message.path });
-      stats = new MonteCarloStats({ steps: message.steps });
-      post({ type: "ready", fingerprint: await scenarioFingerprint(scenario) });
-    } else if (message.type === "chunk") {
-      const { seed, steps, keepRuns } = settings!;
-      await runChunk(scenario!, stats!, {
-        from: message.from,
-        to: message.to,
-        seed,
-        steps,
-        keepRuns,
-        onRunLog: (run, bytes) => post({ type: "log", run, bytes }, [bytes.buffer as ArrayBuffer]),
-      });
-      post({ type: "done", runs: message.to - message.from });
-    } else {
-      post({ type: "stats", stats: stats!.toJSON() });
+    const scenario = await parseScenario(text, { path });
+    if (await scenarioFingerprint(scenario) !== fingerprint) {
+      throw new ScenarioError(
+        `${path}: Cannot run the batch: the file changed while the workers started`,
+      );
     }
+    const stats = new MonteCarloStats({ steps });
+    claims.join();
+    await runClaimed(scenario, stats, claims, { seed, steps, runLogs });
+    post({ type: "stats", stats: stats.toJSON() });
   } catch (error) {
+    claims.stop();
     post({ type: "error", error: errorData(error) });
   }
 };

@@ -16,6 +16,20 @@ const encoder = new TextEncoder();
 const FLUSH_BYTES = 1 << 16;
 let counter = 0;
 
+/**
+ * Where file `name` of an output set waits for its commit: a hidden name in the set's folder,
+ * marked with the set's token. Another thread may write it there, for the set to
+ * {@linkcode OutputSet.adopt}.
+ *
+ * @param dir The set's folder.
+ * @param token The set's {@linkcode OutputSet.token}.
+ * @param name The file's final name.
+ * @returns The temporary path.
+ */
+export function stagedPath(dir: string, token: string, name: string): string {
+  return join(dir, `.${name}.${token}.tmp`);
+}
+
 /** One file being written; `file` is undefined for a file written whole, already closed. */
 class PendingFile implements OutputStream {
   readonly #file: Deno.FsFile | undefined;
@@ -66,10 +80,14 @@ class PendingFile implements OutputStream {
  * ```
  */
 export class OutputSet {
-  readonly #dir: string;
+  /** The output folder. */
+  readonly dir: string;
+  /** Marks this set's temporary files: unique to the process and the set. */
+  readonly token: string = `${Deno.pid}-${++counter}`;
   readonly #files: PendingFile[] = [];
   readonly #names = new Set<string>();
-  #made = false;
+  /** Links and folders already in the output folder, by name: read once, not per file. */
+  #existing: Map<string, "link" | "folder"> | undefined;
 
   /**
    * Prepares to write into `dir`, which is created when the first file is.
@@ -77,7 +95,66 @@ export class OutputSet {
    * @param dir The output folder.
    */
   constructor(dir: string) {
-    this.#dir = dir;
+    this.dir = dir;
+  }
+
+  /**
+   * Creates the folder if need be and says where files are staged, so that other threads can
+   * write files at their {@linkcode stagedPath} for this set to {@linkcode OutputSet.adopt}.
+   *
+   * @returns The folder and this set's token.
+   */
+  staging(): { dir: string; token: string } {
+    if (!this.#existing) {
+      Deno.mkdirSync(this.dir, { recursive: true });
+      this.#existing = new Map();
+      for (const entry of Deno.readDirSync(this.dir)) {
+        if (entry.isSymlink) this.#existing.set(entry.name, "link");
+        else if (entry.isDirectory) this.#existing.set(entry.name, "folder");
+      }
+    }
+    return { dir: this.dir, token: this.token };
+  }
+
+  /**
+   * Checks that `name` can be written, without claiming it: a plain name, not yet in the set,
+   * and not a link or folder in the output folder.
+   *
+   * @param name A file name.
+   * @throws ScenarioError when it cannot be written.
+   */
+  check(name: string): void {
+    if (!FILE_NAME.test(name)) {
+      throw new ScenarioError(
+        `Cannot write ${JSON.stringify(name)}: an output file needs a plain name`,
+      );
+    }
+    if (this.#names.has(name)) {
+      throw new ScenarioError(`Cannot write ${JSON.stringify(name)} twice in one run`);
+    }
+    this.staging();
+    const kind = this.#existing!.get(name);
+    if (kind === "link") {
+      throw new ScenarioError(
+        `${join(this.dir, name)}: Refusing to replace a symbolic link in the output folder`,
+      );
+    }
+    if (kind === "folder") {
+      throw new ScenarioError(`${join(this.dir, name)}: Cannot replace a folder with a file`);
+    }
+  }
+
+  /**
+   * Adds file `name`, already written at its {@linkcode stagedPath} (by any thread), to the
+   * set: {@linkcode OutputSet.commit} renames it into place, {@linkcode OutputSet.abort}
+   * removes it.
+   *
+   * @param name The file's final name.
+   * @throws ScenarioError when it cannot be written, as {@linkcode OutputSet.check}.
+   */
+  adopt(name: string): void {
+    const [temp, target] = this.#reserve(name);
+    this.#files.push(new PendingFile(temp, target));
   }
 
   /**
@@ -100,20 +177,9 @@ export class OutputSet {
 
   /** Checks a name and returns its temporary and final paths; synchronous, for many files. */
   #reserve(name: string): [temp: string, target: string] {
-    if (!FILE_NAME.test(name)) {
-      throw new ScenarioError(
-        `Cannot write ${JSON.stringify(name)}: an output file needs a plain name`,
-      );
-    }
-    if (this.#names.has(name)) {
-      throw new ScenarioError(`Cannot write ${JSON.stringify(name)} twice in one run`);
-    }
-    if (!this.#made) Deno.mkdirSync(this.#dir, { recursive: true });
-    this.#made = true;
-    const target = join(this.#dir, name);
-    refuseLink(target);
+    this.check(name);
     this.#names.add(name);
-    return [join(this.#dir, `.${name}.${Deno.pid}-${++counter}.tmp`), target];
+    return [stagedPath(this.dir, this.token, name), join(this.dir, name)];
   }
 
   /**
@@ -150,7 +216,10 @@ export class OutputSet {
     return this.#files.map((f) => f.target);
   }
 
-  /** Removes every temporary file; existing files in the folder stay as they were. */
+  /**
+   * Removes every temporary file of the set, including files staged by other threads and not
+   * yet adopted; existing files in the folder stay as they were.
+   */
   async abort(): Promise<void> {
     for (const file of this.#files) {
       try {
@@ -158,17 +227,14 @@ export class OutputSet {
       } catch { /* already closed */ }
       await Deno.remove(file.temp).catch(() => {});
     }
-  }
-}
-
-function refuseLink(path: string): void {
-  try {
-    const info = Deno.lstatSync(path);
-    if (info.isSymlink) {
-      throw new ScenarioError(`${path}: Refusing to replace a symbolic link in the output folder`);
-    }
-    if (info.isDirectory) throw new ScenarioError(`${path}: Cannot replace a folder with a file`);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    if (!this.#existing) return;
+    const suffix = `.${this.token}.tmp`;
+    try {
+      for (const entry of Deno.readDirSync(this.dir)) {
+        if (entry.name.startsWith(".") && entry.name.endsWith(suffix)) {
+          await Deno.remove(join(this.dir, entry.name)).catch(() => {});
+        }
+      }
+    } catch { /* the folder is gone */ }
   }
 }

@@ -15,8 +15,10 @@
  * `[lo, hi)` has `hi - lo <= lo * 2^-bits`, and a quantile is answered with the bucket's
  * midpoint, so the answer is within a relative error of `2^-(bits + 1)` of the exact value:
  * 0.39% with 7 bits, 0.012% with 12 bits. Negative values go to a mirrored set of buckets, and
- * values smaller in magnitude than `2^-1022` (zero and subnormals) to a zero bucket answered
- * as 0. The smallest and largest values are kept exactly.
+ * values smaller in magnitude than `zeroBelow` (by default `2^-1022`: zero and subnormals) to
+ * a zero bucket answered as 0, within `zeroBelow` of the exact value. A larger `zeroBelow`
+ * saves the buckets of powers of two nobody reads, such as the many octaves between 0.001 and
+ * 1e-300 when values cross zero. The smallest and largest values are kept exactly.
  *
  * Quantiles use the nearest-rank definition: the `p`th percentile of `n` values is the value
  * of rank `max(1, ceil(p * n / 100))` in ascending order. The sketch finds that rank exactly
@@ -45,12 +47,21 @@ export interface QuantileSketchOptions {
    * @default {7}
    */
   bits?: number;
+  /**
+   * Values smaller in magnitude go to the zero bucket, answered as 0: a power of two from
+   * `2^-1022` to `2^1023`.
+   *
+   * @default {2 ** -1022}
+   */
+  zeroBelow?: number;
 }
 
 /** A sketch as plain JSON: counts of the non-empty range of each side's buckets. */
 export interface QuantileSketchData {
   /** Bucket resolution, see {@linkcode QuantileSketchOptions.bits}. */
   bits: number;
+  /** The zero bucket's bound, see {@linkcode QuantileSketchOptions.zeroBelow}; absent for the default. */
+  zeroBelow?: number;
   /** Number of values. */
   count: number;
   /** Smallest value, or `null` when empty. */
@@ -211,13 +222,15 @@ export class QuantileSketch {
   readonly bits: number;
   /** Largest relative error of a quantile: `2^-(bits + 1)`. */
   readonly relativeError: number;
+  /** Values smaller in magnitude are counted in {@linkcode QuantileSketch.zero}. */
+  readonly zeroBelow: number;
   /** Number of values added. */
   count = 0;
   /** Smallest value added, `Infinity` when empty. */
   min: number = Infinity;
   /** Largest value added, `-Infinity` when empty. */
   max: number = -Infinity;
-  /** Values in the zero bucket (magnitude below `2^-1022`). */
+  /** Values in the zero bucket (magnitude below {@linkcode QuantileSketch.zeroBelow}). */
   zero = 0;
   readonly #shift: number;
   readonly #zeroKeys: number;
@@ -236,10 +249,21 @@ export class QuantileSketch {
         `Cannot make a sketch with ${bits} bits: expected an integer in [0, 16]`,
       );
     }
+    const zeroBelow = options.zeroBelow ?? 2 ** -1022;
+    scratch[0] = zeroBelow;
+    if (
+      !(zeroBelow >= 2 ** -1022 && zeroBelow < Infinity) || scratchWords[LOW] !== 0 ||
+      (scratchWords[HIGH]! & 0xfffff) !== 0
+    ) {
+      throw new RangeError(
+        `Cannot make a sketch with zeroBelow ${zeroBelow}: expected a power of two from 2^-1022`,
+      );
+    }
     this.bits = bits;
     this.relativeError = 2 ** -(bits + 1);
+    this.zeroBelow = zeroBelow;
     this.#shift = 20 - bits;
-    this.#zeroKeys = 1 << bits;
+    this.#zeroKeys = scratchWords[HIGH]! >>> this.#shift;
   }
 
   /**
@@ -344,8 +368,10 @@ export class QuantileSketch {
    * ```
    */
   merge(other: QuantileSketch): void {
-    if (other.bits !== this.bits) {
-      throw new RangeError(`Cannot merge a ${other.bits}-bit sketch into a ${this.bits}-bit one`);
+    if (other.bits !== this.bits || other.zeroBelow !== this.zeroBelow) {
+      throw new RangeError(
+        `Cannot merge a ${other.bits}-bit sketch with zero below ${other.zeroBelow} into a ${this.bits}-bit one with zero below ${this.zeroBelow}`,
+      );
     }
     this.count += other.count;
     this.zero += other.zero;
@@ -460,6 +486,7 @@ export class QuantileSketch {
     const empty = this.count === 0;
     return {
       bits: this.bits,
+      ...(this.zeroBelow === 2 ** -1022 ? {} : { zeroBelow: this.zeroBelow }),
       count: this.count,
       min: empty ? null : this.min,
       max: empty ? null : this.max,
@@ -490,7 +517,10 @@ export class QuantileSketch {
     if (typeof data !== "object" || data === null) {
       throw new RangeError(`${where}: expected a sketch object, got ${JSON.stringify(data)}`);
     }
-    const sketch = new QuantileSketch({ bits: data.bits });
+    const sketch = new QuantileSketch({
+      bits: data.bits,
+      ...(data.zeroBelow === undefined ? {} : { zeroBelow: data.zeroBelow }),
+    });
     if (!Array.isArray(data.positive) || !Array.isArray(data.negative) || !isCount(data.zero)) {
       throw new RangeError(`${where}: expected "zero", "positive" and "negative" bucket counts`);
     }

@@ -150,6 +150,41 @@ Deno.test("QuantileSketch.fromJSON() round-trips and rejects inconsistent data",
   );
 });
 
+Deno.test("QuantileSketch zeroBelow counts small magnitudes as 0, within zeroBelow", () => {
+  const zeroBelow = 2 ** -10;
+  const sketch = new QuantileSketch({ bits: 6, zeroBelow });
+  const plain = new QuantileSketch({ bits: 6 });
+  const random = lcg(5);
+  // Values from about -0.01 to 100, a fifth of them within 0.001 of 0.
+  const values = Array.from({ length: 5000 }, (_, i) => {
+    const u = random();
+    return i % 5 === 0 ? (u - 0.5) * 0.0018 : (u - 0.1) * 10 ** (random() * 2);
+  });
+  for (const v of values) {
+    sketch.add(v);
+    plain.add(v);
+  }
+  const small = values.filter((v) => Math.abs(v) < zeroBelow).length;
+  assertEquals(sketch.zero, small);
+  const sorted = [...values].sort((a, b) => a - b);
+  for (let p = 1; p < 100; p++) {
+    const exact = nearestRank(sorted, p);
+    const error = Math.abs(sketch.quantile(p)! - exact);
+    assert(
+      error <= Math.max(zeroBelow, Math.abs(exact) * sketch.relativeError),
+      `p${p}: ${sketch.quantile(p)} against ${exact}`,
+    );
+  }
+  assert(sketch.buckets().length < plain.buckets().length, "fewer buckets than without");
+  assertEquals(
+    QuantileSketch.fromJSON(JSON.parse(JSON.stringify(sketch))).toJSON(),
+    sketch.toJSON(),
+  );
+  assertThrows(() => sketch.merge(plain), RangeError, "zero below");
+  assertThrows(() => new QuantileSketch({ zeroBelow: 0.003 }), RangeError, "power of two");
+  assertThrows(() => new QuantileSketch({ zeroBelow: 0 }), RangeError, "power of two");
+});
+
 Deno.test("ExactCounts quantiles are exact nearest-rank percentiles", () => {
   const next = lcg(3);
   const counts = new ExactCounts();
