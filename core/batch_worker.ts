@@ -18,8 +18,8 @@ import { ScenarioError } from "./errors.ts";
 import { MonteCarloStats } from "./stats.ts";
 import { parseScenario } from "./scenario.ts";
 
-function post(message: FromWorker): void {
-  self.postMessage(message);
+function post(message: FromWorker, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
 }
 
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
@@ -33,9 +33,9 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       );
     }
     const stats = new MonteCarloStats({ steps });
-    claims.join();
     await runClaimed(scenario, stats, claims, { seed, steps, runLogs });
-    post({ type: "stats", stats: stats.toJSON() });
+    const { data, transfer } = stats.snapshot();
+    post({ type: "stats", stats: data }, transfer);
   } catch (error) {
     claims.stop();
     post({ type: "error", error: errorData(error) });

@@ -19,6 +19,7 @@ import {
   QuantileSketch,
   type QuantileSketchData,
   type QuantileSketchOptions,
+  type QuantileSketchSnapshot,
 } from "./sketch.ts";
 
 /** The normal quantile of 97.5%, for two-sided 95% intervals. */
@@ -153,6 +154,26 @@ export interface MonteCarloStatsData {
 export interface AddRunOptions {
   /** Called with each block after it is reduced, such as to write the run's frames. */
   onBlock?: (block: RunBlock) => void;
+}
+
+/** {@linkcode MonteCarloStats} as structured-cloneable data, from {@linkcode MonteCarloStats.snapshot}. */
+export interface MonteCarloStatsSnapshot {
+  /** Steps per run. */
+  steps: number;
+  /** Runs reduced. */
+  runs: number;
+  /** Runs with at least one BREACH frame. */
+  breachRuns: number;
+  /** Frames by `regime * 8 + flagMask`. */
+  frameCounts: Float64Array<ArrayBuffer>;
+  /** Largest Y of each run. */
+  maxLoad: QuantileSketchSnapshot;
+  /** Spot at the last step of each run. */
+  finalSpot: QuantileSketchSnapshot;
+  /** Step of each breaching run's first BREACH frame. */
+  firstBreach: ExactCountsData;
+  /** Per timeline step, the distribution of each series over the runs. */
+  series: Record<Series, QuantileSketchSnapshot[]>;
 }
 
 /**
@@ -385,6 +406,65 @@ export class MonteCarloStats {
         z: series.z.map((s) => s.toJSON()),
       },
     };
+  }
+
+  /**
+   * The statistics as structured-cloneable data for another thread, with every count in a
+   * typed array: what a batch worker posts, about ten times cheaper than
+   * {@linkcode MonteCarloStats.toJSON}.
+   *
+   * @returns The data and the buffers to transfer with it.
+   */
+  snapshot(): { data: MonteCarloStatsSnapshot; transfer: ArrayBuffer[] } {
+    const series = this.series;
+    const transfer: ArrayBuffer[] = [];
+    const take = (sketch: QuantileSketch) => {
+      const data = sketch.snapshot();
+      transfer.push(data.positive.counts.buffer, data.negative.counts.buffer);
+      return data;
+    };
+    const frameCounts = this.frameCounts.slice();
+    transfer.push(frameCounts.buffer);
+    const data: MonteCarloStatsSnapshot = {
+      steps: this.steps,
+      runs: this.runs,
+      breachRuns: this.breachRuns,
+      frameCounts,
+      maxLoad: take(this.maxLoad),
+      finalSpot: take(this.finalSpot),
+      firstBreach: this.firstBreach.toJSON(),
+      series: {
+        spot: series.spot.map(take),
+        x: series.x.map(take),
+        y: series.y.map(take),
+        z: series.z.map(take),
+      },
+    };
+    return { data, transfer };
+  }
+
+  /**
+   * Adds statistics posted by another thread as a {@linkcode MonteCarloStats.snapshot}.
+   *
+   * @param data The snapshot.
+   * @throws RangeError when its runs have another length.
+   */
+  mergeSnapshot(data: MonteCarloStatsSnapshot): void {
+    if (data.steps !== this.steps) {
+      throw new RangeError(`Cannot merge runs of ${data.steps} steps into ${this.steps}-step runs`);
+    }
+    this.runs += data.runs;
+    this.breachRuns += data.breachRuns;
+    for (let i = 0; i < this.frameCounts.length; i++) this.frameCounts[i]! += data.frameCounts[i]!;
+    this.maxLoad.merge(QuantileSketch.fromSnapshot(data.maxLoad));
+    this.finalSpot.merge(QuantileSketch.fromSnapshot(data.finalSpot));
+    this.firstBreach.merge(ExactCounts.fromJSON(data.firstBreach));
+    const series = this.series;
+    for (const name of SERIES) {
+      series[name].forEach((sketch, i) =>
+        sketch.merge(QuantileSketch.fromSnapshot(data.series[name][i]!))
+      );
+    }
   }
 
   /**

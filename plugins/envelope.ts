@@ -106,9 +106,7 @@ function flagMask(x: number, y: number, z: number, th: Thresholds): number {
  * below the flip and `(callWall - spot) / (callWall - flip)` at or above it, bit for bit
  * (multiplying by ±1 is exact, and `a + -b` is `a - b`).
  */
-function wallLines(
-  levels: EnvelopeLevels,
-): { slope: Float64Array; offset: Float64Array; span: Float64Array } {
+function wallLines(levels: EnvelopeLevels): WallLines {
   const { flip, putWall, callWall } = levels;
   return {
     slope: Float64Array.of(1, -1),
@@ -116,6 +114,18 @@ function wallLines(
     span: Float64Array.of(flip - putWall, callWall - flip),
   };
 }
+
+interface WallLines {
+  slope: Float64Array;
+  offset: Float64Array;
+  span: Float64Array;
+}
+
+/**
+ * Wall lines by options object: every run of a batch starts the evaluator with the same
+ * options, and making the lines each time cost 1.5% of a batch.
+ */
+const linesOf = new WeakMap<EnvelopeOptions, WallLines>();
 
 /**
  * Options of the `envelope` evaluator (SPEC §1): the levels it publishes, in price units.
@@ -163,7 +173,9 @@ const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
   start({ options }) {
     const levels: EnvelopeLevels = Object.freeze({ ...options });
     const { atr, flip, riskProxyBase, thresholds: th } = levels;
-    const { slope, offset, span } = wallLines(levels);
+    let lines = linesOf.get(options);
+    if (!lines) linesOf.set(options, lines = wallLines(levels));
+    const { slope, offset, span } = lines;
     // Dividing by 1 changes no bit: skipping it saves one of four divisions a step.
     const unit = riskProxyBase === 1;
     return {
