@@ -11,7 +11,8 @@
  */
 import { PluginError, ScenarioError } from "./core/errors.ts";
 import { REGIMES } from "./core/frame.ts";
-import { loadScenario, MAX_RUNS, MAX_STEPS, type Scenario } from "./core/scenario.ts";
+import { MAX_STEPS } from "./core/run.ts";
+import { loadScenario, MAX_RUNS, type Scenario } from "./core/scenario.ts";
 import { type RunReport, runScenario } from "./core/run.ts";
 import {
   type BatchReport,

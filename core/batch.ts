@@ -9,20 +9,42 @@
  * @module
  */
 import denoJson from "../deno.json" with { type: "json" };
-import { PluginError, type PluginFailure, ScenarioError } from "./errors.ts";
-import { flagsOf, REGIMES } from "./frame.ts";
-import { OutputSet, stagedPath } from "./output.ts";
+import { ScenarioError } from "./errors.ts";
+import {
+  type ChunkOptions,
+  errorFromData,
+  type FromWorker,
+  type PluginRecipe,
+  runChunk,
+  runClaimed,
+  RunClaims,
+  runLogName,
+  type ScenarioRecipe,
+  type ToWorker,
+} from "./batch_thread.ts";
+import { REGIMES } from "./frame.ts";
+import { builtinModule } from "./builtins.ts";
+import { OutputSet } from "./output.ts";
 import type { EnvelopeLevels } from "./plugin.ts";
 import { renderReport } from "./report.ts";
-import { planRuns, type RunBlock, startRun } from "./run.ts";
-import { MAX_RUNS, type Scenario } from "./scenario.ts";
+import { startRun } from "./run.ts";
+import { MAX_RUNS, type PluginUse, resolveUse, type Scenario } from "./scenario.ts";
 import {
   MonteCarloStats,
   type MonteCarloStatsData,
-  type MonteCarloStatsSnapshot,
   type MonteCarloSummary,
   summarizeStats,
 } from "./stats.ts";
+
+export {
+  type ChunkOptions,
+  type ErrorData,
+  errorData,
+  errorFromData,
+  formatBlock,
+  runChunk,
+  type RunLogs,
+} from "./batch_thread.ts";
 
 /** The option-flight version, written into partial results so that merge can check it. */
 export const VERSION: string = denoJson.version;
@@ -353,11 +375,6 @@ export async function simulateBatch(
   return { stats, levels: probe.levels, workers: Math.max(1, workers) };
 }
 
-/** The name of run `run`'s log, as the original backend named it. */
-function runLogName(name: string, run: number): string {
-  return `mc_${name}_${run}.jsonl`;
-}
-
 /** A step written to a run log costs about as much as this many steps of statistics alone. */
 const LOG_COST = 10;
 
@@ -370,310 +387,10 @@ function defaultWorkers(work: number): number {
   return Math.max(1, Math.min(cores, Math.floor(work / STEPS_PER_WORKER), MAX_WORKERS));
 }
 
-/** What {@linkcode runChunk} runs. */
-export interface ChunkOptions {
-  /** The first run. */
-  from: number;
-  /** One past the last run. */
-  to: number;
-  /** The seed. */
-  seed: number;
-  /** Steps per run. */
-  steps: number;
-  /**
-   * When given, each run's frames are written as JSONL to the {@linkcode stagedPath} of
-   * `mc_<name>_<i>.jsonl` in `dir`, for the output set of that token to adopt.
-   */
-  runLogs?: RunLogs | undefined;
-  /** Called after each run. */
-  onRun?: () => void;
-}
-
-/** Where a batch's run logs are staged: an {@linkcode OutputSet}'s staging and the scenario name. */
-export interface RunLogs {
-  /** The output folder. */
-  dir: string;
-  /** The output set's token. */
-  token: string;
-  /** The scenario's name. */
-  name: string;
-}
-
-const encoder = new TextEncoder();
-
-/**
- * Runs a slice of a batch into `stats`, on this thread: what each worker does.
- *
- * @param scenario The loaded scenario.
- * @param stats Where the runs are reduced.
- * @param options The runs and what to do with them.
- *
- * @example Two runs
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { loadScenario, MonteCarloStats, runChunk } from "../mod.ts";
- *
- * const scenario = await loadScenario(new URL("../scenarios/mean_revert.jsonc", import.meta.url).pathname);
- * const stats = new MonteCarloStats({ steps: 200 });
- * await runChunk(scenario, stats, { from: 0, to: 2, seed: 42, steps: 200 });
- * assertEquals(stats.runs, 2);
- * ```
- */
-export async function runChunk(
-  scenario: Scenario,
-  stats: MonteCarloStats,
-  options: ChunkOptions,
-): Promise<void> {
-  const { seed, steps, runLogs, onRun } = options;
-  const plan = planRuns(scenario, { seed, steps });
-  let text = "";
-  const onBlock = (block: RunBlock) => text += formatBlock(block);
-  for (let run = options.from; run < options.to; run++) {
-    const started = plan.start(run);
-    const cursor = started instanceof Promise ? await started : started;
-    if (runLogs) {
-      text = "";
-      stats.addRun(cursor, { onBlock });
-      const { dir, token, name } = runLogs;
-      Deno.writeFileSync(stagedPath(dir, token, runLogName(name, run)), encoder.encode(text), {
-        createNew: true,
-      });
-    } else {
-      stats.addRun(cursor);
-    }
-    onRun?.();
-  }
-}
-
-const REGIME_TEXT = REGIMES.map((regime) => `,"regime":"${regime}","flags":`);
-const FLAG_TEXT = Array.from({ length: 8 }, (_, mask) => `${JSON.stringify(flagsOf(mask))}}\n`);
-
-/**
- * Formats a block's frames as JSONL, byte for byte as `JSON.stringify` writes each frame
- * (SPEC §2), without building the frames: about twice as fast.
- *
- * @param block A block from a run cursor.
- * @returns One line per step, each ending in `\n`.
- *
- * @example The same bytes as JSON.stringify
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { formatBlock, formatJsonl, loadScenario, simulate, startRun } from "../mod.ts";
- *
- * const scenario = await loadScenario(new URL("../scenarios/breakout.jsonc", import.meta.url).pathname);
- * const block = (await startRun(scenario)).next()!;
- * assertEquals(formatBlock(block), formatJsonl(await simulate(scenario)));
- * ```
- */
-export function formatBlock(block: RunBlock): string {
-  const { start, length, spot, iv, hv, time } = block.samples;
-  const { x, y, z, regime, flags } = block.evaluation;
-  let text = "";
-  // HV is often constant: its text is made once, not once a frame (number formatting is most
-  // of this function's time).
-  let lastHv = NaN, hvText = "";
-  for (let i = 0; i < length; i++) {
-    const stamp = time.length > 0 ? JSON.stringify(time[i]) : start + i;
-    const h = hv[i]!;
-    if (h !== lastHv) hvText = String(lastHv = h);
-    text += `{"timestamp":${stamp},"spot":${spot[i]},"iv":${iv[i]},"hv":${hvText},"x":${x[i]},"y":${
-      y[i]
-    },"z":${z[i]}${REGIME_TEXT[regime[i]!]}${FLAG_TEXT[flags[i]!]}`;
-  }
-  return text;
-}
-
-/** A message from the main thread to a batch worker: start, and run what you can claim. */
-export interface ToWorker {
-  /** The scenario file's text, parsed again in the worker. */
-  text: string;
-  /** The scenario file's path, for `use` paths and messages. */
-  path: string;
-  /** What the main thread computed from the scenario; the worker checks its parse against it. */
-  fingerprint: string;
-  seed: number;
-  steps: number;
-  runLogs: RunLogs | undefined;
-  /** The claims' shared counters, from {@linkcode RunClaims}. */
-  shared: Int32Array;
-  to: number;
-  threads: number;
-}
-
-/** A message from a batch worker to the main thread: its statistics, or why it failed. */
-export type FromWorker =
-  | { type: "stats"; stats: MonteCarloStatsSnapshot }
-  | { type: "error"; error: ErrorData };
-
-/** An error as it crosses from a worker to the main thread. */
-export interface ErrorData {
-  /** The error class: `ScenarioError`, `PluginError` or another. */
-  name: string;
-  /** The message. */
-  message: string;
-  /** The stack, if any. */
-  stack: string | undefined;
-  /** A ScenarioError's problem lines. */
-  problems?: readonly string[];
-  /** A PluginError's failure. */
-  failure?: PluginFailure;
-  /** The stack of a PluginError's cause. */
-  cause?: string;
-}
-
-/**
- * Turns an error into plain data that can be posted between workers.
- *
- * @param error Anything thrown.
- * @returns Its class name, message, stack and, for the domain errors, their details.
- *
- * @example A ScenarioError keeps its problems
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { errorData, errorFromData } from "./batch.ts";
- * import { ScenarioError } from "./errors.ts";
- *
- * const copy = errorFromData(errorData(new ScenarioError(["a", "b"])));
- * assertEquals(copy instanceof ScenarioError && copy.problems, ["a", "b"]);
- * ```
- */
-export function errorData(error: unknown): ErrorData {
-  if (!(error instanceof Error)) return { name: "Error", message: String(error), stack: undefined };
-  const data: ErrorData = { name: error.name, message: error.message, stack: error.stack };
-  if (error instanceof ScenarioError) data.problems = error.problems;
-  if (error instanceof PluginError) {
-    data.failure = error.failure;
-    if (error.cause instanceof Error) data.cause = error.cause.stack ?? error.cause.message;
-  }
-  return data;
-}
-
-/**
- * Rebuilds an error posted by a worker, keeping the class the CLI tells apart.
- *
- * @param data What {@linkcode errorData} made.
- * @returns The error.
- */
-export function errorFromData(data: ErrorData): Error {
-  if (data.name === "ScenarioError") return new ScenarioError(data.problems ?? [data.message]);
-  let error: Error;
-  if (data.name === "PluginError" && data.failure) {
-    const cause = data.cause === undefined ? undefined : Object.assign(new Error("cause"), {
-      stack: data.cause,
-    });
-    error = new PluginError(data.failure, "", cause ? { cause } : undefined);
-    error.message = data.message;
-  } else {
-    error = new Error(`in a batch worker: ${data.message}`);
-  }
-  if (data.stack) error.stack = data.stack;
-  return error;
-}
-
 interface WorkerRunOptions extends Omit<ChunkOptions, "onRun"> {
   /** Threads in all: the main thread and `threads - 1` Web Workers. */
   threads: number;
   onProgress?: ((done: number, total: number) => void) | undefined;
-}
-
-/** Slots of the counters a batch's threads share: see {@linkcode RunClaims}. */
-const NEXT = 0, DONE = 1, STOP = 2;
-
-/** Milliseconds of runs a thread claims at a time, once it knows its pace. */
-const SLICE_MS = 8;
-
-/**
- * A thread's claims on the runs of a parallel batch. Every thread (the main one and each
- * worker) takes its next slice from one shared counter with an atomic add, so no thread waits
- * for another to hand out work. A slice is sized to about {@linkcode SLICE_MS} at the
- * thread's last pace, and never more than a quarter of the thread's share of the runs left
- * (guided self-scheduling), so that the threads finish together.
- */
-export class RunClaims {
-  readonly #shared: Int32Array;
-  readonly #to: number;
-  readonly #threads: number;
-  #slice = 1;
-
-  /**
-   * Joins the claims on runs up to `to`.
-   *
-   * @param shared The counters, made by {@linkcode RunClaims.counters}.
-   * @param to One past the last run.
-   * @param threads Threads taking part.
-   */
-  constructor(shared: Int32Array, to: number, threads: number) {
-    this.#shared = shared;
-    this.#to = to;
-    this.#threads = threads;
-  }
-
-  /**
-   * Makes the shared counters of a batch that starts at run `from`.
-   *
-   * @param from The first run.
-   * @returns Counters to post to every thread.
-   */
-  static counters(from: number): Int32Array {
-    const shared = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
-    shared[NEXT] = from;
-    return shared;
-  }
-
-  /** The next slice, first and one past the last run, or `undefined` when none is left. */
-  take(): [number, number] | undefined {
-    const shared = this.#shared;
-    if (Atomics.load(shared, STOP) !== 0) return undefined;
-    const left = this.#to - Atomics.load(shared, NEXT);
-    const size = Math.max(1, Math.min(this.#slice, Math.ceil(left / (4 * this.#threads))));
-    const first = Atomics.add(shared, NEXT, size);
-    return first < this.#to ? [first, Math.min(this.#to, first + size)] : undefined;
-  }
-
-  /**
-   * Records a slice done.
-   *
-   * @param runs Its runs.
-   * @param ms The milliseconds it took.
-   */
-  done(runs: number, ms: number): void {
-    Atomics.add(this.#shared, DONE, runs);
-    this.#slice = Math.max(1, Math.round((runs * SLICE_MS) / Math.max(ms, 0.01)));
-  }
-
-  /** Runs done by all threads. */
-  get runsDone(): number {
-    return Atomics.load(this.#shared, DONE);
-  }
-
-  /** Stops every thread's claims: a thread has failed. */
-  stop(): void {
-    Atomics.store(this.#shared, STOP, 1);
-  }
-}
-
-/**
- * Runs slices from `claims` until none is left: what the main thread and each worker do.
- *
- * @param scenario The loaded scenario.
- * @param stats Where the runs are reduced.
- * @param claims This thread's claims.
- * @param options Seed, steps and run logs.
- * @param between Called after each slice.
- */
-export async function runClaimed(
-  scenario: Scenario,
-  stats: MonteCarloStats,
-  claims: RunClaims,
-  options: Omit<ChunkOptions, "from" | "to" | "onRun">,
-  between?: () => void | Promise<void>,
-): Promise<void> {
-  for (let slice = claims.take(); slice; slice = claims.take()) {
-    const started = performance.now();
-    await runChunk(scenario, stats, { ...options, from: slice[0], to: slice[1] });
-    claims.done(slice[1] - slice[0], performance.now() - started);
-    await between?.();
-  }
 }
 
 /**
@@ -686,17 +403,7 @@ async function runInParallel(
   scenario: Scenario,
   options: WorkerRunOptions,
 ): Promise<MonteCarloStats> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(scenario.path);
-  } catch (error) {
-    throw new ScenarioError(
-      `${scenario.path}: Cannot start batch workers: the scenario file cannot be read again (${
-        (error as Error).message
-      }); run with one worker`,
-    );
-  }
-  const fingerprint = await scenarioFingerprint(scenario);
+  const recipe = recipeOf(scenario);
   const { from, to, seed, steps, runLogs, onProgress, threads } = options;
   const total = to - from;
   const count = threads - 1;
@@ -732,9 +439,7 @@ async function runInParallel(
         }),
       );
       const message: ToWorker = {
-        text,
-        path: scenario.path,
-        fingerprint,
+        recipe,
         seed,
         steps,
         runLogs,
@@ -771,6 +476,24 @@ async function runInParallel(
 }
 
 /**
+ * The recipe of the plugins that compute a scenario's runs, for a batch worker: the module of
+ * each, resolved here, and the options read and checked here.
+ */
+function recipeOf(scenario: Scenario): ScenarioRecipe {
+  const recipe = ({ use, key, options }: PluginUse): PluginRecipe => {
+    const resolved = resolveUse(use, { scenarioPath: scenario.path });
+    const module = "builtin" in resolved ? builtinModule(use) : resolved.specifier;
+    return { use, key, module, options };
+  };
+  return {
+    path: scenario.path,
+    name: scenario.name,
+    evaluator: recipe(scenario.evaluator),
+    generators: scenario.generators.map(recipe),
+  };
+}
+
+/**
  * A digest of what a scenario computes: the `use` string, key and checked options of its
  * evaluator and generators. Comments, formatting, sinks and renderers do not change it.
  *
@@ -792,7 +515,10 @@ export async function scenarioFingerprint(scenario: Scenario): Promise<string> {
     use: use.use,
     options: use.options,
   }));
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(JSON.stringify(uses)));
+  const digest = await crypto.subtle.digest(
+    "SHA-256",
+    new TextEncoder().encode(JSON.stringify(uses)),
+  );
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 

@@ -1,7 +1,7 @@
 /**
- * The Web Worker of a Monte Carlo batch: parses the scenario the main thread sends, checks it
- * computes the same, then runs the slices of runs it claims and posts back its statistics.
- * Not an API: {@linkcode runBatch} starts it.
+ * The Web Worker of a Monte Carlo batch: loads the plugins the main thread names, runs the
+ * slices of runs it claims and posts back its statistics. Not an API: {@linkcode runBatch}
+ * starts it. Its imports stay free of npm packages, which would delay its start.
  *
  * @module
  */
@@ -11,27 +11,20 @@ import {
   type FromWorker,
   runClaimed,
   RunClaims,
-  scenarioFingerprint,
+  scenarioFromRecipe,
   type ToWorker,
-} from "./batch.ts";
-import { ScenarioError } from "./errors.ts";
+} from "./batch_thread.ts";
 import { MonteCarloStats } from "./stats.ts";
-import { parseScenario } from "./scenario.ts";
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
-  const { text, path, fingerprint, seed, steps, runLogs, shared, to, threads } = event.data;
+  const { recipe, seed, steps, runLogs, shared, to, threads } = event.data;
   const claims = new RunClaims(shared, to, threads);
   try {
-    const scenario = await parseScenario(text, { path });
-    if (await scenarioFingerprint(scenario) !== fingerprint) {
-      throw new ScenarioError(
-        `${path}: Cannot run the batch: the file changed while the workers started`,
-      );
-    }
+    const scenario = await scenarioFromRecipe(recipe);
     const stats = new MonteCarloStats({ steps });
     await runClaimed(scenario, stats, claims, { seed, steps, runLogs });
     const { data, transfer } = stats.snapshot();

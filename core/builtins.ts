@@ -24,3 +24,15 @@ export const BUILTINS: Readonly<Record<string, PluginDefinition>> = Object.freez
   [meanRevert.name]: meanRevert,
   [volPath.name]: volPath,
 });
+
+/**
+ * The module of built-in plugin `name`, whose default export is `BUILTINS[name]`: the file in
+ * `plugins/` named after it, with `_` for `-` (a test checks every one). Batch workers import
+ * only the built-ins a scenario uses, through it.
+ *
+ * @param name A built-in plugin's name.
+ * @returns The module's URL.
+ */
+export function builtinModule(name: string): string {
+  return new URL(`../plugins/${name.replaceAll("-", "_")}.ts`, import.meta.url).href;
+}

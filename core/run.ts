@@ -25,7 +25,10 @@ import type {
   SinkInstance,
 } from "./plugin.ts";
 import { createStream, type RandomStream } from "./random.ts";
-import { MAX_STEPS, type PluginUse, type Scenario } from "./scenario.ts";
+import type { PluginUse, Scenario } from "./scenario.ts";
+
+/** The most steps one run may have: 10 million frames is about 1.7 GB of JSONL. */
+export const MAX_STEPS = 10_000_000;
 
 /** Steps per block: large enough to amortise the per-block work, small enough to stream. */
 export const BLOCK_SIZE = 4096;

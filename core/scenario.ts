@@ -12,6 +12,7 @@ import { parse as parseJsonc } from "@std/jsonc";
 import { basename, dirname, extname, fromFileUrl, resolve, toFileUrl } from "@std/path";
 import { BUILTINS } from "./builtins.ts";
 import { ScenarioError } from "./errors.ts";
+import { MAX_STEPS } from "./run.ts";
 import { CHANNELS } from "./frame.ts";
 import type { Channel } from "./frame.ts";
 import {
@@ -36,8 +37,6 @@ import type {
   SinkDefinition,
 } from "./plugin.ts";
 
-/** The most steps one run may have: 10 million frames is about 1.7 GB of JSONL. */
-export const MAX_STEPS = 10_000_000;
 /** The most Monte Carlo runs one batch may have. */
 export const MAX_RUNS = 10_000_000;
 

@@ -125,6 +125,14 @@ class Buckets {
     this.counts[i]! += n;
   }
 
+  /** Widens the window, if need be, to hold keys `low` to `high` (none when `low > high`). */
+  fit(low: number, high: number): void {
+    if (low > high) return;
+    if (this.counts.length === 0 || low < this.offset || high >= this.offset + this.counts.length) {
+      this.grow(low, high);
+    }
+  }
+
   /** Widens the window to hold keys `low` to `high`, at least doubling it on the side it grows. */
   grow(low: number, high: number): void {
     const length = this.counts.length;
@@ -372,6 +380,9 @@ export class QuantileSketch {
           const at = key - offset;
           if (at >= 0 && at < counts.length) counts[at]!++;
           else {
+            // Grow once for every value left, not once per new bucket: a new sketch's
+            // first values would otherwise reallocate its window many times over.
+            this.#fit(words, i, values.length);
             positive.add(key, 1);
             counts = positive.counts;
             offset = positive.offset;
@@ -389,6 +400,26 @@ export class QuantileSketch {
       this.min = min;
       this.max = max;
     }
+  }
+
+  /** Widens both sides' windows to hold the keys of values `from` to `to - 1`. */
+  #fit(words: Uint32Array, from: number, to: number): void {
+    const shift = this.#shift, zeroKeys = this.#zeroKeys;
+    let low = Infinity, high = -Infinity, negativeLow = Infinity, negativeHigh = -Infinity;
+    for (let i = from; i < to; i++) {
+      const word = words[2 * i + HIGH]!;
+      const key = (word & SIGN) >>> shift;
+      if ((word & SIGN) >= INFINITE || key < zeroKeys) continue;
+      if (word < INFINITE) {
+        if (key < low) low = key;
+        if (key > high) high = key;
+      } else {
+        if (key < negativeLow) negativeLow = key;
+        if (key > negativeHigh) negativeHigh = key;
+      }
+    }
+    this.#positive.fit(low, high);
+    this.#negative.fit(negativeLow, negativeHigh);
   }
 
   /**

@@ -9,6 +9,7 @@ import {
   ScenarioError,
   simulate,
 } from "../mod.ts";
+import { builtinModule } from "../core/builtins.ts";
 import { runGenerator } from "../core/testing.ts";
 import skewVol from "../examples/my_vol.ts";
 
@@ -97,8 +98,11 @@ Deno.test("every file in plugins/ is in the built-in table under its kebab-case 
   assert(files.length > 0);
   for (const file of files) {
     const name = file.replace(/\.ts$/, "").replaceAll("_", "-");
-    const { default: definition } = await import(toFileUrl(join(root, "plugins", file)).href);
+    const module = toFileUrl(join(root, "plugins", file)).href;
+    const { default: definition } = await import(module);
     assertEquals(BUILTINS[name], definition, `plugins/${file} should be the built-in "${name}"`);
+    // Batch workers import a built-in by its module.
+    assertEquals(builtinModule(name), module);
   }
   assertEquals(Object.keys(BUILTINS).length, files.length);
 });
