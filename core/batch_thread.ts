@@ -10,7 +10,7 @@ import { PluginError, type PluginFailure, ScenarioError } from "./errors.ts";
 import { flagsOf, REGIMES } from "./frame.ts";
 import { stagedPath } from "./output.ts";
 import type { EvaluatorDefinition, GeneratorDefinition, PluginDefinition } from "./plugin.ts";
-import { planRuns, type RunBlock } from "./run.ts";
+import { planRuns, type RunBlock, type RunPlan } from "./run.ts";
 import type { PluginUse, Scenario } from "./scenario.ts";
 import type { MonteCarloStats, MonteCarloStatsSnapshot } from "./stats.ts";
 
@@ -74,10 +74,28 @@ export async function runChunk(
   options: ChunkOptions,
 ): Promise<void> {
   const { seed, steps, runLogs, onRun } = options;
-  const plan = planRuns(scenario, { seed, steps });
+  await runRange(
+    planRuns(scenario, { seed, steps }),
+    stats,
+    options.from,
+    options.to,
+    runLogs,
+    onRun,
+  );
+}
+
+/** Runs `from` to `to - 1` of a plan into `stats`, writing their logs when asked. */
+async function runRange(
+  plan: RunPlan,
+  stats: MonteCarloStats,
+  from: number,
+  to: number,
+  runLogs: RunLogs | undefined,
+  onRun?: () => void,
+): Promise<void> {
   let text = "";
   const onBlock = (block: RunBlock) => text += formatBlock(block);
-  for (let run = options.from; run < options.to; run++) {
+  for (let run = from; run < to; run++) {
     const started = plan.start(run);
     const cursor = started instanceof Promise ? await started : started;
     if (runLogs) {
@@ -282,7 +300,7 @@ export function errorFromData(data: ErrorData): Error {
 const NEXT = 0, DONE = 1, STOP = 2;
 
 /** Milliseconds of runs a thread claims at a time, once it knows its pace. */
-const SLICE_MS = 8;
+const SLICE_MS = 4;
 
 /**
  * A thread's claims on the runs of a parallel batch. Every thread (the main one and each
@@ -370,9 +388,10 @@ export async function runClaimed(
   options: Omit<ChunkOptions, "from" | "to" | "onRun">,
   between?: () => void | Promise<void>,
 ): Promise<void> {
+  const plan = planRuns(scenario, { seed: options.seed, steps: options.steps });
   for (let slice = claims.take(); slice; slice = claims.take()) {
     const started = performance.now();
-    await runChunk(scenario, stats, { ...options, from: slice[0], to: slice[1] });
+    await runRange(plan, stats, slice[0], slice[1], options.runLogs);
     claims.done(slice[1] - slice[0], performance.now() - started);
     await between?.();
   }

@@ -405,7 +405,8 @@ export class QuantileSketch {
   /** Widens both sides' windows to hold the keys of values `from` to `to - 1`. */
   #fit(words: Uint32Array, from: number, to: number): void {
     const shift = this.#shift, zeroKeys = this.#zeroKeys;
-    let low = Infinity, high = -Infinity, negativeLow = Infinity, negativeHigh = -Infinity;
+    // Whole-number sentinels: keys are below 2^31, and Infinity would deoptimise the loop.
+    let low = 0x7fffffff, high = -1, negativeLow = 0x7fffffff, negativeHigh = -1;
     for (let i = from; i < to; i++) {
       const word = words[2 * i + HIGH]!;
       const key = (word & SIGN) >>> shift;
