@@ -254,6 +254,38 @@ export default defineGenerator({
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("a plugin failing only in a worker stops the batch, names the run and leaves nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    join(dir, "fails.ts"),
+    `import { defineGenerator } from "${toFileUrl(join(root, "mod.ts")).href}";
+export default defineGenerator({
+  name: "fails-in-worker",
+  provides: ["iv"],
+  options: {},
+  start() {
+    if ("WorkerGlobalScope" in globalThis) throw new Error("no vol surface in this thread");
+    return { fill({ iv, length }) { for (let i = 0; i < length; i++) iv[i] = 0.2; } };
+  },
+});
+`,
+  );
+  const scenario = join(dir, "fails.jsonc");
+  const text = (await Deno.readTextFile(scenarioPath("breakout")))
+    .replace(/"iv": \{[^}]*\}/s, '"iv": { "use": "./fails.ts" }')
+    .replace(/"\$schema"[^\n]*\n/, "");
+  await Deno.writeTextFile(scenario, text);
+  const out = join(dir, "out");
+  // Enough runs that the main thread cannot finish them all before the worker starts.
+  const args = [scenario, "--runs", "20000", "--steps", "100", "--workers", "2", "--keep-runs"];
+  const result = await cli([...args, "--out", out]);
+  assertEquals(result.code, 1, result.err);
+  assertStringIncludes(result.err, "[generator fails-in-worker] failed to start");
+  assertStringIncludes(result.err, "no vol surface in this thread");
+  assertEquals(listDir(out), []);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("--keep-runs writes mc_<name>_<i>.jsonl, each the run's own JSONL", async () => {
   const dir = await Deno.makeTempDir();
   const result = await cli([
