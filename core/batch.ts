@@ -52,7 +52,7 @@ export const VERSION: string = denoJson.version;
 /** The most Web Workers one batch may use. */
 export const MAX_WORKERS = 256;
 
-/** Steps of work below which a batch runs on the main thread by default: workers take ~40 ms to start. */
+/** Steps of work a thread needs by default: a worker takes some 20 ms to start and more to warm up. */
 const STEPS_PER_WORKER = 1_000_000;
 
 /** Which slice of a batch's runs to run: shard `index` of `count`, from 1. */

@@ -51,7 +51,7 @@ export interface RunLogs {
 const encoder = new TextEncoder();
 
 /**
- * Runs a slice of a batch into `stats`, on this thread: what each worker does.
+ * Runs a slice of a batch into `stats` on this thread, for other ways of spreading a batch.
  *
  * @param scenario The loaded scenario.
  * @param stats Where the runs are reduced.
@@ -210,19 +210,24 @@ export async function scenarioFromRecipe(recipe: ScenarioRecipe): Promise<Scenar
     sinks: [],
     renderers: [],
     monteCarlo: undefined,
-  } as Scenario;
+  };
 }
 
 /** A message from the main thread to a batch worker: start, and run what you can claim. */
 export interface ToWorker {
   /** The plugins to run. */
   recipe: ScenarioRecipe;
+  /** The batch's seed. */
   seed: number;
+  /** Steps per run. */
   steps: number;
+  /** Where to stage run logs, when the batch keeps them. */
   runLogs: RunLogs | undefined;
   /** The claims' shared counters, from {@linkcode RunClaims}. */
   shared: Int32Array;
+  /** One past the batch's last run. */
   to: number;
+  /** Threads taking part. */
   threads: number;
 }
 

@@ -1,7 +1,14 @@
 // Monte Carlo batches end to end: worker-count invariance, shards in separate processes merged
 // back into one run's bytes, kept run logs, the summary golden, bad input and failures that
 // leave nothing behind, and the progress bar.
-import { assert, assertEquals, assertNotEquals, assertStringIncludes, fail } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertMatch,
+  assertNotEquals,
+  assertStringIncludes,
+  fail,
+} from "@std/assert";
 import { fromFileUrl, join, toFileUrl } from "@std/path";
 import { cli, listDir } from "./cli_harness.ts";
 import {
@@ -213,17 +220,25 @@ Deno.test("runBatch() throws ScenarioError for runs out of range", async () => {
   assertEquals(listDir(outDir), []);
 });
 
-Deno.test("a plugin failing in one run of a batch exits 1, names the run and leaves nothing", async () => {
-  const dir = await Deno.makeTempDir();
+/**
+ * Writes a breakout scenario whose IV comes from a generator named `name`, which throws
+ * `message` from its start hook when `condition` (a JS expression over `run`) holds.
+ */
+async function failingScenario(
+  dir: string,
+  name: string,
+  condition: string,
+  message: string,
+): Promise<string> {
   await Deno.writeTextFile(
     join(dir, "fails.ts"),
     `import { defineGenerator } from "${toFileUrl(join(root, "mod.ts")).href}";
 export default defineGenerator({
-  name: "fails-on-run",
+  name: "${name}",
   provides: ["iv"],
   options: {},
   start({ run }) {
-    if (run === 37) throw new Error("no vol surface for this run");
+    if (${condition}) throw new Error("${message}");
     return { fill({ iv, length }) { for (let i = 0; i < length; i++) iv[i] = 0.2; } };
   },
 });
@@ -234,6 +249,17 @@ export default defineGenerator({
     .replace(/"iv": \{[^}]*\}/s, '"iv": { "use": "./fails.ts" }')
     .replace(/"\$schema"[^\n]*\n/, "");
   await Deno.writeTextFile(scenario, text);
+  return scenario;
+}
+
+Deno.test("a plugin failing in one run of a batch exits 1, names the run and leaves nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  const scenario = await failingScenario(
+    dir,
+    "fails-on-run",
+    "run === 37",
+    "no vol surface for this run",
+  );
   for (const workers of ["1", "2"]) {
     const out = join(dir, `out${workers}`);
     const result = await cli([
@@ -256,25 +282,12 @@ export default defineGenerator({
 
 Deno.test("a plugin failing only in a worker stops the batch, names the run and leaves nothing", async () => {
   const dir = await Deno.makeTempDir();
-  await Deno.writeTextFile(
-    join(dir, "fails.ts"),
-    `import { defineGenerator } from "${toFileUrl(join(root, "mod.ts")).href}";
-export default defineGenerator({
-  name: "fails-in-worker",
-  provides: ["iv"],
-  options: {},
-  start() {
-    if ("WorkerGlobalScope" in globalThis) throw new Error("no vol surface in this thread");
-    return { fill({ iv, length }) { for (let i = 0; i < length; i++) iv[i] = 0.2; } };
-  },
-});
-`,
+  const scenario = await failingScenario(
+    dir,
+    "fails-in-worker",
+    '"WorkerGlobalScope" in globalThis',
+    "no vol surface in this thread",
   );
-  const scenario = join(dir, "fails.jsonc");
-  const text = (await Deno.readTextFile(scenarioPath("breakout")))
-    .replace(/"iv": \{[^}]*\}/s, '"iv": { "use": "./fails.ts" }')
-    .replace(/"\$schema"[^\n]*\n/, "");
-  await Deno.writeTextFile(scenario, text);
   const out = join(dir, "out");
   // Enough runs that the main thread cannot finish them all before the worker starts.
   const args = [scenario, "--runs", "20000", "--steps", "100", "--workers", "2", "--keep-runs"];
@@ -282,6 +295,7 @@ export default defineGenerator({
   assertEquals(result.code, 1, result.err);
   assertStringIncludes(result.err, "[generator fails-in-worker] failed to start");
   assertStringIncludes(result.err, "no vol surface in this thread");
+  assertMatch(result.err, /run \d+/);
   assertEquals(listDir(out), []);
   await Deno.remove(dir, { recursive: true });
 });
