@@ -198,6 +198,20 @@ class Buckets {
     return { offset: a, counts: this.counts.slice(a - this.offset, b - this.offset) };
   }
 
+  /** The non-empty range's key and counts, the counts copied into `into` at `at`. */
+  snapshotInto(into: Float64Array<ArrayBuffer>, at: number): BucketsSnapshot {
+    const [a, b] = this.range();
+    const counts = into.subarray(at, at + b - a);
+    counts.set(this.counts.subarray(a - this.offset, b - this.offset));
+    return { offset: a, counts };
+  }
+
+  /** The number of buckets in the non-empty range. */
+  span(): number {
+    const [a, b] = this.range();
+    return b - a;
+  }
+
   /** Buckets holding a {@linkcode Buckets.snapshot}'s counts, which they take over. */
   static fromSnapshot(data: BucketsSnapshot): Buckets {
     const buckets = new Buckets();
@@ -560,14 +574,44 @@ export class QuantileSketch {
    */
   snapshot(): QuantileSketchSnapshot {
     return {
+      ...this.#scalars(),
+      positive: this.#positive.snapshot(),
+      negative: this.#negative.snapshot(),
+    };
+  }
+
+  /**
+   * Snapshots of many sketches whose counts share one buffer: what a thread posts, with one
+   * buffer to transfer instead of two a sketch (measured: about half the posting time).
+   *
+   * @param sketches The sketches.
+   * @returns Their snapshots, in order, and the buffer their counts are views of.
+   */
+  static snapshotAll(
+    sketches: readonly QuantileSketch[],
+  ): { snapshots: QuantileSketchSnapshot[]; buffer: ArrayBuffer } {
+    let total = 0;
+    for (const sketch of sketches) total += sketch.#positive.span() + sketch.#negative.span();
+    const counts = new Float64Array(total);
+    let at = 0;
+    const snapshots = sketches.map((sketch) => {
+      const positive = sketch.#positive.snapshotInto(counts, at);
+      at += positive.counts.length;
+      const negative = sketch.#negative.snapshotInto(counts, at);
+      at += negative.counts.length;
+      return { ...sketch.#scalars(), positive, negative };
+    });
+    return { snapshots, buffer: counts.buffer };
+  }
+
+  #scalars(): Omit<QuantileSketchSnapshot, "positive" | "negative"> {
+    return {
       bits: this.bits,
       zeroBelow: this.zeroBelow,
       count: this.count,
       min: this.min,
       max: this.max,
       zero: this.zero,
-      positive: this.#positive.snapshot(),
-      negative: this.#negative.snapshot(),
     };
   }
 

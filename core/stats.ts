@@ -417,30 +417,27 @@ export class MonteCarloStats {
    */
   snapshot(): { data: MonteCarloStatsSnapshot; transfer: ArrayBuffer[] } {
     const series = this.series;
-    const transfer: ArrayBuffer[] = [];
-    const take = (sketch: QuantileSketch) => {
-      const data = sketch.snapshot();
-      transfer.push(data.positive.counts.buffer, data.negative.counts.buffer);
-      return data;
-    };
-    const frameCounts = this.frameCounts.slice();
-    transfer.push(frameCounts.buffer);
+    const points = this.timeline.length;
+    const { snapshots, buffer } = QuantileSketch.snapshotAll([
+      this.maxLoad,
+      this.finalSpot,
+      ...SERIES.flatMap((name) => series[name]),
+    ]);
+    const bySeries = {} as Record<Series, QuantileSketchSnapshot[]>;
+    SERIES.forEach((name, s) =>
+      bySeries[name] = snapshots.slice(2 + s * points, 2 + (s + 1) * points)
+    );
     const data: MonteCarloStatsSnapshot = {
       steps: this.steps,
       runs: this.runs,
       breachRuns: this.breachRuns,
-      frameCounts,
-      maxLoad: take(this.maxLoad),
-      finalSpot: take(this.finalSpot),
+      frameCounts: this.frameCounts.slice(),
+      maxLoad: snapshots[0]!,
+      finalSpot: snapshots[1]!,
       firstBreach: this.firstBreach.toJSON(),
-      series: {
-        spot: series.spot.map(take),
-        x: series.x.map(take),
-        y: series.y.map(take),
-        z: series.z.map(take),
-      },
+      series: bySeries,
     };
-    return { data, transfer };
+    return { data, transfer: [buffer, data.frameCounts.buffer] };
   }
 
   /**
