@@ -152,22 +152,15 @@ export function planRuns(scenario: Scenario, options: PlanOptions = {}): RunPlan
   });
 
   /** Finds the first bad sample: one loop, so the common case costs a few compares a step. */
+  // The checks' loops only find the first bad entry; the errors are built out of line, so
+  // that the code V8 optimises (and compiles on every thread of a batch) stays small.
   function checkSamples(samples: SampleBlock, run: number): void {
     for (let i = 0; i < samples.length; i++) {
       const s = spot[i]!, v = iv[i]!, h = hv[i]!;
       // `a - a` is 0 for a finite number and NaN otherwise, and NaN > 0 is false: three
       // compares a step in the common case.
       if (s - s + (v - v) + (h - h) === 0 && v > 0 && h > 0) continue;
-      const [channel, value, need] = !(s > -Infinity && s < Infinity)
-        ? ["spot", s, "a finite number"]
-        : !(v > 0 && v < Infinity)
-        ? ["iv", v, "a finite number > 0"]
-        : ["hv", h, "a finite number > 0"];
-      const use = supplier.get(channel as Channel)!;
-      throw new PluginError(
-        failureOf(use, run, samples.start + i),
-        `produced ${channel} ${value}, expected ${need}`,
-      );
+      throw badSample(samples.start + i, i, run);
     }
     if (clock) {
       for (let i = 0; i < samples.length; i++) {
@@ -181,6 +174,20 @@ export function planRuns(scenario: Scenario, options: PlanOptions = {}): RunPlan
     }
   }
 
+  function badSample(step: number, i: number, run: number): PluginError {
+    const s = spot[i]!, v = iv[i]!;
+    const [channel, value, need] = !(s > -Infinity && s < Infinity)
+      ? ["spot", s, "a finite number"]
+      : !(v > 0 && v < Infinity)
+      ? ["iv", v, "a finite number > 0"]
+      : ["hv", hv[i]!, "a finite number > 0"];
+    const use = supplier.get(channel as Channel)!;
+    return new PluginError(
+      failureOf(use, run, step),
+      `produced ${channel} ${value}, expected ${need}`,
+    );
+  }
+
   function checkEvaluation(samples: SampleBlock, run: number): void {
     const { x, y, z, regime, flags } = evaluation;
     for (let i = 0; i < samples.length; i++) {
@@ -189,25 +196,22 @@ export function planRuns(scenario: Scenario, options: PlanOptions = {}): RunPlan
       if (a - a + (b - b) + (c - c) === 0 && ((regime[i]! >> 2) | (flags[i]! >> 3)) === 0) {
         continue;
       }
-      const at = failureOf(evaluatorUse, run, samples.start + i);
-      const bad = !(a > -Infinity && a < Infinity)
-        ? "x"
-        : !(b > -Infinity && b < Infinity)
-        ? "y"
-        : !(c > -Infinity && c < Infinity)
-        ? "z"
-        : undefined;
-      if (bad) {
-        throw new PluginError(
-          at,
-          `produced ${bad} ${evaluation[bad][i]}, expected a finite number`,
-        );
-      }
-      throw new PluginError(
-        at,
-        `produced regime code ${regime[i]} and flag mask ${flags[i]}, expected 0-3 and 0-7`,
-      );
+      throw badEvaluation(samples.start + i, i, run);
     }
+  }
+
+  function badEvaluation(step: number, i: number, run: number): PluginError {
+    const at = failureOf(evaluatorUse, run, step);
+    const finite = (n: number) => n > -Infinity && n < Infinity;
+    const bad = (["x", "y", "z"] as const).find((axis) => !finite(evaluation[axis][i]!));
+    if (bad) {
+      return new PluginError(at, `produced ${bad} ${evaluation[bad][i]}, expected a finite number`);
+    }
+    const { regime, flags } = evaluation;
+    return new PluginError(
+      at,
+      `produced regime code ${regime[i]} and flag mask ${flags[i]}, expected 0-3 and 0-7`,
+    );
   }
 
   function start(run: number): RunCursor | Promise<RunCursor> {

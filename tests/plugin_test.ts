@@ -1,5 +1,11 @@
 // Loading plugins by use string: relative paths, file: specifiers, and the built-in table.
-import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
 import { fromFileUrl, join, toFileUrl } from "@std/path";
 import {
   BUILTINS,
@@ -173,5 +179,60 @@ export default defineGenerator({
     PluginError,
     "[generator late-failure] failed to start: no surface",
   );
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("an evaluator's non-finite X or bad regime code fails the run at that step", async () => {
+  const dir = await Deno.makeTempDir();
+  const mod = toFileUrl(join(root, "mod.ts")).href;
+  const testing = toFileUrl(join(root, "core/testing.ts")).href;
+  /** A scenario whose evaluator, in `file`, writes `x` and `regime`, expressions of `step`. */
+  const scenarioWith = async (file: string, x: string, regime: string) => {
+    await Deno.writeTextFile(
+      join(dir, file),
+      `import { defineEvaluator } from "${mod}";
+import { EXAMPLE_LEVELS } from "${testing}";
+export default defineEvaluator({
+  name: "bad-envelope",
+  options: {},
+  start() {
+    return {
+      levels: EXAMPLE_LEVELS,
+      evaluate(samples, out) {
+        for (let i = 0; i < samples.length; i++) {
+          const step = samples.start + i;
+          out.x[i] = ${x};
+          out.y[i] = 1;
+          out.z[i] = 0.5;
+          out.regime[i] = ${regime};
+          out.flags[i] = 0;
+        }
+      },
+    };
+  },
+});
+`,
+    );
+    return await parseScenario(
+      JSON.stringify({
+        steps: 20,
+        evaluator: { use: `./${file}` },
+        generators: {
+          spot: { use: "mean-revert", start: 694, target: 692.5 },
+          iv: { use: "vol-path", start: 0.15 },
+          hv: { use: "hv", value: 0.12 },
+        },
+      }),
+      { path: join(dir, "s.jsonc") },
+    );
+  };
+  const infinite = await scenarioWith("infinite.ts", "step === 7 ? Infinity : 1", "1");
+  const error = await assertRejects(() => simulate(infinite), PluginError);
+  assertStringIncludes(error.message, "[evaluator bad-envelope] produced x Infinity");
+  assertStringIncludes(error.message, "step 7");
+  const badCode = await scenarioWith("bad_code.ts", "1", "step === 9 ? 9 : 1");
+  const codeError = await assertRejects(() => simulate(badCode), PluginError);
+  assertStringIncludes(codeError.message, "produced regime code 9 and flag mask 0");
+  assertStringIncludes(codeError.message, "step 9");
   await Deno.remove(dir, { recursive: true });
 });
