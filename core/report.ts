@@ -296,7 +296,8 @@ function fanChart(
 ): string {
   const sketches = o.stats.series[o.name];
   const steps = o.stats.timeline;
-  const q = PERCENTILES.map((p) => sketches.map((s) => s.quantile(p)!));
+  const perSketch = sketches.map((s) => s.quantiles(PERCENTILES) as number[]);
+  const q = PERCENTILES.map((_, k) => perSketch.map((values) => values[k]!));
   const [p5, p25, p50, p75, p95] = q as [number[], number[], number[], number[], number[]];
   let lo = Math.min(...p5);
   let hi = Math.max(...p95);

@@ -150,6 +150,24 @@ Deno.test("QuantileSketch.fromJSON() round-trips and rejects inconsistent data",
   );
 });
 
+Deno.test("QuantileSketch.quantiles() finds many percentiles in one call, in any order", () => {
+  const sketch = new QuantileSketch({ bits: 8 });
+  const random = lcg(11);
+  const values = Array.from({ length: 4001 }, (_, i) => i % 50 === 0 ? 0 : (random() - 0.3) * 40);
+  values.forEach((v) => sketch.add(v));
+  const sorted = [...values].sort((a, b) => a - b);
+  const ps = [95, 0, 37.5, 5, 100, 50, 1, 99.9, 25, 75];
+  const got = sketch.quantiles(ps);
+  ps.forEach((p, k) => {
+    const exact = nearestRank(sorted, p);
+    const error = Math.abs(got[k]! - exact);
+    assert(error <= Math.abs(exact) * sketch.relativeError, `p${p}: ${got[k]} against ${exact}`);
+  });
+  assertEquals([got[1], got[4]], [sorted[0], sorted.at(-1)]);
+  assertEquals(new QuantileSketch().quantiles([5, 50]), [undefined, undefined]);
+  assertThrows(() => sketch.quantiles([50, 101]), RangeError, "percentile 101");
+});
+
 Deno.test("QuantileSketch zeroBelow counts small magnitudes as 0, within zeroBelow", () => {
   const zeroBelow = 2 ** -10;
   const sketch = new QuantileSketch({ bits: 6, zeroBelow });
