@@ -37,6 +37,21 @@ const SIGN = 0x7fffffff;
 /** High word of +Infinity: every finite positive float64 is below it. */
 const INFINITE = 0x7ff00000;
 
+let lastBuffer: ArrayBufferLike | undefined;
+let lastWords: Uint32Array = new Uint32Array(0);
+
+/**
+ * The 32-bit words of a buffer of float64s, kept for the next call: a batch adds the values of
+ * one buffer to hundreds of sketches in a row, and a view each time was garbage to collect.
+ */
+function wordsOf(buffer: ArrayBufferLike): Uint32Array {
+  if (buffer !== lastBuffer) {
+    lastWords = new Uint32Array(buffer, 0, buffer.byteLength >> 2);
+    lastBuffer = buffer;
+  }
+  return lastWords;
+}
+
 /** Settings of a {@linkcode QuantileSketch}. */
 export interface QuantileSketchOptions {
   /**
@@ -359,6 +374,8 @@ export class QuantileSketch {
    * but about twice as fast, as it reads the values' bits in place.
    *
    * @param values Finite numbers.
+   * @param from The first index of `values` to add. @default {0}
+   * @param to One past the last index to add. @default {values.length}
    * @throws RangeError for `NaN` or an infinity; the values before it have been added.
    *
    * @example Add a block of values
@@ -373,8 +390,10 @@ export class QuantileSketch {
    * assertEquals(a.toJSON(), b.toJSON());
    * ```
    */
-  addAll(values: Float64Array): void {
-    const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  addAll(values: Float64Array, from = 0, to: number = values.length): void {
+    const words = wordsOf(values.buffer);
+    // Index of values[0]'s high and low words pair in `words`.
+    const base = values.byteOffset >> 2;
     const shift = this.#shift;
     const zeroKeys = this.#zeroKeys;
     const positive = this.#positive;
@@ -382,10 +401,10 @@ export class QuantileSketch {
     let offset = positive.offset;
     let min = this.min;
     let max = this.max;
-    let i = 0;
+    let i = from;
     try {
-      for (; i < values.length; i++) {
-        const high = words[2 * i + HIGH]!;
+      for (; i < to; i++) {
+        const high = words[base + 2 * i + HIGH]!;
         const key = (high & SIGN) >>> shift;
         if (high < INFINITE && key >= zeroKeys) {
           const at = key - offset;
@@ -393,7 +412,7 @@ export class QuantileSketch {
           else {
             // Grow once for every value left, not once per new bucket: a new sketch's
             // first values would otherwise reallocate its window many times over.
-            this.#fit(words, i, values.length);
+            this.#fit(words, base, i, to);
             positive.add(key, 1);
             counts = positive.counts;
             offset = positive.offset;
@@ -407,19 +426,19 @@ export class QuantileSketch {
         if (value > max) max = value;
       }
     } finally {
-      this.count += i;
+      this.count += i - from;
       this.min = min;
       this.max = max;
     }
   }
 
   /** Widens both sides' windows to hold the keys of values `from` to `to - 1`. */
-  #fit(words: Uint32Array, from: number, to: number): void {
+  #fit(words: Uint32Array, base: number, from: number, to: number): void {
     const shift = this.#shift, zeroKeys = this.#zeroKeys;
     // Whole-number sentinels: keys are below 2^31, and Infinity would deoptimise the loop.
     let low = 0x7fffffff, high = -1, negativeLow = 0x7fffffff, negativeHigh = -1;
     for (let i = from; i < to; i++) {
-      const word = words[2 * i + HIGH]!;
+      const word = words[base + 2 * i + HIGH]!;
       const key = (word & SIGN) >>> shift;
       if ((word & SIGN) >= INFINITE || key < zeroKeys) continue;
       if (word < INFINITE) {

@@ -258,7 +258,7 @@ export class MonteCarloStats {
     SERIES.forEach((name, s) => {
       this.#series[name].forEach((sketch, p) => {
         const at = (s * points + p) * PENDING_RUNS;
-        sketch.addAll(pending.subarray(at, at + runs));
+        sketch.addAll(pending, at, at + runs);
       });
     });
     this.#pendingRuns = 0;

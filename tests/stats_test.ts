@@ -150,6 +150,23 @@ Deno.test("QuantileSketch.fromJSON() round-trips and rejects inconsistent data",
   );
 });
 
+Deno.test("QuantileSketch.addAll() adds a range of an array, also of a view into a buffer", () => {
+  const buffer = new Float64Array([9, -1.5, 0, 2, 1e-9, 250, -7, 3]).buffer;
+  const view = new Float64Array(buffer, 8, 6); // -1.5, 0, 2, 1e-9, 250, -7
+  const ranged = new QuantileSketch(), single = new QuantileSketch();
+  ranged.addAll(view, 1, 5);
+  [0, 2, 1e-9, 250].forEach((v) => single.add(v));
+  assertEquals(ranged.toJSON(), single.toJSON());
+  const whole = new QuantileSketch();
+  whole.addAll(view);
+  view.forEach((v) => single.add(v));
+  ranged.addAll(view.subarray(0, 1));
+  ranged.addAll(view, 5);
+  ranged.addAll(view, 1, 5);
+  assertEquals(ranged.toJSON(), single.toJSON());
+  assertEquals(whole.count, 6);
+});
+
 Deno.test("QuantileSketch.quantiles() finds many percentiles in one call, in any order", () => {
   const sketch = new QuantileSketch({ bits: 8 });
   const random = lcg(11);
