@@ -467,12 +467,28 @@ async function runInParallel(
     onProgress?.(claims.runsDone, total);
   } catch (error) {
     claims.stop();
+    // The other workers finish the slice they are in (a few ms) before they stop: wait for
+    // them, so that no run log of theirs lands after the output set's abort has cleaned up.
+    await settle(results, WORKER_STOP_MS);
     throw error;
   } finally {
     clearInterval(progress);
     for (const worker of workers) worker.terminate();
   }
   return stats;
+}
+
+/** How long a failed batch waits for its other workers to stop before terminating them. */
+const WORKER_STOP_MS = 2_000;
+
+/** Waits until every promise has settled, or `ms` milliseconds, whichever comes first. */
+async function settle(promises: Promise<unknown>[], ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.allSettled(promises),
+    new Promise<void>((resolve) => timer = setTimeout(resolve, ms)),
+  ]);
+  clearTimeout(timer);
 }
 
 /**

@@ -300,6 +300,27 @@ Deno.test("a plugin failing only in a worker stops the batch, names the run and 
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("a batch failing on the main thread leaves no log a worker was still writing", async () => {
+  const dir = await Deno.makeTempDir();
+  const scenario = await failingScenario(
+    dir,
+    "fails-late-on-main",
+    '!("WorkerGlobalScope" in globalThis) && run > 1500',
+    "the main thread gives up",
+  );
+  // The worker writes run logs while the main thread fails: before the batch waited for its
+  // workers to stop, one of their last logs landed after the clean-up about half the time.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const out = join(dir, `out${attempt}`);
+    const args = [scenario, "--runs", "4000", "--steps", "100", "--workers", "2", "--keep-runs"];
+    const result = await cli([...args, "--out", out]);
+    assertEquals(result.code, 1, result.err);
+    assertStringIncludes(result.err, "the main thread gives up");
+    assertEquals(listDir(out), [], `attempt ${attempt} left files behind`);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("--keep-runs writes mc_<name>_<i>.jsonl, each the run's own JSONL", async () => {
   const dir = await Deno.makeTempDir();
   const result = await cli([
