@@ -163,6 +163,12 @@ export interface BatchReport {
   workers: number;
   /** The files written, in the output folder. */
   files: string[];
+  /**
+   * Run logs of this scenario in the output folder that this batch did not write: left by an
+   * earlier batch of more runs, or kept when this one kept none. They are never deleted. 0 for a
+   * shard or a merge, whose folder may hold every shard's logs.
+   */
+  staleRunLogs: number;
 }
 
 /**
@@ -225,9 +231,14 @@ export async function runBatch(scenario: Scenario, options: BatchOptions): Promi
       summary = await writeResults(output, meta, result.stats);
     }
     const files = await output.commit();
+    const staleRunLogs = options.shard ? 0 : countStaleRunLogs(output.dir, scenario.name, {
+      runs,
+      keepRuns,
+    });
     return {
       name: scenario.name,
       summary,
+      staleRunLogs,
       stats: result.stats,
       runs,
       range: [from, to],
@@ -239,6 +250,23 @@ export async function runBatch(scenario: Scenario, options: BatchOptions): Promi
     await output.abort();
     throw error;
   }
+}
+
+/** Counts the `mc_<name>_<i>.jsonl` in `dir` that a batch of `runs` runs did not write. */
+function countStaleRunLogs(
+  dir: string,
+  name: string,
+  batch: { runs: number; keepRuns: boolean },
+): number {
+  const pattern = new RegExp(`^mc_${name.replaceAll(".", "\\.")}_(\\d+)\\.jsonl$`);
+  let stale = 0;
+  try {
+    for (const entry of Deno.readDirSync(dir)) {
+      const run = pattern.exec(entry.name)?.[1];
+      if (run !== undefined && (!batch.keepRuns || Number(run) >= batch.runs)) stale++;
+    }
+  } catch { /* no folder: nothing stale */ }
+  return stale;
 }
 
 function checkWhole(name: string, value: number, min: number, max: number): void {
@@ -717,6 +745,7 @@ export async function mergePartials(
       seed: first.seed,
       workers: 1,
       files,
+      staleRunLogs: 0,
     };
   } catch (error) {
     await output.abort();
@@ -852,6 +881,11 @@ export function formatBatchReport(
   const logs = report.files.length - files.length;
   if (logs > 0) files.push(`${logs} mc_${report.name}_<i>.jsonl`);
   lines.push(`  wrote          ${files.join(", ")}`);
+  if (report.staleRunLogs > 0) {
+    lines.push(
+      `  note           ${report.staleRunLogs} other mc_${report.name}_<i>.jsonl in the folder are from an earlier batch`,
+    );
+  }
   return lines;
 }
 

@@ -321,6 +321,20 @@ Deno.test("a batch failing on the main thread leaves no log a worker was still w
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("a batch notes run logs an earlier batch left in the folder, and keeps them", async () => {
+  const out = await Deno.makeTempDir();
+  const batch = (...args: string[]) => cli([scenarioPath("breakout"), ...args, "--out", out]);
+  assertEquals((await batch("--runs", "5", "--keep-runs")).code, 0);
+  const fewer = await batch("--runs", "3", "--keep-runs");
+  assertStringIncludes(fewer.out.join("\n"), "note           2 other mc_breakout_<i>.jsonl in the");
+  const none = await batch("--runs", "3");
+  assertStringIncludes(none.out.join("\n"), "note           5 other mc_breakout_<i>.jsonl in the");
+  assertEquals(listDir(out).filter((f) => f.startsWith("mc_")).length, 5);
+  const again = await batch("--runs", "5", "--keep-runs");
+  assert(!again.out.join("\n").includes("note"), again.out.join("\n"));
+  await Deno.remove(out, { recursive: true });
+});
+
 Deno.test("--keep-runs writes mc_<name>_<i>.jsonl, each the run's own JSONL", async () => {
   const dir = await Deno.makeTempDir();
   const result = await cli([
