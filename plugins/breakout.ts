@@ -11,6 +11,7 @@
  */
 import { choice, integer, number } from "../core/options.ts";
 import { defineGenerator, type GeneratorDefinition } from "../core/plugin.ts";
+import { startPathBlock } from "../core/random.ts";
 
 /** Options of the `breakout` generator. */
 export interface BreakoutOptions {
@@ -58,11 +59,8 @@ const breakout: GeneratorDefinition<BreakoutOptions> = defineGenerator({
     let last = options.start ?? flip;
     return {
       fill({ spot, start, length }) {
-        // One normal per step after step 0, drawn as a block into `spot` first.
-        const from = start === 0 ? 1 : 0;
-        random.fillNormal(spot, from, length);
+        const from = startPathBlock(random, spot, { start, length }, last);
         let s = last;
-        if (from === 1) spot[0] = s;
         for (let i = from; i < length; i++) {
           s += (start + i >= onset ? drift : 0) + sd * spot[i]!;
           spot[i] = s;

@@ -12,6 +12,7 @@
  */
 import { choice, number } from "../core/options.ts";
 import { defineGenerator, type GeneratorDefinition } from "../core/plugin.ts";
+import { startPathBlock } from "../core/random.ts";
 
 /** Options of the `false-breakout` generator. */
 export interface FalseBreakoutOptions {
@@ -77,11 +78,8 @@ const falseBreakout: GeneratorDefinition<FalseBreakoutOptions> = defineGenerator
     let last = origin;
     return {
       fill({ spot, start, length }) {
-        // One normal per step after step 0, drawn as a block into `spot` first.
-        const from = start === 0 ? 1 : 0;
-        random.fillNormal(spot, from, length);
+        const from = startPathBlock(random, spot, { start, length }, last);
         let s = last;
-        if (from === 1) spot[0] = s;
         for (let i = from; i < length; i++) {
           const t = start + i;
           const pull = t <= n ? (peak - s) / (n - t + 1) : options.recovery * (origin - s);

@@ -10,6 +10,7 @@
  */
 import { number } from "../core/options.ts";
 import { defineGenerator, type GeneratorDefinition } from "../core/plugin.ts";
+import { startPathBlock } from "../core/random.ts";
 
 /** Options of the `mean-revert` generator. */
 export interface MeanRevertOptions {
@@ -54,12 +55,10 @@ const meanRevert: GeneratorDefinition<MeanRevertOptions> = defineGenerator({
     let last = options.start ?? flip;
     return {
       fill({ spot, start, length }) {
-        // Every step after step 0 draws one normal: drawn as a block into `spot`, then
-        // replaced by the path, with the state in a local that V8 keeps in a register.
-        const from = start === 0 ? 1 : 0;
-        random.fillNormal(spot, from, length);
+        // The block's normals are drawn into `spot` and replaced by the path, with the state
+        // in a local that V8 keeps in a register.
+        const from = startPathBlock(random, spot, { start, length }, last);
         let s = last;
-        if (from === 1) spot[0] = s;
         for (let i = from; i < length; i++) {
           s += intensity * (target - s) + sd * spot[i]!;
           spot[i] = s;

@@ -10,6 +10,7 @@
  */
 import { integer, number } from "../core/options.ts";
 import { defineGenerator, type GeneratorDefinition } from "../core/plugin.ts";
+import { startPathBlock } from "../core/random.ts";
 
 /** Options of the `vol-path` generator. IVs are annualised fractions: 0.15 is 15%. */
 export interface VolPathOptions {
@@ -80,11 +81,8 @@ const volPath: GeneratorDefinition<VolPathOptions> = defineGenerator({
     let last = options.start;
     return {
       fill({ iv, start, length }) {
-        // One normal per step after step 0, drawn as a block into `iv` first.
-        const from = start === 0 ? 1 : 0;
-        random.fillNormal(iv, from, length);
+        const from = startPathBlock(random, iv, { start, length }, last);
         let v = last;
-        if (from === 1) iv[0] = v;
         for (let i = from; i < length; i++) {
           v += reversion * (target - v) + v * volOfVol * iv[i]!;
           if (start + i === shockAt) v *= 1 + shockSize;
