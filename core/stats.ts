@@ -120,8 +120,13 @@ export function timelineSteps(steps: number, points: number = TIMELINE_POINTS): 
 /** Cells of the frame counts: one per regime and flag mask. */
 const CELLS = REGIMES.length << FLAGS.length;
 
-/** Runs whose timeline values are held before they are added to the sketches. */
-const PENDING_RUNS = 64;
+/**
+ * Runs whose timeline values are held before they are added to the sketches. The fan charts'
+ * 800 sketches outgrow the CPU's caches, so each flush fetches them from memory again: with
+ * 1,024 runs a flush instead of 64, a 1,000-step batch was measured 17% faster. The buffer
+ * is 32 KB per timeline step, 6.4 MB at most.
+ */
+const PENDING_RUNS = 1024;
 
 /** The quantities tracked at each timeline step. */
 export const SERIES = ["spot", "x", "y", "z"] as const;
@@ -210,8 +215,13 @@ export class MonteCarloStats {
   readonly firstBreach: ExactCounts = new ExactCounts();
   readonly #series: Readonly<Record<Series, readonly QuantileSketch[]>>;
   readonly #points: Int32Array;
-  /** Timeline values of the last runs, `[series][point][run]`, added to the sketches in bulk. */
+  /**
+   * Timeline values of the last runs, `[run][point][series]`, added to the sketches in bulk:
+   * each run writes one contiguous stretch.
+   */
   readonly #pending: Float64Array;
+  /** One timeline step's pending values, `[series][run]`. */
+  readonly #row = new Float64Array(PENDING_RUNS * SERIES.length);
   #pendingRuns = 0;
   /** One run's frame counts, as {@linkcode MonteCarloStats.frameCounts}, for even and odd steps. */
   readonly #tally = new Int32Array(2 * CELLS);
@@ -247,18 +257,24 @@ export class MonteCarloStats {
   }
 
   /**
-   * Adds the pending timeline values to the sketches, one sketch at a time: a sketch's buckets
-   * stay in cache for the whole group of runs instead of being fetched once per run.
+   * Adds the pending timeline values to the sketches, one timeline step at a time: its values
+   * are gathered from the runs into one row per series, and each sketch's buckets are fetched
+   * once for the whole group of runs instead of once per run.
    */
   #flush(): void {
     const runs = this.#pendingRuns;
     if (runs === 0) return;
     const pending = this.#pending;
-    const points = this.timeline.length;
-    SERIES.forEach((name, s) => {
-      this.#series[name].forEach((sketch, p) => {
-        const at = (s * points + p) * PENDING_RUNS;
-        sketch.addAll(pending, at, at + runs);
+    const row = this.#row;
+    const width = this.timeline.length * SERIES.length;
+    this.timeline.forEach((_, p) => {
+      for (let s = 0; s < SERIES.length; s++) {
+        for (let r = 0, at = p * SERIES.length + s; r < runs; r++, at += width) {
+          row[s * PENDING_RUNS + r] = pending[at]!;
+        }
+      }
+      SERIES.forEach((name, s) => {
+        this.#series[name][p]!.addAll(row, s * PENDING_RUNS, s * PENDING_RUNS + runs);
       });
     });
     this.#pendingRuns = 0;
@@ -287,8 +303,7 @@ export class MonteCarloStats {
     const tally = this.#tally;
     const points = this.#points;
     const pending = this.#pending;
-    const stride = points.length * PENDING_RUNS;
-    let at = this.#pendingRuns;
+    let at = this.#pendingRuns * points.length * SERIES.length;
     let p = 0;
     let maxY = -Infinity;
     let firstBreach = -1;
@@ -315,10 +330,10 @@ export class MonteCarloStats {
       while (p < points.length && points[p]! < end) {
         const i = points[p]! - start;
         pending[at] = spot[i]!;
-        pending[at + stride] = x[i]!;
-        pending[at + 2 * stride] = y[i]!;
-        pending[at + 3 * stride] = z[i]!;
-        at += PENDING_RUNS;
+        pending[at + 1] = x[i]!;
+        pending[at + 2] = y[i]!;
+        pending[at + 3] = z[i]!;
+        at += SERIES.length;
         p++;
       }
       lastSpot = spot[length - 1]!;
