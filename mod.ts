@@ -67,6 +67,7 @@ export {
   type SimulateBatchResult,
   VERSION,
 } from "./core/batch.ts";
+export { WorkerPool } from "./core/pool.ts";
 export { renderReport, type ReportOptions } from "./core/report.ts";
 export { DEFAULT_THRESHOLDS, type EnvelopeState, evaluateState } from "./plugins/envelope.ts";
 export {

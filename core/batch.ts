@@ -25,6 +25,7 @@ import {
 import { REGIMES } from "./frame.ts";
 import { builtinModule } from "./builtins.ts";
 import { OutputSet } from "./output.ts";
+import { WorkerPool } from "./pool.ts";
 import type { EnvelopeLevels } from "./plugin.ts";
 import { renderReport } from "./report.ts";
 import { startRun } from "./run.ts";
@@ -143,6 +144,11 @@ export interface BatchOptions {
   shard?: Shard;
   /** Called as runs complete, with the runs done and the runs to do. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Workers to take instead of starting new ones, and to give back: for many batches in one
+   * process. See {@linkcode WorkerPool}.
+   */
+  pool?: WorkerPool;
 }
 
 /** What {@linkcode runBatch} or {@linkcode mergePartials} did. */
@@ -214,6 +220,7 @@ export async function runBatch(scenario: Scenario, options: BatchOptions): Promi
       ...(options.steps === undefined ? {} : { steps: options.steps }),
       ...(options.workers === undefined ? {} : { workers: options.workers }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.pool ? { pool: options.pool } : {}),
       ...(keepRuns ? { runLogs: output } : {}),
     });
     const meta: BatchMeta = {
@@ -323,6 +330,8 @@ export interface SimulateBatchOptions {
    * set, by whichever thread runs it, and renamed into place by the set's commit.
    */
   runLogs?: OutputSet;
+  /** Workers to take and give back; see {@linkcode BatchOptions.pool}. */
+  pool?: WorkerPool;
 }
 
 /** What {@linkcode simulateBatch} found. */
@@ -393,6 +402,7 @@ export async function simulateBatch(
       ...base,
       threads: workers,
       onProgress: options.onProgress,
+      pool: options.pool,
     });
   }
   if (output) {
@@ -419,6 +429,7 @@ interface WorkerRunOptions extends Omit<ChunkOptions, "onRun"> {
   /** Threads in all: the main thread and `threads - 1` Web Workers. */
   threads: number;
   onProgress?: ((done: number, total: number) => void) | undefined;
+  pool?: WorkerPool | undefined;
 }
 
 /**
@@ -434,49 +445,40 @@ async function runInParallel(
   const recipe = recipeOf(scenario);
   const { from, to, seed, steps, runLogs, onProgress, threads } = options;
   const total = to - from;
-  const count = threads - 1;
   const stats = new MonteCarloStats({ steps });
   const shared = RunClaims.counters(from);
   const claims = new RunClaims(shared, to, threads);
-  const workers: Worker[] = [];
-  const results: Promise<void>[] = [];
+  const pool = options.pool ?? new WorkerPool();
+  const workers = pool.acquire(threads - 1);
+  // Whether each worker has answered, with statistics or a reported error: only then may it
+  // run another batch.
+  const answered = new Set<Worker>();
+  const results = workers.map((worker) =>
+    new Promise<void>((resolve, reject) => {
+      worker.onmessage = (event: MessageEvent<FromWorker>) => {
+        answered.add(worker);
+        const message = event.data;
+        if (message.type === "error") return reject(errorFromData(message.error));
+        try {
+          stats.mergeSnapshot(message.stats);
+          resolve();
+        } catch (error) {
+          reject(error);
+        }
+      };
+      worker.onerror = (event: ErrorEvent) => {
+        event.preventDefault();
+        reject(new Error(`A batch worker failed: ${event.message}`));
+      };
+      const message: ToWorker = { recipe, seed, steps, runLogs, shared, to, threads };
+      worker.postMessage(message);
+    }).catch((error) => {
+      claims.stop();
+      throw error;
+    })
+  );
   let progress: ReturnType<typeof setInterval> | undefined;
   try {
-    for (let w = 0; w < count; w++) {
-      const worker = new Worker(new URL("./batch_worker.ts", import.meta.url), { type: "module" });
-      workers.push(worker);
-      results.push(
-        new Promise<void>((resolve, reject) => {
-          worker.onmessage = (event: MessageEvent<FromWorker>) => {
-            const message = event.data;
-            if (message.type === "error") return reject(errorFromData(message.error));
-            try {
-              stats.mergeSnapshot(message.stats);
-              resolve();
-            } catch (error) {
-              reject(error);
-            }
-          };
-          worker.onerror = (event: ErrorEvent) => {
-            event.preventDefault();
-            reject(new Error(`A batch worker failed: ${event.message}`));
-          };
-        }).catch((error) => {
-          claims.stop();
-          throw error;
-        }),
-      );
-      const message: ToWorker = {
-        recipe,
-        seed,
-        steps,
-        runLogs,
-        shared,
-        to,
-        threads,
-      };
-      worker.postMessage(message);
-    }
     // Handled now, awaited below: a worker may fail while the main thread runs.
     const finished = Promise.all(results);
     finished.catch(() => {});
@@ -501,7 +503,8 @@ async function runInParallel(
     throw error;
   } finally {
     clearInterval(progress);
-    for (const worker of workers) worker.terminate();
+    for (const worker of workers) pool.release(worker, answered.has(worker));
+    if (!options.pool) pool.close();
   }
   return stats;
 }

@@ -6,6 +6,7 @@ import {
   assertEquals,
   assertMatch,
   assertNotEquals,
+  assertRejects,
   assertStringIncludes,
   fail,
 } from "@std/assert";
@@ -14,11 +15,13 @@ import { cli, listDir } from "./cli_harness.ts";
 import {
   loadScenario,
   mergePartials,
+  PluginError,
   ProgressBar,
   runBatch,
   runScenario,
   ScenarioError,
   simulateBatch,
+  WorkerPool,
 } from "../mod.ts";
 
 const root = fromFileUrl(new URL("../", import.meta.url));
@@ -297,6 +300,54 @@ Deno.test("a plugin failing only in a worker stops the batch, names the run and 
   assertStringIncludes(result.err, "no vol surface in this thread");
   assertMatch(result.err, /run \d+/);
   assertEquals(listDir(out), []);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a WorkerPool runs batch after batch on the same workers, with the same bytes", async () => {
+  const scenario = await loadScenario(scenarioPath("false_breakout"));
+  const dir = await Deno.makeTempDir();
+  const summary = async (outDir: string) =>
+    await Deno.readTextFile(join(outDir, "false_breakout.summary.json"));
+  await runBatch(scenario, { outDir: join(dir, "fresh"), runs: 300, workers: 2 });
+  using pool = new WorkerPool();
+  for (const batch of ["a", "b"]) {
+    const outDir = join(dir, batch);
+    await runBatch(scenario, { outDir, runs: 300, workers: 2, pool });
+    assertEquals(await summary(outDir), await summary(join(dir, "fresh")));
+    assertEquals(pool.idle, 1, `after batch ${batch}`);
+  }
+  // A batch wanting more workers than are idle starts the rest, and keeps them too.
+  await runBatch(scenario, { outDir: join(dir, "c"), runs: 300, workers: 3, pool });
+  assertEquals(pool.idle, 2);
+  pool.close();
+  assertEquals(pool.idle, 0);
+  await assertRejects(
+    () => runBatch(scenario, { outDir: join(dir, "d"), runs: 300, workers: 2, pool }),
+    Error,
+    "closed WorkerPool",
+  );
+  assertEquals(listDir(join(dir, "d")), []);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a pooled worker that reports a plugin failure stays in the pool for the next batch", async () => {
+  const dir = await Deno.makeTempDir();
+  const failing = await loadScenario(
+    await failingScenario(dir, "fails-in-worker", '"WorkerGlobalScope" in globalThis', "no"),
+  );
+  using pool = new WorkerPool();
+  const outDir = join(dir, "out");
+  await assertRejects(
+    () => runBatch(failing, { outDir, runs: 20000, steps: 100, workers: 2, pool }),
+    PluginError,
+    "[generator fails-in-worker] failed to start",
+  );
+  assertEquals(listDir(outDir), []);
+  assertEquals(pool.idle, 1);
+  const scenario = await loadScenario(scenarioPath("breakout"));
+  const report = await runBatch(scenario, { outDir, runs: 100, workers: 2, pool });
+  assertEquals(report.summary!.runs, 100);
+  assertEquals(pool.idle, 1);
   await Deno.remove(dir, { recursive: true });
 });
 
