@@ -492,6 +492,9 @@ async function runInParallel(
       { seed, steps, runLogs },
       () => onProgress?.(claims.runsDone, total),
     );
+    // The workers are finishing their last slices: bring this thread's statistics up to date
+    // meanwhile, not after their messages arrive.
+    stats.flush();
     progress = setInterval(() => onProgress?.(claims.runsDone, total), 100);
     await finished;
     onProgress?.(claims.runsDone, total);

@@ -366,6 +366,11 @@ export class RunClaims {
     this.#slice = Math.max(1, Math.round((runs * SLICE_MS) / Math.max(ms, 0.01)));
   }
 
+  /** Runs not claimed yet, shared out over the threads. */
+  get leftPerThread(): number {
+    return Math.max(0, this.#to - Atomics.load(this.#shared, NEXT)) / this.#threads;
+  }
+
   /** Runs done by all threads. */
   get runsDone(): number {
     return Atomics.load(this.#shared, DONE);
@@ -398,6 +403,9 @@ export async function runClaimed(
     const started = performance.now();
     await runRange(plan, stats, slice[0], slice[1], options.runLogs);
     claims.done(slice[1] - slice[0], performance.now() - started);
+    // Near the end, add the values held back to the sketches between slices, while the other
+    // threads still claim runs: after the last slice, every thread but one waits for it.
+    if (stats.pendingRuns >= claims.leftPerThread) stats.flush();
     await between?.();
   }
 }

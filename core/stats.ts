@@ -280,6 +280,19 @@ export class MonteCarloStats {
     this.#pendingRuns = 0;
   }
 
+  /**
+   * Adds the timeline values held back for bulk adding to their sketches now, instead of when
+   * they are next read or merged: for a thread that would otherwise wait.
+   */
+  flush(): void {
+    this.#flush();
+  }
+
+  /** Runs whose timeline values are held back: see {@linkcode MonteCarloStats.flush}. */
+  get pendingRuns(): number {
+    return this.#pendingRuns;
+  }
+
   /** Frames reduced. */
   get frames(): number {
     return this.frameCounts.reduce((a, b) => a + b, 0);

@@ -299,6 +299,26 @@ Deno.test("MonteCarloStats per-run max load, first breach and final spot match t
   }
 });
 
+Deno.test("MonteCarloStats fan-chart sketches hold every run, however often they are flushed", async () => {
+  const scenario = await loadScenario(scenarioPath("false_breakout"));
+  const held = new MonteCarloStats({ steps: 60 });
+  const flushed = new MonteCarloStats({ steps: 60 });
+  const spots: number[] = [];
+  for (let run = 0; run < 30; run++) {
+    held.addRun(await startRun(scenario, { run, steps: 60 }));
+    flushed.addRun(await startRun(scenario, { run, steps: 60 }));
+    if (run % 7 === 0) flushed.flush();
+    spots.push((await simulate(scenario, { run, steps: 60 }))[59]!.spot);
+  }
+  assertEquals(held.pendingRuns, 30);
+  assertEquals(flushed.pendingRuns, 1, "flushed after run 28, then run 29 added");
+  // Reading the series adds what is held back.
+  const last = held.series.spot.at(-1)!;
+  assertEquals(held.pendingRuns, 0);
+  assertEquals([last.count, last.min, last.max], [30, Math.min(...spots), Math.max(...spots)]);
+  assertEquals(JSON.stringify(flushed), JSON.stringify(held));
+});
+
 Deno.test("MonteCarloStats.fromJSON() rejects statistics that do not add up", () => {
   const stats = new MonteCarloStats({ steps: 10 });
   const data = JSON.parse(JSON.stringify(stats));
