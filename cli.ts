@@ -43,8 +43,8 @@ Monte Carlo (also on when the scenario has a "monteCarlo" section):
   --runs N       Independent runs (1 to ${MAX_RUNS}); writes <name>.summary.json and
                  <name>.report.html instead of the scenario's sinks and renderers
   --workers N    Threads to spread the runs over, the main thread and N-1 Web Workers
-                 (1 to ${MAX_WORKERS}; default: the machine's cores, one per million steps
-                 of work at most)
+                 (1 to ${MAX_WORKERS}; default: the machine's cores, but one per 3 million
+                 steps of work at most, a step with --keep-runs counting as 15)
   --keep-runs    Also write each run's frames to mc_<name>_<i>.jsonl
   --shard K/N    Run only the K-th of N slices of the runs and write a partial result,
                  <name>.part-K-of-N.json, for merge

@@ -40,6 +40,19 @@ Deno.test("simulateBatch() gives the same statistics on 1, 2 and 3 threads", asy
   assertEquals(texts[2], texts[0]);
 });
 
+Deno.test("a batch's default threads grow with its work, from less work on a WorkerPool", async () => {
+  const scenario = await loadScenario(scenarioPath("mean_revert"));
+  const cores = Math.min(navigator.hardwareConcurrency || 1, 2);
+  const threads = async (to: number, pool?: WorkerPool) =>
+    (await simulateBatch(scenario, { to, steps: 1000, ...(pool ? { pool } : {}) })).workers;
+  // New workers take tens of milliseconds to start and warm up: 3 million steps a thread.
+  assertEquals(await threads(2_999), 1);
+  assertEquals(await threads(6_000), cores);
+  // A pool's workers stay warm from batch to batch: 500,000 steps a thread.
+  using pool = new WorkerPool();
+  assertEquals(await threads(1_000, pool), cores);
+});
+
 Deno.test("runBatch() writes byte-identical summary and report for any worker count", async () => {
   const scenario = await loadScenario(scenarioPath("breakout"));
   const dir = await Deno.makeTempDir();
