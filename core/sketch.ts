@@ -125,6 +125,20 @@ export interface QuantileSketchSnapshot {
   negative: BucketsSnapshot;
 }
 
+/** Numbers a sketch in {@linkcode PackedSketches.scalars}. */
+const PACKED_SCALARS = 10;
+
+/** Many sketches in two typed arrays, from {@linkcode QuantileSketch.pack}. */
+export interface PackedSketches {
+  /**
+   * Ten numbers a sketch: bits, zeroBelow, count, min, max and zero, then the first key and
+   * the number of counts of the positive side, and of the negative side.
+   */
+  scalars: Float64Array<ArrayBuffer>;
+  /** Each sketch's counts, positive side then negative, one sketch after another. */
+  counts: Float64Array<ArrayBuffer>;
+}
+
 /** Counts of consecutive bucket keys, growing as keys arrive. */
 class Buckets {
   offset = 0;
@@ -198,13 +212,21 @@ class Buckets {
 
   merge(other: Buckets): void {
     const [a, b] = other.range();
-    if (a === b) return;
-    if (a < this.offset || b > this.offset + this.counts.length || this.counts.length === 0) {
-      this.grow(a, b - 1);
+    this.mergeCounts(a, other.counts, a - other.offset, b - a);
+  }
+
+  /** Adds `length` counts of `source` from index `from`, to the buckets from key `key` on. */
+  mergeCounts(key: number, source: Float64Array, from: number, length: number): void {
+    if (length === 0) return;
+    if (
+      this.counts.length === 0 || key < this.offset ||
+      key + length > this.offset + this.counts.length
+    ) {
+      this.grow(key, key + length - 1);
     }
-    const source = other.counts.subarray(a - other.offset, b - other.offset);
-    const base = a - this.offset;
-    for (let i = 0; i < source.length; i++) this.counts[base + i]! += source[i]!;
+    const counts = this.counts;
+    const shift = key - this.offset - from;
+    for (let i = from; i < from + length; i++) counts[shift + i]! += source[i]!;
   }
 
   /** The non-empty range as a key and a copy of its counts, for another thread. */
@@ -213,15 +235,9 @@ class Buckets {
     return { offset: a, counts: this.counts.slice(a - this.offset, b - this.offset) };
   }
 
-  /** Keys `a` to `b - 1` and their counts, the counts copied into `into` at `at`. */
-  snapshotInto(
-    [a, b]: [number, number],
-    into: Float64Array<ArrayBuffer>,
-    at: number,
-  ): BucketsSnapshot {
-    const counts = into.subarray(at, at + b - a);
-    counts.set(this.counts.subarray(a - this.offset, b - this.offset));
-    return { offset: a, counts };
+  /** Copies the counts of keys `a` to `b - 1` into `into` at `at`. */
+  copyInto([a, b]: [number, number], into: Float64Array, at: number): void {
+    into.set(this.counts.subarray(a - this.offset, b - this.offset), at);
   }
 
   /** Buckets holding a {@linkcode Buckets.snapshot}'s counts, which they take over. */
@@ -475,17 +491,21 @@ export class QuantileSketch {
    * ```
    */
   merge(other: QuantileSketch): void {
-    if (other.bits !== this.bits || other.zeroBelow !== this.zeroBelow) {
-      throw new RangeError(
-        `Cannot merge a ${other.bits}-bit sketch with zero below ${other.zeroBelow} into a ${this.bits}-bit one with zero below ${this.zeroBelow}`,
-      );
-    }
+    this.#checkResolution(other.bits, other.zeroBelow);
     this.count += other.count;
     this.zero += other.zero;
     if (other.min < this.min) this.min = other.min;
     if (other.max > this.max) this.max = other.max;
     this.#positive.merge(other.#positive);
     this.#negative.merge(other.#negative);
+  }
+
+  #checkResolution(bits: number, zeroBelow: number): void {
+    if (bits !== this.bits || zeroBelow !== this.zeroBelow) {
+      throw new RangeError(
+        `Cannot merge a ${bits}-bit sketch with zero below ${zeroBelow} into a ${this.bits}-bit one with zero below ${this.zeroBelow}`,
+      );
+    }
   }
 
   /**
@@ -634,31 +654,91 @@ export class QuantileSketch {
   }
 
   /**
-   * Snapshots of many sketches whose counts share one buffer: what a thread posts, with one
-   * buffer to transfer instead of two a sketch (measured: about half the posting time).
+   * Packs many sketches into two typed arrays, for another thread to add to its own with
+   * {@linkcode QuantileSketch.mergePacked}: two buffers to transfer and no objects to clone
+   * (measured: a batch worker's 800 sketches post several milliseconds sooner than as
+   * snapshots).
    *
    * @param sketches The sketches.
-   * @returns Their snapshots, in order, and the buffer their counts are views of.
+   * @returns Their scalars and counts.
+   *
+   * @example Pack, post, merge
+   * ```ts
+   * import { assertEquals } from "@std/assert";
+   * import { QuantileSketch } from "./sketch.ts";
+   *
+   * const a = [new QuantileSketch(), new QuantileSketch()];
+   * a[0]!.add(-3);
+   * a[1]!.add(9);
+   * const b = [new QuantileSketch(), new QuantileSketch()];
+   * b[1]!.add(0.5);
+   * QuantileSketch.mergePacked(b, structuredClone(QuantileSketch.pack(a)));
+   * assertEquals(b.map((s) => s.count), [1, 2]);
+   * assertEquals(b[1]!.quantile(100), 9);
+   * ```
    */
-  static snapshotAll(
-    sketches: readonly QuantileSketch[],
-  ): { snapshots: QuantileSketchSnapshot[]; buffer: ArrayBuffer } {
+  static pack(sketches: readonly QuantileSketch[]): PackedSketches {
     const ranges = sketches.map((sketch): [[number, number], [number, number]] => [
       sketch.#positive.range(),
       sketch.#negative.range(),
     ]);
     let total = 0;
     for (const [[a, b], [c, d]] of ranges) total += b - a + d - c;
+    const scalars = new Float64Array(PACKED_SCALARS * sketches.length);
     const counts = new Float64Array(total);
     let at = 0;
-    const snapshots = sketches.map((sketch, k) => {
-      const positive = sketch.#positive.snapshotInto(ranges[k]![0], counts, at);
-      at += positive.counts.length;
-      const negative = sketch.#negative.snapshotInto(ranges[k]![1], counts, at);
-      at += negative.counts.length;
-      return { ...sketch.#scalars(), positive, negative };
+    sketches.forEach((sketch, k) => {
+      const [positive, negative] = ranges[k]!;
+      scalars.set([
+        sketch.bits,
+        sketch.zeroBelow,
+        sketch.count,
+        sketch.min,
+        sketch.max,
+        sketch.zero,
+        positive[0],
+        positive[1] - positive[0],
+        negative[0],
+        negative[1] - negative[0],
+      ], k * PACKED_SCALARS);
+      sketch.#positive.copyInto(positive, counts, at);
+      at += positive[1] - positive[0];
+      sketch.#negative.copyInto(negative, counts, at);
+      at += negative[1] - negative[0];
     });
-    return { snapshots, buffer: counts.buffer };
+    return { scalars, counts };
+  }
+
+  /**
+   * Adds sketches packed by {@linkcode QuantileSketch.pack}, one to each of `sketches` in
+   * order. Unlike {@linkcode QuantileSketch.fromJSON} it does not check the counts, which come
+   * from another thread of the same program.
+   *
+   * @param sketches The sketches to add to.
+   * @param packed As many packed sketches, of the same resolutions.
+   * @throws RangeError when the numbers of sketches or their resolutions differ.
+   */
+  static mergePacked(sketches: readonly QuantileSketch[], packed: PackedSketches): void {
+    const { scalars, counts } = packed;
+    if (scalars.length !== PACKED_SCALARS * sketches.length) {
+      throw new RangeError(
+        `Cannot merge ${scalars.length / PACKED_SCALARS} packed sketches into ${sketches.length}`,
+      );
+    }
+    let at = 0;
+    sketches.forEach((sketch, k) => {
+      const row = k * PACKED_SCALARS;
+      sketch.#checkResolution(scalars[row]!, scalars[row + 1]!);
+      sketch.count += scalars[row + 2]!;
+      if (scalars[row + 3]! < sketch.min) sketch.min = scalars[row + 3]!;
+      if (scalars[row + 4]! > sketch.max) sketch.max = scalars[row + 4]!;
+      sketch.zero += scalars[row + 5]!;
+      const positive = scalars[row + 7]!, negative = scalars[row + 9]!;
+      sketch.#positive.mergeCounts(scalars[row + 6]!, counts, at, positive);
+      at += positive;
+      sketch.#negative.mergeCounts(scalars[row + 8]!, counts, at, negative);
+      at += negative;
+    });
   }
 
   #scalars(): Omit<QuantileSketchSnapshot, "positive" | "negative"> {

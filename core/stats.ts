@@ -16,10 +16,10 @@ import type { RunBlock, RunCursor } from "./run.ts";
 import {
   ExactCounts,
   type ExactCountsData,
+  type PackedSketches,
   QuantileSketch,
   type QuantileSketchData,
   type QuantileSketchOptions,
-  type QuantileSketchSnapshot,
 } from "./sketch.ts";
 
 /** The normal quantile of 97.5%, for two-sided 95% intervals. */
@@ -171,14 +171,13 @@ export interface MonteCarloStatsSnapshot {
   breachRuns: number;
   /** Frames by `regime * 8 + flagMask`. */
   frameCounts: Float64Array<ArrayBuffer>;
-  /** Largest Y of each run. */
-  maxLoad: QuantileSketchSnapshot;
-  /** Spot at the last step of each run. */
-  finalSpot: QuantileSketchSnapshot;
   /** Step of each breaching run's first BREACH frame. */
   firstBreach: ExactCountsData;
-  /** Per timeline step, the distribution of each series over the runs. */
-  series: Record<Series, QuantileSketchSnapshot[]>;
+  /**
+   * The largest Y of each run, the spot at its last step, then the distribution of each series
+   * over the runs at each timeline step, series by series in {@linkcode SERIES} order.
+   */
+  sketches: PackedSketches;
 }
 
 /**
@@ -444,28 +443,19 @@ export class MonteCarloStats {
    * @returns The data and the buffers to transfer with it.
    */
   snapshot(): { data: MonteCarloStatsSnapshot; transfer: ArrayBuffer[] } {
-    const series = this.series;
-    const points = this.timeline.length;
-    const { snapshots, buffer } = QuantileSketch.snapshotAll([
-      this.maxLoad,
-      this.finalSpot,
-      ...SERIES.flatMap((name) => series[name]),
-    ]);
-    const bySeries = {} as Record<Series, QuantileSketchSnapshot[]>;
-    SERIES.forEach((name, s) =>
-      bySeries[name] = snapshots.slice(2 + s * points, 2 + (s + 1) * points)
-    );
+    const sketches = QuantileSketch.pack(this.#sketches());
     const data: MonteCarloStatsSnapshot = {
       steps: this.steps,
       runs: this.runs,
       breachRuns: this.breachRuns,
       frameCounts: this.frameCounts.slice(),
-      maxLoad: snapshots[0]!,
-      finalSpot: snapshots[1]!,
       firstBreach: this.firstBreach.toJSON(),
-      series: bySeries,
+      sketches,
     };
-    return { data, transfer: [buffer, data.frameCounts.buffer] };
+    return {
+      data,
+      transfer: [sketches.scalars.buffer, sketches.counts.buffer, data.frameCounts.buffer],
+    };
   }
 
   /**
@@ -481,15 +471,14 @@ export class MonteCarloStats {
     this.runs += data.runs;
     this.breachRuns += data.breachRuns;
     for (let i = 0; i < this.frameCounts.length; i++) this.frameCounts[i]! += data.frameCounts[i]!;
-    this.maxLoad.merge(QuantileSketch.fromSnapshot(data.maxLoad));
-    this.finalSpot.merge(QuantileSketch.fromSnapshot(data.finalSpot));
     this.firstBreach.merge(ExactCounts.fromJSON(data.firstBreach));
+    QuantileSketch.mergePacked(this.#sketches(), data.sketches);
+  }
+
+  /** Every sketch, in {@linkcode MonteCarloStatsSnapshot.sketches} order. */
+  #sketches(): QuantileSketch[] {
     const series = this.series;
-    for (const name of SERIES) {
-      series[name].forEach((sketch, i) =>
-        sketch.merge(QuantileSketch.fromSnapshot(data.series[name][i]!))
-      );
-    }
+    return [this.maxLoad, this.finalSpot, ...SERIES.flatMap((name) => series[name])];
   }
 
   /**

@@ -116,10 +116,16 @@ Deno.test("QuantileSketch merges give the same bytes for any split and order", (
   [parts[4]!, parts[1]!, parts[2]!].forEach((p) => right.merge(p));
   grouped.merge(right);
   grouped.merge(left);
+  // Packed, as a batch worker posts them, and merged into empty sketches.
+  const unpacked = parts.map(() => new QuantileSketch());
+  QuantileSketch.mergePacked(unpacked, structuredClone(QuantileSketch.pack(parts)));
+  const viaPacks = new QuantileSketch();
+  unpacked.forEach((p) => viaPacks.merge(p));
   const expected = JSON.stringify(whole);
   assertEquals(JSON.stringify(forward), expected);
   assertEquals(JSON.stringify(backward), expected);
   assertEquals(JSON.stringify(grouped), expected);
+  assertEquals(JSON.stringify(viaPacks), expected);
 });
 
 Deno.test("QuantileSketch refuses NaN and infinities and other resolutions", () => {
@@ -130,6 +136,13 @@ Deno.test("QuantileSketch refuses NaN and infinities and other resolutions", () 
   }
   assertEquals(sketch.count, 3); // the 1s before each bad value in addAll
   assertThrows(() => sketch.merge(new QuantileSketch({ bits: 3 })), RangeError, "3-bit");
+  const other = QuantileSketch.pack([new QuantileSketch({ bits: 3 })]);
+  assertThrows(() => QuantileSketch.mergePacked([sketch], other), RangeError, "3-bit");
+  assertThrows(
+    () => QuantileSketch.mergePacked([sketch, sketch], QuantileSketch.pack([sketch])),
+    RangeError,
+    "1 packed sketches into 2",
+  );
   assertThrows(() => new QuantileSketch({ bits: 17 }), RangeError, "[0, 16]");
 });
 
@@ -317,6 +330,24 @@ Deno.test("MonteCarloStats fan-chart sketches hold every run, however often they
   assertEquals(held.pendingRuns, 0);
   assertEquals([last.count, last.min, last.max], [30, Math.min(...spots), Math.max(...spots)]);
   assertEquals(JSON.stringify(flushed), JSON.stringify(held));
+});
+
+Deno.test("MonteCarloStats snapshots posted between threads merge into the whole batch", async () => {
+  const scenario = await loadScenario(scenarioPath("false_breakout"));
+  const whole = new MonteCarloStats({ steps: 60 });
+  const halves = [new MonteCarloStats({ steps: 60 }), new MonteCarloStats({ steps: 60 })];
+  for (let run = 0; run < 30; run++) {
+    whole.addRun(await startRun(scenario, { run, steps: 60 }));
+    halves[run % 2]!.addRun(await startRun(scenario, { run, steps: 60 }));
+  }
+  const { data, transfer } = halves[1]!.snapshot();
+  halves[0]!.mergeSnapshot(structuredClone(data, { transfer }));
+  assertEquals(JSON.stringify(halves[0]), JSON.stringify(whole));
+  assertThrows(
+    () => new MonteCarloStats({ steps: 50 }).mergeSnapshot(whole.snapshot().data),
+    RangeError,
+    "runs of 60 steps",
+  );
 });
 
 Deno.test("MonteCarloStats.fromJSON() rejects statistics that do not add up", () => {
