@@ -42,10 +42,11 @@ export {
   type ErrorData,
   errorData,
   errorFromData,
-  formatBlock,
   runChunk,
   type RunLogs,
 } from "./batch_thread.ts";
+
+export { formatBlock } from "./frame_text.ts";
 
 /** The option-flight version, written into partial results so that merge can check it. */
 export const VERSION: string = denoJson.version;
