@@ -81,8 +81,9 @@ let compiled: WebAssembly.Module | undefined;
 /**
  * A growing buffer of JSONL lines, written from a run's blocks by a WebAssembly module: the
  * same bytes as `TextEncoder` gives for {@linkcode formatBlock}'s text, about twice as fast,
- * and with no string built. Blocks whose values the module leaves to JavaScript (text
- * timestamps, magnitudes below 2^-47, integers of 2^53 and above) go through `formatBlock`.
+ * and with no string built. Blocks the module leaves to JavaScript (text timestamps,
+ * magnitudes below 2^-47, integers of 2^53 and above, regime or flag codes out of range) go
+ * through `formatBlock`.
  *
  * @example Two blocks' worth of a run, as bytes
  * ```ts
@@ -164,9 +165,10 @@ export class FrameText {
       this.#reserve(length * this.#lineBytes);
       const wasm = this.#wasm;
       const columns = new Float64Array(wasm.memory.buffer, this.#columns, 6 * length);
-      const sources = [samples.spot, samples.iv, samples.hv, evaluation.x, evaluation.y];
-      sources.push(evaluation.z);
-      sources.forEach((source, i) => columns.set(source.subarray(0, length), i * length));
+      const { x, y, z } = evaluation;
+      [samples.spot, samples.iv, samples.hv, x, y, z].forEach((source, i) =>
+        columns.set(source.subarray(0, length), i * length)
+      );
       const bytes = new Uint8Array(wasm.memory.buffer);
       const regime = this.#columns + 6 * 8 * length;
       bytes.set(evaluation.regime.subarray(0, length), regime);

@@ -66,13 +66,10 @@ static inline u128 mul(u64 a, u128 b) {
   return r;
 }
 
-/* n * 2^s, for a result below 2^128 and s < 128. */
+/* n * 2^s, for a result below 2^128 and 0 < s < 128 (s >= 2 wherever it is called). */
 static inline u128 shl(u64 n, u32 s) {
   u128 r;
-  if (s == 0) {
-    r.hi = 0;
-    r.lo = n;
-  } else if (s < 64) {
+  if (s < 64) {
     r.hi = n >> (64 - s);
     r.lo = n << s;
   } else {
@@ -82,9 +79,8 @@ static inline u128 shl(u64 n, u32 s) {
   return r;
 }
 
-/* floor(x / 2^s), for a quotient below 2^64. */
+/* floor(x / 2^s), for a quotient below 2^64 and 0 < s < 128. */
 static inline u64 shr(u128 x, u32 s) {
-  if (s == 0) return x.lo;
   if (s < 64) return (x.lo >> s) | (x.hi << (64 - s));
   return x.hi >> (s - 64);
 }
@@ -140,7 +136,8 @@ static inline void write24(u8 *p, u64 n) {
   write8(p + 16, a);
 }
 
-/* Copies n <= 24 bytes; may write up to 24 bytes, past n, for later writes to cover. */
+/* Copies n <= 24 bytes; reads and writes 24, past n, for later writes to cover: `from` needs 24
+ * readable bytes. */
 static inline u8 *copy24(u8 *out, const u8 *from, int n) {
   u64 w0, w1, w2;
   __builtin_memcpy(&w0, from, 8);
@@ -152,6 +149,7 @@ static inline u8 *copy24(u8 *out, const u8 *from, int n) {
   return out + n;
 }
 
+/* Copies n bytes, 8 at a time: may read and write up to 7 bytes past them. */
 static inline u8 *copy(u8 *out, const u8 *from, int n) {
   for (int i = 0; i < n; i += 8) {
     u64 w;
@@ -180,7 +178,7 @@ static u8 *number(double v, u8 *out) {
   if (e2 == 0 || e2 == 0x7FF) return 0;
   u64 c = f | (1ULL << 52);
   int q = e2 - 1075;
-  u8 tmp[24];
+  u8 tmp[48]; /* digits end at tmp + 24; copy24 may read the rest */
   if (q >= 0 || (q >= -52 && (c & ((1ULL << -q) - 1)) == 0)) {
     if (q > 0) return 0;
     u64 n = c >> -q;
@@ -287,10 +285,10 @@ u32 frames(u32 count, double first, u32 columns, u32 regime, u32 flags, u32 piec
   const u8 *reg = (const u8 *)regime, *flg = (const u8 *)flags;
   const u32 *piece = (const u32 *)pieces;
   u8 *p = (u8 *)out;
-  u8 tmp[24];
+  u8 tmp[48]; /* digits end at tmp + 24; copy24 may read the rest */
   u64 stamp = (u64)first;
   double lastHv = 0;
-  u8 hvText[32];
+  u8 hvText[64]; /* number() may write 24 bytes past its text, and copy() read 7 */
   int hvLength = 0;
   for (u32 i = 0; i < count; i++) {
     p = copy(p, (const u8 *)piece[0], (int)piece[1]);
