@@ -60,7 +60,7 @@ const breakout: GeneratorDefinition<BreakoutOptions> = defineGenerator({
     return {
       fill({ spot, start, length }) {
         const from = startPathBlock(random, spot, { start, length }, last);
-        let s = last;
+        let s = +last;
         for (let i = from; i < length; i++) {
           s += (start + i >= onset ? drift : 0) + sd * spot[i]!;
           spot[i] = s;

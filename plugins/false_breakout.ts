@@ -79,7 +79,7 @@ const falseBreakout: GeneratorDefinition<FalseBreakoutOptions> = defineGenerator
     return {
       fill({ spot, start, length }) {
         const from = startPathBlock(random, spot, { start, length }, last);
-        let s = last;
+        let s = +last;
         for (let i = from; i < length; i++) {
           const t = start + i;
           const pull = t <= n ? (peak - s) / (n - t + 1) : options.recovery * (origin - s);

@@ -81,13 +81,16 @@ const hv: GeneratorDefinition<HvOptions> = defineGenerator({
     let count = 0;
     return {
       fill({ spot, hv, length }) {
+        // The state and the floor in locals, made numbers with `+`: V8 does not know the type
+        // of a captured variable, and used in the loop as they are, they made it allocate a
+        // heap number every step.
+        let last = +previous, seen = count;
+        const lo = +floor;
         for (let i = 0; i < length; i++) {
           const s = spot[i]!;
-          if (count > 0 || !Number.isNaN(previous)) {
-            returns[count++ % window] = Math.log(s / previous);
-          }
-          previous = s;
-          if (count < window) {
+          if (seen > 0 || !Number.isNaN(last)) returns[seen++ % window] = Math.log(s / last);
+          last = s;
+          if (seen < window) {
             hv[i] = initial;
             continue;
           }
@@ -97,8 +100,10 @@ const hv: GeneratorDefinition<HvOptions> = defineGenerator({
           let sum = 0;
           for (let k = 0; k < window; k++) sum += (returns[k]! - mean) ** 2;
           const realised = Math.sqrt(sum / (window - 1)) * annualise;
-          hv[i] = realised > floor ? realised : floor;
+          hv[i] = realised > lo ? realised : lo;
         }
+        previous = last;
+        count = seen;
       },
     };
   },

@@ -56,9 +56,9 @@ const meanRevert: GeneratorDefinition<MeanRevertOptions> = defineGenerator({
     return {
       fill({ spot, start, length }) {
         // The block's normals are drawn into `spot` and replaced by the path, with the state
-        // in a local that V8 keeps in a register.
+        // in a local that V8 keeps in a register: `+` tells it the captured `last` is a number.
         const from = startPathBlock(random, spot, { start, length }, last);
-        let s = last;
+        let s = +last;
         for (let i = from; i < length; i++) {
           s += intensity * (target - s) + sd * spot[i]!;
           spot[i] = s;

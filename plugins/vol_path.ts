@@ -82,11 +82,13 @@ const volPath: GeneratorDefinition<VolPathOptions> = defineGenerator({
     return {
       fill({ iv, start, length }) {
         const from = startPathBlock(random, iv, { start, length }, last);
-        let v = last;
+        let v = +last;
         for (let i = from; i < length; i++) {
           v += reversion * (target - v) + v * volOfVol * iv[i]!;
           if (start + i === shockAt) v *= 1 + shockSize;
-          if (v < floor) v = floor;
+          // Not `if (v < floor) v = floor`: assigning the captured `floor` in the loop made V8
+          // keep `v` as a heap number, one allocation a step (measured: 10% of a batch).
+          v = Math.max(v, floor);
           iv[i] = v;
         }
         last = v;
