@@ -226,6 +226,11 @@ export async function runBatch(scenario: Scenario, options: BatchOptions): Promi
   const seed = options.seed ?? scenario.seed;
   const output = new OutputSet(options.outDir);
   try {
+    // The folder and the results' names are checked before the runs, not after them.
+    const results = options.shard
+      ? [partialName(scenario.name, options.shard)]
+      : [`${scenario.name}.summary.json`, `${scenario.name}.report.html`];
+    for (const name of results) output.check(name);
     const result = await simulateBatch(scenario, {
       from,
       to,

@@ -8,7 +8,7 @@
  */
 import { PluginError, type PluginFailure, ScenarioError } from "./errors.ts";
 import { FrameText } from "./frame_text.ts";
-import { stagedPath } from "./output.ts";
+import { outputError, stagedPath } from "./output.ts";
 import type { EvaluatorDefinition, GeneratorDefinition, PluginDefinition } from "./plugin.ts";
 import { planRuns, type RunBlock, type RunPlan } from "./run.ts";
 import type { PluginUse, Scenario } from "./scenario.ts";
@@ -109,9 +109,13 @@ async function runRange(
       text.clear();
       stats.addRun(cursor, { onBlock });
       const { dir, token, name } = runLogs;
-      Deno.writeFileSync(stagedPath(dir, token, runLogName(name, run)), text.bytes(), {
-        createNew: true,
-      });
+      try {
+        Deno.writeFileSync(stagedPath(dir, token, runLogName(name, run)), text.bytes(), {
+          createNew: true,
+        });
+      } catch (error) {
+        throw outputError(`write the run log of run ${run} into ${dir}`, error);
+      }
       if (text.length > KEEP_RUN_LOG_BYTES) runLogText = undefined;
     } else {
       stats.addRun(cursor);

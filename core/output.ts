@@ -31,6 +31,38 @@ export function stagedPath(dir: string, token: string, name: string): string {
 
 const SEPARATOR = Deno.build.os === "windows" ? "\\" : "/";
 
+/** The file system's own errors, such as NotADirectory, PermissionDenied or NotCapable. */
+const FILE_SYSTEM_ERRORS: (new (...args: never[]) => Error)[] = Object.values(Deno.errors);
+
+/**
+ * The error to throw when a file-system call on the output fails: the file system's own errors
+ * (a file where the folder should be, no permission, a full disk), which are the user's to fix,
+ * become a {@linkcode ScenarioError} that says what could not be done; anything else stays.
+ *
+ * @param what What failed, for the message, such as "write output/a.jsonl".
+ * @param error What the call threw.
+ * @returns The error to throw.
+ *
+ * @example A file where the folder should be
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { outputError } from "./output.ts";
+ * import { ScenarioError } from "./errors.ts";
+ *
+ * const file = await Deno.makeTempFile();
+ * try {
+ *   Deno.mkdirSync(`${file}/out`, { recursive: true });
+ * } catch (error) {
+ *   assert(outputError(`create ${file}/out`, error) instanceof ScenarioError);
+ * }
+ * ```
+ */
+export function outputError(what: string, error: unknown): unknown {
+  return FILE_SYSTEM_ERRORS.some((kind) => error instanceof kind)
+    ? new ScenarioError(`Cannot ${what}: ${(error as Error).message}`)
+    : error;
+}
+
 /**
  * The path of a plain file name in a folder. Not @std/path's `join`: this module runs in every
  * batch worker, and a worker that imports an npm package was measured to start 10 to 20 ms later.
@@ -116,12 +148,17 @@ export class OutputSet {
    */
   staging(): { dir: string; token: string } {
     if (!this.#existing) {
-      Deno.mkdirSync(this.dir, { recursive: true });
-      this.#existing = new Map();
-      for (const entry of Deno.readDirSync(this.dir)) {
-        if (entry.isSymlink) this.#existing.set(entry.name, "link");
-        else if (entry.isDirectory) this.#existing.set(entry.name, "folder");
+      const existing = new Map<string, "link" | "folder">();
+      try {
+        Deno.mkdirSync(this.dir, { recursive: true });
+        for (const entry of Deno.readDirSync(this.dir)) {
+          if (entry.isSymlink) existing.set(entry.name, "link");
+          else if (entry.isDirectory) existing.set(entry.name, "folder");
+        }
+      } catch (error) {
+        throw outputError(`write into the output folder ${this.dir}`, error);
       }
+      this.#existing = existing;
     }
     return { dir: this.dir, token: this.token };
   }
@@ -179,7 +216,9 @@ export class OutputSet {
 
   async #open(name: string): Promise<PendingFile> {
     const [temp, target] = this.#reserve(name);
-    const file = await Deno.open(temp, { write: true, createNew: true });
+    const file = await Deno.open(temp, { write: true, createNew: true }).catch((error) => {
+      throw outputError(`write ${target}`, error);
+    });
     const pending = new PendingFile(temp, target, file);
     this.#files.push(pending);
     return pending;
@@ -208,7 +247,7 @@ export class OutputSet {
       Deno.writeFileSync(temp, bytes, { createNew: true });
       return Promise.resolve();
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(outputError(`write ${inFolder(this.dir, name)}`, error));
     }
   }
 
@@ -219,10 +258,20 @@ export class OutputSet {
    */
   async commit(): Promise<string[]> {
     for (const file of this.#files) {
-      await file.flush();
-      file.close();
+      try {
+        await file.flush();
+        file.close();
+      } catch (error) {
+        throw outputError(`write ${file.target}`, error);
+      }
     }
-    for (const file of this.#files) Deno.renameSync(file.temp, file.target);
+    for (const file of this.#files) {
+      try {
+        Deno.renameSync(file.temp, file.target);
+      } catch (error) {
+        throw outputError(`write ${file.target}`, error);
+      }
+    }
     return this.#files.map((f) => f.target);
   }
 

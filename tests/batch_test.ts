@@ -236,6 +236,27 @@ Deno.test("runBatch() throws ScenarioError for runs out of range", async () => {
   assertEquals(listDir(outDir), []);
 });
 
+Deno.test("runBatch() checks the output folder and the results' names before the runs", async () => {
+  const scenario = await loadScenario(scenarioPath("breakout"));
+  const file = await Deno.makeTempFile();
+  const taken = await Deno.makeTempDir();
+  Deno.mkdirSync(join(taken, "breakout.report.html"));
+  const cases: [string, string][] = [
+    [join(file, "out"), "Cannot write into the output folder"],
+    [taken, "breakout.report.html: Cannot replace a folder with a file"],
+  ];
+  for (const [outDir, message] of cases) {
+    let progress = 0;
+    await assertRejects(
+      () => runBatch(scenario, { outDir, runs: 20, onProgress: () => progress++ }),
+      ScenarioError,
+      message,
+    );
+    assertEquals(progress, 0, `${outDir}: ran before failing`);
+  }
+  assertEquals(listDir(taken), ["breakout.report.html"]);
+});
+
 /**
  * Writes a breakout scenario whose IV comes from a generator named `name`, which throws
  * `message` from its start hook when `condition` (a JS expression over `run`) holds.

@@ -99,6 +99,17 @@ Deno.test("an output path that is a symbolic link is refused, and its target is 
   assertEquals(await Deno.readTextFile(outside), "keep\n");
 });
 
+Deno.test("an output folder that cannot be made exits 2 naming it, with no stack trace", async () => {
+  const file = await Deno.makeTempFile();
+  const out = join(file, "out");
+  for (const args of [[breakout], [breakout, "--runs", "20"]]) {
+    const result = await cli([...args, "--out", out]);
+    assertEquals(result.code, 2, result.err);
+    assertStringIncludes(result.err, `Cannot write into the output folder ${out}: Not a directory`);
+    assert(!result.err.includes("    at "), result.err);
+  }
+});
+
 Deno.test("the command exits with main's code when run as a program", async () => {
   const deno = Deno.execPath();
   const run = (args: string[]) =>
