@@ -25,9 +25,8 @@ typedef struct {
   u64 hi, lo;
 } u128;
 
-/* 5^m, m < 32; each two-digit pair as two ASCII bytes; 10^i. */
+/* 5^m, m < 32; 10^i. */
 static u128 P5[32];
-static unsigned short PAIRS[100];
 static u64 POW10[20];
 
 /* Fills the tables: call once before anything else. */
@@ -44,9 +43,6 @@ EXPORT("init") void init(void) {
   for (int i = 0; i < 20; i++) {
     POW10[i] = ten;
     ten *= 10;
-  }
-  for (int i = 0; i < 100; i++) {
-    PAIRS[i] = (unsigned short)(('0' + i / 10) | (('0' + i % 10) << 8));
   }
 }
 
@@ -94,22 +90,17 @@ static inline u64 div10(u64 n) {
   return mul_hi(n, 0xCCCCCCCCCCCCCCCDULL, &lo) >> 3;
 }
 
-static inline void store16(u8 *p, u32 pair) {
-  __builtin_memcpy(p, &PAIRS[pair], 2);
-}
-
-/* Writes y < 10^4 as 4 digits. */
-static inline void write4(u8 *p, u32 y) {
-  u32 a = (y * 5243) >> 19; /* y / 100 for y < 43,699 */
-  store16(p, a);
-  store16(p + 2, y - a * 100);
-}
-
-/* Writes x < 10^8 as 8 digits. */
+/* Writes x < 10^8 as 8 digits, all at once: x as two 4-digit halves in 32-bit lanes, each half
+ * as two 2-digit pairs in 16-bit lanes, each pair as two digits in bytes, the first digit in the
+ * lowest byte; each split is a multiplication that no lane carries out of. */
 static inline void write8(u8 *p, u32 x) {
-  u32 hi = (u32)(((u64)x * 109951163) >> 40); /* x / 10^4 for x < 10^8 */
-  write4(p, hi);
-  write4(p + 4, x - hi * 10000);
+  u64 hi = ((u64)x * 109951163) >> 40; /* x / 10^4 for x < 10^8 */
+  u64 halves = hi | ((x - hi * 10000) << 32);
+  u64 tops = ((halves * 10486) >> 20) & 0x0000007F0000007FULL; /* each lane / 100 */
+  u64 pairs = tops | ((halves - tops * 100) << 16);
+  u64 tens = ((pairs * 103) >> 10) & 0x000F000F000F000FULL; /* each lane / 10 */
+  u64 digits = (tens | ((pairs - tens * 10) << 8)) + 0x3030303030303030ULL;
+  __builtin_memcpy(p, &digits, 8);
 }
 
 /* n / 10^8, with n % 10^8 in `low`, by a multiplication. */
@@ -126,14 +117,16 @@ static inline int ndigits(u64 n) {
   return t + (n >= POW10[t]);
 }
 
-/* Writes n < 10^24 as 24 digits at p (leading zeros included). */
-static inline void write24(u8 *p, u64 n) {
-  u32 a, b;
-  u64 hi = split8(n, &a);
-  u64 top = split8(hi, &b);
-  write8(p, (u32)top);
-  write8(p + 8, b);
-  write8(p + 16, a);
+/* Writes n < 10^17 as 17 digits ending at p + 24 (leading zeros included); p[0] to p[6] are
+ * left as they are. Every integer written here is below 10^17: a shortest round trip has at
+ * most 17 digits, and step indices and exponents are far smaller. */
+static inline void write17(u8 *p, u64 n) {
+  u32 low;
+  u64 hi = split8(n, &low);
+  u32 top = (u32)((hi * 1441151881) >> 57); /* hi / 10^8 for hi < 10^9 */
+  p[7] = (u8)('0' + top);
+  write8(p + 8, (u32)hi - top * 100000000);
+  write8(p + 16, low);
 }
 
 /* Copies n <= 24 bytes; reads and writes 24, past n, for later writes to cover: `from` needs 24
@@ -182,7 +175,7 @@ static u8 *number(double v, u8 *out) {
   if (q >= 0 || (q >= -52 && (c & ((1ULL << -q) - 1)) == 0)) {
     if (q > 0) return 0;
     u64 n = c >> -q;
-    write24(tmp, n);
+    write17(tmp, n);
     int k = ndigits(n);
     return copy24(p, tmp + 24 - k, k);
   }
@@ -231,7 +224,7 @@ static u8 *number(double v, u8 *out) {
     n = d;
     m--;
   }
-  write24(tmp, n);
+  write17(tmp, n);
   int k = ndigits(n);
   const u8 *d = tmp + 24 - k;
   int point = k - m;
@@ -257,7 +250,7 @@ static u8 *number(double v, u8 *out) {
     int x = point - 1;
     *p++ = x < 0 ? '-' : '+';
     u64 ax = (u64)(x < 0 ? -x : x);
-    write24(tmp, ax);
+    write17(tmp, ax);
     int xk = ndigits(ax);
     p = copy24(p, tmp + 24 - xk, xk);
   }
@@ -293,7 +286,7 @@ u32 frames(u32 count, double first, u32 columns, u32 regime, u32 flags, u32 piec
   for (u32 i = 0; i < count; i++) {
     p = copy(p, (const u8 *)piece[0], (int)piece[1]);
     u64 t = stamp + i;
-    write24(tmp, t);
+    write17(tmp, t);
     int k = t == 0 ? 1 : ndigits(t);
     p = copy24(p, tmp + 24 - k, k);
     for (int j = 0; j < 6; j++) {
