@@ -45,16 +45,20 @@ const FILE_SYSTEM_ERRORS: (new (...args: never[]) => Error)[] = Object.values(De
  *
  * @example A file where the folder should be
  * ```ts
- * import { assert } from "@std/assert";
+ * import { assert, assertEquals } from "@std/assert";
  * import { outputError } from "./output.ts";
  * import { ScenarioError } from "./errors.ts";
  *
  * const file = await Deno.makeTempFile();
+ * let failure: unknown;
  * try {
  *   Deno.mkdirSync(`${file}/out`, { recursive: true });
  * } catch (error) {
- *   assert(outputError(`create ${file}/out`, error) instanceof ScenarioError);
+ *   failure = error;
  * }
+ * assert(outputError(`create ${file}/out`, failure) instanceof ScenarioError);
+ * const bug = new TypeError("not a file-system error");
+ * assertEquals(outputError("write", bug), bug);
  * ```
  */
 export function outputError(what: string, error: unknown): unknown {
