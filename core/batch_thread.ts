@@ -292,6 +292,7 @@ export class RunClaims {
   readonly #shared: Int32Array;
   readonly #to: number;
   readonly #threads: number;
+  readonly #reserveMs: number;
   #slice = 1;
 
   /**
@@ -300,11 +301,21 @@ export class RunClaims {
    * @param shared The counters, made by {@linkcode RunClaims.counters}.
    * @param to One past the last run.
    * @param threads Threads taking part.
+   * @param options `reserveMs`: stop claiming when the runs left would take this thread about
+   * that long, leaving them to the others (default 0). A batch worker reserves the time it
+   * takes to post its statistics, so that it posts them while the main thread runs the last
+   * runs instead of after.
    */
-  constructor(shared: Int32Array, to: number, threads: number) {
+  constructor(
+    shared: Int32Array,
+    to: number,
+    threads: number,
+    options: { reserveMs?: number } = {},
+  ) {
     this.#shared = shared;
     this.#to = to;
     this.#threads = threads;
+    this.#reserveMs = options.reserveMs ?? 0;
   }
 
   /**
@@ -324,6 +335,7 @@ export class RunClaims {
     const shared = this.#shared;
     if (Atomics.load(shared, STOP) !== 0) return undefined;
     const left = this.#to - Atomics.load(shared, NEXT);
+    if (left <= (this.#reserveMs * this.#slice) / SLICE_MS) return undefined;
     const size = Math.max(1, Math.min(this.#slice, Math.ceil(left / (4 * this.#threads))));
     const first = Atomics.add(shared, NEXT, size);
     return first < this.#to ? [first, Math.min(this.#to, first + size)] : undefined;

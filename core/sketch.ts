@@ -180,6 +180,11 @@ class Buckets {
     this.counts = counts;
   }
 
+  /** Whether the window holds keys `key` to `key + length - 1`. */
+  holds(key: number, length: number): boolean {
+    return key >= this.offset && key + length <= this.offset + this.counts.length;
+  }
+
   /** The first and one past the last key with a count, or `[0, 0]` when empty. */
   range(): [number, number] {
     const c = this.counts;
@@ -217,13 +222,13 @@ class Buckets {
 
   /** Adds `length` counts of `source` from index `from`, to the buckets from key `key` on. */
   mergeCounts(key: number, source: Float64Array, from: number, length: number): void {
-    if (length === 0) return;
-    if (
-      this.counts.length === 0 || key < this.offset ||
-      key + length > this.offset + this.counts.length
-    ) {
-      this.grow(key, key + length - 1);
+    if (!this.holds(key, length)) {
+      // A packed window may have empty ends: trim them before growing to hold them.
+      for (; length > 0 && source[from] === 0; length--) from++, key++;
+      while (length > 0 && source[from + length - 1] === 0) length--;
     }
+    if (length === 0) return;
+    if (!this.holds(key, length)) this.grow(key, key + length - 1);
     const counts = this.counts;
     const shift = key - this.offset - from;
     for (let i = from; i < from + length; i++) counts[shift + i]! += source[i]!;
@@ -233,11 +238,6 @@ class Buckets {
   snapshot(): BucketsSnapshot {
     const [a, b] = this.range();
     return { offset: a, counts: this.counts.slice(a - this.offset, b - this.offset) };
-  }
-
-  /** Copies the counts of keys `a` to `b - 1` into `into` at `at`. */
-  copyInto([a, b]: [number, number], into: Float64Array, at: number): void {
-    into.set(this.counts.subarray(a - this.offset, b - this.offset), at);
   }
 
   /** Buckets holding a {@linkcode Buckets.snapshot}'s counts, which they take over. */
@@ -563,24 +563,33 @@ export class QuantileSketch {
       else wanted.push([rank, at]);
     });
     wanted.sort((a, b) => a[0] - b[0]);
+    // Walk the buckets in ascending order of value, negative side from its largest magnitude,
+    // counting values until the next wanted rank is reached. No closure captures the counters,
+    // which would keep them off the registers (measured: twice as slow).
     let next = 0;
+    let rank = wanted.length > 0 ? wanted[0]![0] : Infinity;
     let seen = 0;
-    const settle = (value: () => number) => {
-      for (; next < wanted.length && seen >= wanted[next]![0]; next++) {
-        out[wanted[next]![1]] = this.#clamp(value());
+    const negative = this.#negative.counts;
+    for (let i = negative.length - 1; i >= 0 && rank < Infinity; i--) {
+      seen += negative[i]!;
+      if (seen < rank) continue;
+      const value = this.#clamp(-this.#middle(this.#negative.offset + i));
+      for (; seen >= rank; rank = ++next < wanted.length ? wanted[next]![0] : Infinity) {
+        out[wanted[next]![1]] = value;
       }
-    };
-    const negative = this.#negative;
-    for (let i = negative.counts.length - 1; i >= 0 && next < wanted.length; i--) {
-      seen += negative.counts[i]!;
-      settle(() => -this.#middle(negative.offset + i));
     }
     seen += this.zero;
-    settle(() => 0);
-    const positive = this.#positive;
-    for (let i = 0; i < positive.counts.length && next < wanted.length; i++) {
-      seen += positive.counts[i]!;
-      settle(() => this.#middle(positive.offset + i));
+    for (; seen >= rank; rank = ++next < wanted.length ? wanted[next]![0] : Infinity) {
+      out[wanted[next]![1]] = this.#clamp(0);
+    }
+    const positive = this.#positive.counts;
+    for (let i = 0; i < positive.length && rank < Infinity; i++) {
+      seen += positive[i]!;
+      if (seen < rank) continue;
+      const value = this.#clamp(this.#middle(this.#positive.offset + i));
+      for (; seen >= rank; rank = ++next < wanted.length ? wanted[next]![0] : Infinity) {
+        out[wanted[next]![1]] = value;
+      }
     }
     for (; next < wanted.length; next++) out[wanted[next]![1]] = this.max;
     return out;
@@ -678,34 +687,33 @@ export class QuantileSketch {
    * ```
    */
   static pack(sketches: readonly QuantileSketch[]): PackedSketches {
-    const ranges = sketches.map((sketch): [[number, number], [number, number]] => [
-      sketch.#positive.range(),
-      sketch.#negative.range(),
-    ]);
+    // Whole windows, empty ends included: a batch worker packs once, in code V8 has not
+    // compiled yet, where scanning 800 sketches for their non-empty ranges took 1.5 to 8 ms.
     let total = 0;
-    for (const [[a, b], [c, d]] of ranges) total += b - a + d - c;
+    for (const sketch of sketches) {
+      total += sketch.#positive.counts.length + sketch.#negative.counts.length;
+    }
     const scalars = new Float64Array(PACKED_SCALARS * sketches.length);
     const counts = new Float64Array(total);
     let at = 0;
-    sketches.forEach((sketch, k) => {
-      const [positive, negative] = ranges[k]!;
-      scalars.set([
-        sketch.bits,
-        sketch.zeroBelow,
-        sketch.count,
-        sketch.min,
-        sketch.max,
-        sketch.zero,
-        positive[0],
-        positive[1] - positive[0],
-        negative[0],
-        negative[1] - negative[0],
-      ], k * PACKED_SCALARS);
-      sketch.#positive.copyInto(positive, counts, at);
-      at += positive[1] - positive[0];
-      sketch.#negative.copyInto(negative, counts, at);
-      at += negative[1] - negative[0];
-    });
+    for (let k = 0, row = 0; k < sketches.length; k++, row += PACKED_SCALARS) {
+      const sketch = sketches[k]!;
+      const positive = sketch.#positive, negative = sketch.#negative;
+      scalars[row] = sketch.bits;
+      scalars[row + 1] = sketch.zeroBelow;
+      scalars[row + 2] = sketch.count;
+      scalars[row + 3] = sketch.min;
+      scalars[row + 4] = sketch.max;
+      scalars[row + 5] = sketch.zero;
+      scalars[row + 6] = positive.offset;
+      scalars[row + 7] = positive.counts.length;
+      scalars[row + 8] = negative.offset;
+      scalars[row + 9] = negative.counts.length;
+      counts.set(positive.counts, at);
+      at += positive.counts.length;
+      counts.set(negative.counts, at);
+      at += negative.counts.length;
+    }
     return { scalars, counts };
   }
 

@@ -23,6 +23,7 @@ import {
   simulateBatch,
   WorkerPool,
 } from "../mod.ts";
+import { RunClaims } from "../core/batch_thread.ts";
 
 const root = fromFileUrl(new URL("../", import.meta.url));
 const scenarioPath = (name: string) => join(root, "scenarios", `${name}.jsonc`);
@@ -38,6 +39,20 @@ Deno.test("simulateBatch() gives the same statistics on 1, 2 and 3 threads", asy
   }
   assertEquals(texts[1], texts[0]);
   assertEquals(texts[2], texts[0]);
+});
+
+Deno.test("a worker's claims leave the runs it could do while posting its statistics to the others", () => {
+  const shared = RunClaims.counters(0);
+  const main = new RunClaims(shared, 1000, 2);
+  const worker = new RunClaims(shared, 1000, 2, { reserveMs: 8 });
+  // 100 runs in 4 ms: the worker's pace is 25 runs a millisecond, so it reserves 200 runs.
+  worker.done(100, 4);
+  let last = 0;
+  for (let slice = worker.take(); slice; slice = worker.take()) last = slice[1];
+  assert(last >= 800 && last < 1000, `the worker stopped at run ${last}`);
+  const rest: number[] = [];
+  for (let slice = main.take(); slice; slice = main.take()) rest.push(...slice);
+  assertEquals([rest[0], rest.at(-1)], [last, 1000]);
 });
 
 Deno.test("a batch's default threads grow with its work, from less work on a WorkerPool", async () => {
