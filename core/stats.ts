@@ -263,20 +263,28 @@ export class MonteCarloStats {
   #flush(): void {
     const runs = this.#pendingRuns;
     if (runs === 0) return;
+    // One call a timeline step: V8 optimises a function called many times as a whole. Nested
+    // loops here (optimised on the stack), or a closure made at each flush, were deoptimised
+    // again and again in each new batch worker: hundreds of times a batch (--trace-deopt).
+    for (let p = 0; p < this.timeline.length; p++) this.#flushPoint(p, runs);
+    this.#pendingRuns = 0;
+  }
+
+  /** Adds the pending values of timeline step `p` of `runs` runs to its sketches. */
+  #flushPoint(p: number, runs: number): void {
     const pending = this.#pending;
     const row = this.#row;
     const width = this.timeline.length * SERIES.length;
-    this.timeline.forEach((_, p) => {
-      for (let s = 0; s < SERIES.length; s++) {
-        for (let r = 0, at = p * SERIES.length + s; r < runs; r++, at += width) {
-          row[s * PENDING_RUNS + r] = pending[at]!;
-        }
+    for (let s = 0; s < SERIES.length; s++) {
+      for (let r = 0, at = p * SERIES.length + s; r < runs; r++, at += width) {
+        row[s * PENDING_RUNS + r] = pending[at]!;
       }
-      SERIES.forEach((name, s) => {
-        this.#series[name][p]!.addAll(row, s * PENDING_RUNS, s * PENDING_RUNS + runs);
-      });
-    });
-    this.#pendingRuns = 0;
+    }
+    const series = this.#series;
+    series.spot[p]!.addAll(row, 0, runs);
+    series.x[p]!.addAll(row, PENDING_RUNS, PENDING_RUNS + runs);
+    series.y[p]!.addAll(row, 2 * PENDING_RUNS, 2 * PENDING_RUNS + runs);
+    series.z[p]!.addAll(row, 3 * PENDING_RUNS, 3 * PENDING_RUNS + runs);
   }
 
   /**
