@@ -156,10 +156,7 @@ class Buckets {
 
   /** Widens the window, if need be, to hold keys `low` to `high` (none when `low > high`). */
   fit(low: number, high: number): void {
-    if (low > high) return;
-    if (this.counts.length === 0 || low < this.offset || high >= this.offset + this.counts.length) {
-      this.grow(low, high);
-    }
+    if (low <= high && !this.holds(low, high - low + 1)) this.grow(low, high);
   }
 
   /** Widens the window to hold keys `low` to `high`, at least doubling it on the side it grows. */
