@@ -15,6 +15,10 @@ Deno.test("createStream draws what seedrandom.alea draws for the key seed/run/ke
     [5, 2, ""],
   ];
   for (let run = 0; run < 300; run++) keys.push([run * 31 - 400, run, `generators.g${run}`]);
+  // A consumer's next run is seeded ahead, alongside its current one: consecutive runs (9 to
+  // 10 changes the key's length), runs out of order, a run asked twice, another seed between.
+  for (const run of [7, 8, 9, 10, 11, 11, 12, 5, 6, 13]) keys.push([42, run, "generators.spot"]);
+  keys.push([43, 14, "generators.spot"], [42, 14, "generators.spot"], [42, 15, "generators.spot"]);
   for (const [seed, run, key] of keys) {
     const ours = createStream(seed, { run, key });
     const theirs = seedrandom.alea(`${seed}/${run}/${key}`);
