@@ -546,50 +546,62 @@ export class QuantileSketch {
    * ```
    */
   quantiles(ps: readonly number[]): (number | undefined)[] {
-    for (const p of ps) {
+    for (let j = 0; j < ps.length; j++) {
+      const p = ps[j]!;
       if (!(p >= 0 && p <= 100)) throw new RangeError(`Cannot take percentile ${p}`);
     }
     const n = this.count;
-    const out: (number | undefined)[] = ps.map(() => undefined);
+    const out: (number | undefined)[] = new Array(ps.length).fill(undefined);
     if (n === 0) return out;
-    // The ranks still to find, smallest first; the extremes are the exact minimum and maximum.
-    const wanted: [rank: number, at: number][] = [];
-    ps.forEach((p, at) => {
-      const rank = Math.max(1, Math.ceil((p * n) / 100));
-      if (rank === 1) out[at] = this.min;
-      else if (rank === n) out[at] = this.max;
-      else wanted.push([rank, at]);
-    });
-    wanted.sort((a, b) => a[0] - b[0]);
+    // The ranks still to find, smallest first, with where each goes in `out`; the extremes are
+    // the exact minimum and maximum. Sorted by insertion, a handful of them, with no closure: a
+    // batch calls this method for 800 sketches once, in code V8 compiles then, and with closures
+    // for the sort and the loops its optimised code took 6-8 ms to compile.
+    const ranks: number[] = [];
+    const slots: number[] = [];
+    for (let j = 0; j < ps.length; j++) {
+      const rank = Math.max(1, Math.ceil((ps[j]! * n) / 100));
+      if (rank === 1) out[j] = this.min;
+      else if (rank === n) out[j] = this.max;
+      else {
+        let i = ranks.length;
+        for (; i > 0 && ranks[i - 1]! > rank; i--) {
+          ranks[i] = ranks[i - 1]!;
+          slots[i] = slots[i - 1]!;
+        }
+        ranks[i] = rank;
+        slots[i] = j;
+      }
+    }
     // Walk the buckets in ascending order of value, negative side from its largest magnitude,
     // counting values until the next wanted rank is reached. No closure captures the counters,
     // which would keep them off the registers (measured: twice as slow).
     let next = 0;
-    let rank = wanted.length > 0 ? wanted[0]![0] : Infinity;
+    let rank = ranks.length > 0 ? ranks[0]! : Infinity;
     let seen = 0;
     const negative = this.#negative.counts;
     for (let i = negative.length - 1; i >= 0 && rank < Infinity; i--) {
       seen += negative[i]!;
       if (seen < rank) continue;
       const value = this.#clamp(-this.#middle(this.#negative.offset + i));
-      for (; seen >= rank; rank = ++next < wanted.length ? wanted[next]![0] : Infinity) {
-        out[wanted[next]![1]] = value;
+      for (; seen >= rank; rank = ++next < ranks.length ? ranks[next]! : Infinity) {
+        out[slots[next]!] = value;
       }
     }
     seen += this.zero;
-    for (; seen >= rank; rank = ++next < wanted.length ? wanted[next]![0] : Infinity) {
-      out[wanted[next]![1]] = this.#clamp(0);
+    for (; seen >= rank; rank = ++next < ranks.length ? ranks[next]! : Infinity) {
+      out[slots[next]!] = this.#clamp(0);
     }
     const positive = this.#positive.counts;
     for (let i = 0; i < positive.length && rank < Infinity; i++) {
       seen += positive[i]!;
       if (seen < rank) continue;
       const value = this.#clamp(this.#middle(this.#positive.offset + i));
-      for (; seen >= rank; rank = ++next < wanted.length ? wanted[next]![0] : Infinity) {
-        out[wanted[next]![1]] = value;
+      for (; seen >= rank; rank = ++next < ranks.length ? ranks[next]! : Infinity) {
+        out[slots[next]!] = value;
       }
     }
-    for (; next < wanted.length; next++) out[wanted[next]![1]] = this.max;
+    for (; next < ranks.length; next++) out[slots[next]!] = this.max;
     return out;
   }
 
