@@ -35,6 +35,19 @@ const SEPARATOR = Deno.build.os === "windows" ? "\\" : "/";
 const FILE_SYSTEM_ERRORS: (new (...args: never[]) => Error)[] = Object.values(Deno.errors);
 
 /**
+ * Whether `error` is the file system's: one of {@linkcode FILE_SYSTEM_ERRORS}, or a plain
+ * `Error` from the operating system. Deno throws those for a full disk (with `code` "ENOSPC"),
+ * a file over the size limit or a quota, and marks their message "(os error N)".
+ */
+function isFileSystemError(error: unknown): boolean {
+  if (FILE_SYSTEM_ERRORS.some((kind) => error instanceof kind)) return true;
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return (typeof code === "string" && /^E[A-Z0-9]+$/.test(code)) ||
+    /\(os error \d+\)/.test(error.message);
+}
+
+/**
  * The error to throw when a file-system call on the output fails: the file system's own errors
  * (a file where the folder should be, no permission, a full disk), which are the user's to fix,
  * become a {@linkcode ScenarioError} that says what could not be done; anything else stays.
@@ -62,7 +75,7 @@ const FILE_SYSTEM_ERRORS: (new (...args: never[]) => Error)[] = Object.values(De
  * ```
  */
 export function outputError(what: string, error: unknown): unknown {
-  return FILE_SYSTEM_ERRORS.some((kind) => error instanceof kind)
+  return isFileSystemError(error)
     ? new ScenarioError(`Cannot ${what}: ${(error as Error).message}`)
     : error;
 }
@@ -92,12 +105,20 @@ class PendingFile implements OutputStream {
     if (this.#size >= FLUSH_BYTES) await this.flush();
   }
 
+  /**
+   * Writes the chunks held so far. A full disk here, while a plugin streams, is reported as the
+   * file that could not be written, not as the plugin's failure.
+   */
   async flush(): Promise<void> {
     if (!this.#file) return;
-    for (const chunk of this.#chunks) {
-      const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
-      let written = 0;
-      while (written < bytes.length) written += await this.#file.write(bytes.subarray(written));
+    try {
+      for (const chunk of this.#chunks) {
+        const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+        let written = 0;
+        while (written < bytes.length) written += await this.#file.write(bytes.subarray(written));
+      }
+    } catch (error) {
+      throw outputError(`write ${this.target}`, error);
     }
     this.#chunks = [];
     this.#size = 0;

@@ -110,6 +110,41 @@ Deno.test("an output folder that cannot be made exits 2 naming it, with no stack
   }
 });
 
+Deno.test({
+  name: "a file that cannot grow exits 2 naming it, leaving nothing, in a run and in a batch",
+  // A file-size limit stands in for a full disk: with SIGXFSZ ignored, writes past it fail with
+  // EFBIG ("File too large"), a plain Error from the operating system like ENOSPC.
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const deno = Deno.execPath();
+    const script = `trap '' XFSZ; ulimit -f 256; exec "$@"`;
+    const cases = [
+      { args: ["--steps", "20000"], file: "breakout.jsonl" },
+      {
+        args: ["--steps", "5000", "--runs", "4", "--workers", "2", "--keep-runs"],
+        file: "run log",
+      },
+    ];
+    for (const { args, file } of cases) {
+      const out = await Deno.makeTempDir();
+      const cli = [join(root, "cli.ts"), breakout, ...args, "--out", out, "--quiet"];
+      const result = await new Deno.Command("bash", {
+        args: ["-c", script, "bash", deno, "run", "--allow-read", "--allow-write", ...cli],
+        cwd: root,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const err = new TextDecoder().decode(result.stderr);
+      assertEquals(result.code, 2, err);
+      assertStringIncludes(err, "Cannot write ");
+      assertStringIncludes(err, file === "run log" ? "the run log of run" : join(out, file));
+      assertStringIncludes(err, "File too large");
+      assert(!err.includes("    at "), err);
+      assertEquals(listDir(out), []);
+    }
+  },
+});
+
 Deno.test("the command exits with main's code when run as a program", async () => {
   const deno = Deno.execPath();
   const run = (args: string[]) =>
