@@ -135,6 +135,9 @@ Deno.test("QuantileSketch refuses NaN and infinities and other resolutions", () 
     assertThrows(() => sketch.addAll(Float64Array.of(1, bad)), RangeError, "Cannot add");
   }
   assertEquals(sketch.count, 3); // the 1s before each bad value in addAll
+  const partial = new QuantileSketch();
+  assertThrows(() => partial.addAll(Float64Array.of(-3, 0, 5, NaN, 7)), RangeError, "NaN");
+  assertEquals([partial.count, partial.zero, partial.min, partial.max], [3, 1, -3, 5]);
   assertThrows(() => sketch.merge(new QuantileSketch({ bits: 3 })), RangeError, "3-bit");
   const other = QuantileSketch.pack([new QuantileSketch({ bits: 3 })]);
   assertThrows(() => QuantileSketch.mergePacked([sketch], other), RangeError, "3-bit");
@@ -178,6 +181,24 @@ Deno.test("QuantileSketch.addAll() adds a range of an array, also of a view into
   ranged.addAll(view, 1, 5);
   assertEquals(ranged.toJSON(), single.toJSON());
   assertEquals(whole.count, 6);
+});
+
+Deno.test("QuantileSketch.addAll() counts as add() does while windows grow on both sides", () => {
+  const next = lcg(5);
+  for (const zeroBelow of [2 ** -1022, 2 ** -10]) {
+    const bulk = new QuantileSketch({ bits: 6, zeroBelow });
+    const single = new QuantileSketch({ bits: 6, zeroBelow });
+    // Each block reaches further out than the last, so most grow a window partway through.
+    for (let block = 0; block < 40; block++) {
+      const values = Float64Array.from(
+        { length: 64 },
+        () => next() < 0.1 ? 0 : (next() - 0.4) * 10 ** (block / 4 - 5 + 2 * next()),
+      );
+      bulk.addAll(values);
+      values.forEach((v) => single.add(v));
+    }
+    assertEquals(bulk.toJSON(), single.toJSON());
+  }
 });
 
 Deno.test("QuantileSketch.quantiles() finds many percentiles in one call, in any order", () => {
