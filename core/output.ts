@@ -283,8 +283,8 @@ export class OutputSet {
    */
   async commit(): Promise<string[]> {
     for (const file of this.#files) {
+      await file.flush(); // names the file it could not write
       try {
-        await file.flush();
         file.close();
       } catch (error) {
         throw outputError(`write ${file.target}`, error);

@@ -117,17 +117,29 @@ Deno.test({
   ignore: Deno.build.os === "windows",
   async fn() {
     const deno = Deno.execPath();
-    const script = `trap '' XFSZ; ulimit -f 256; exec "$@"`;
     const cases = [
-      { args: ["--steps", "20000"], names: (out: string) => join(out, "breakout.jsonl") },
+      // Streamed by the JSONL sink, past its buffer.
       {
-        args: ["--steps", "5000", "--runs", "4", "--workers", "2", "--keep-runs"],
+        kb: 256,
+        args: [breakout, "--steps", "20000"],
+        names: (out: string) => join(out, "breakout.jsonl"),
+      },
+      {
+        kb: 256,
+        args: [breakout, "--steps", "5000", "--runs", "4", "--workers", "2", "--keep-runs"],
         names: () => "the run log of run ",
       },
+      // Small enough to stay in the sink's buffer until the output set commits it.
+      {
+        kb: 16,
+        args: [fixture("jsonl_only.jsonc")],
+        names: (out: string) => join(out, "jsonl_only.jsonl"),
+      },
     ];
-    for (const { args, names } of cases) {
+    for (const { kb, args, names } of cases) {
+      const script = `trap '' XFSZ; ulimit -f ${kb}; exec "$@"`;
       const out = await Deno.makeTempDir();
-      const cli = [join(root, "cli.ts"), breakout, ...args, "--out", out, "--quiet"];
+      const cli = [join(root, "cli.ts"), ...args, "--out", out, "--quiet"];
       const result = await new Deno.Command("bash", {
         args: ["-c", script, "bash", deno, "run", "--allow-read", "--allow-write", ...cli],
         cwd: root,
@@ -138,6 +150,7 @@ Deno.test({
       assertEquals(result.code, 2, err);
       assertStringIncludes(err, `Cannot write ${names(out)}`);
       assertStringIncludes(err, "File too large");
+      assertEquals(err.split("Cannot write").length, 2, err);
       assert(!err.includes("    at "), err);
       assertEquals(listDir(out), []);
     }
