@@ -24,8 +24,11 @@
  *
  * Both sides write into the same folder, on tmpfs (/dev/shm) when there is one, so that disk
  * noise does not swamp the file workload. Each side empties the folder before each timed batch,
- * untimed. Times are the best of `--reps` (default 3), as the baseline's own bench takes them;
- * the original-style Python c runs once.
+ * untimed. Times are the best of `--reps` rounds (default 3), as the baseline's own bench takes
+ * them; the original-style Python c runs once, last. A round times one batch of each workload,
+ * Python's and ours in turn (Python's b, then ours; numpy's d, then our c), so that a ratio
+ * compares batches seconds apart, not a minute apart, on a machine whose load changes from
+ * minute to minute.
  *
  * @module
  */
@@ -74,94 +77,129 @@ async function scenarioFile(steps: number): Promise<string> {
   return path;
 }
 
-/**
- * The fastest of `reps` calls of `fn`, in seconds. `fresh` runs before each call, untimed, as
- * the Python side empties its output folder before each timed batch.
- */
-async function best(
-  fn: () => Promise<unknown>,
-  fresh?: () => Promise<unknown>,
-): Promise<number> {
-  let fastest = Infinity;
-  for (let i = 0; i < reps; i++) {
-    await fresh?.();
-    const started = performance.now();
-    await fn();
-    fastest = Math.min(fastest, (performance.now() - started) / 1000);
-  }
-  return fastest;
-}
-
 // --- the Python yardstick --------------------------------------------------------------------
 
+/**
+ * The Python side: one process that times one workload each time it reads the workload's key
+ * on stdin, so that its batches interleave with ours and both sides see the machine alike.
+ */
 const PYTHON = `
 import json, os, shutil, sys, time
 from seed_py.scenario_runner import ScenarioRunner, default_config
 from seed_py.vectorized import monte_carlo_vectorized
 a = json.loads(sys.argv[1])
 cfg = default_config()
-def best(fn, reps, fresh=None):
-    times = []
-    for _ in range(reps):
-        if fresh: fresh()
-        t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
-    return min(times)
 def fresh():
     shutil.rmtree(a["dir"], ignore_errors=True); os.makedirs(a["dir"])
-out = {}
-out["b"] = best(lambda: ScenarioRunner(cfg, output_dir=a["dir"]).run_monte_carlo(
-    "mean_revert", "mean_revert", n_runs=1000, steps=200, save_logs=True, verbose=False), a["reps"], fresh)
-print(json.dumps({"progress": "b"}), flush=True)
-out["d"] = best(lambda: monte_carlo_vectorized(cfg, n_runs=a["runsC"], steps=1000), a["reps"])
-print(json.dumps({"progress": "d"}), flush=True)
-out["c"] = best(lambda: ScenarioRunner(cfg).run_monte_carlo(
-    "mean_revert", "mean_revert", n_runs=a["runsC"], steps=1000, save_logs=False, verbose=False), 1)
+work = {
+    "b": (fresh, lambda: ScenarioRunner(cfg, output_dir=a["dir"]).run_monte_carlo(
+        "mean_revert", "mean_revert", n_runs=1000, steps=200, save_logs=True, verbose=False)),
+    "d": (None, lambda: monte_carlo_vectorized(cfg, n_runs=a["runsC"], steps=1000)),
+    "c": (None, lambda: ScenarioRunner(cfg).run_monte_carlo(
+        "mean_revert", "mean_revert", n_runs=a["runsC"], steps=1000, save_logs=False, verbose=False)),
+}
+print("ready", flush=True)
+for line in sys.stdin:
+    before, fn = work[line.strip()]
+    if before: before()
+    t0 = time.perf_counter(); fn(); t = time.perf_counter() - t0
+    print(json.dumps(t), flush=True)
 shutil.rmtree(a["dir"], ignore_errors=True)
-print(json.dumps(out), flush=True)
 `;
 
+/** Python's times: b and c original-style, d numpy-vectorised. */
 interface PythonTimes {
   b: number;
   c: number;
   d: number;
 }
 
-async function python(): Promise<PythonTimes | string> {
-  const baselines = resolve(root, "../shared/baselines");
-  if (flags["no-python"]) return "skipped (--no-python)";
-  if (!isDir(join(baselines, "seed_py"))) return `unavailable: no ${baselines}/seed_py`;
-  const args = { dir: join(work, "python_b"), reps, runsC };
-  let child;
-  try {
-    child = new Deno.Command("python3", {
-      args: ["-c", PYTHON, JSON.stringify(args)],
-      cwd: baselines,
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-  } catch (error) {
-    return `unavailable: cannot start python3 (${(error as Error).message})`;
+/** The running Python side: {@linkcode Yardstick.time} times one batch of a workload. */
+class Yardstick {
+  readonly #child: Deno.ChildProcess;
+  readonly #stdin: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #lines: AsyncIterator<string>;
+  readonly #stderr: Promise<string>;
+
+  private constructor(child: Deno.ChildProcess) {
+    this.#child = child;
+    this.#stdin = child.stdin.getWriter();
+    this.#lines = lines(child.stdout)[Symbol.asyncIterator]();
+    this.#stderr = new Response(child.stderr).text();
   }
-  const { code, stdout, stderr } = await child.output();
-  const lines = new TextDecoder().decode(stdout).trim().split("\n");
-  if (code !== 0) {
-    return `unavailable: python3 failed: ${
-      new TextDecoder().decode(stderr).trim().split("\n").at(-1)
-    }`;
+
+  /** Starts the Python side, or says why it cannot run. */
+  static async start(): Promise<Yardstick | string> {
+    const baselines = resolve(root, "../shared/baselines");
+    if (flags["no-python"]) return "skipped (--no-python)";
+    if (!isDir(join(baselines, "seed_py"))) return `unavailable: no ${baselines}/seed_py`;
+    const args = { dir: join(work, "python_b"), runsC };
+    let yardstick;
+    try {
+      yardstick = new Yardstick(
+        new Deno.Command("python3", {
+          args: ["-c", PYTHON, JSON.stringify(args)],
+          cwd: baselines,
+          stdin: "piped",
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn(),
+      );
+    } catch (error) {
+      return `unavailable: cannot start python3 (${(error as Error).message})`;
+    }
+    try {
+      await yardstick.#read();
+      return yardstick;
+    } catch (error) {
+      return `unavailable: ${(error as Error).message}`;
+    }
   }
-  return JSON.parse(lines.at(-1)!) as PythonTimes;
+
+  /** One batch of `workload`, in seconds. */
+  async time(workload: keyof PythonTimes): Promise<number> {
+    await this.#stdin.write(new TextEncoder().encode(`${workload}\n`));
+    return Number(await this.#read());
+  }
+
+  /** Ends the process, which removes its output folder. */
+  async close(): Promise<void> {
+    await this.#stdin.close();
+    await this.#child.status;
+  }
+
+  async #read(): Promise<string> {
+    const line = await this.#lines.next();
+    if (!line.done) return line.value;
+    await this.#child.status;
+    throw new Error(`python3 failed: ${(await this.#stderr).trim().split("\n").at(-1)}`);
+  }
 }
 
-// --- ours --------------------------------------------------------------------------------------
+/** The lines of a byte stream. */
+async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  let held = "";
+  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+    const parts = (held + text).split("\n");
+    held = parts.pop()!;
+    yield* parts;
+  }
+  if (held) yield held;
+}
 
-interface Ours {
+// --- the rounds --------------------------------------------------------------------------------
+
+/** Times in seconds, the best of the rounds: Python's, when it ran, and ours. */
+interface Times {
+  /** Python's times, or why there are none. */
+  python: PythonTimes | string;
   /** b and c with new workers for each batch, as `deno task run` runs one. */
   fresh: { b: number; c: number; bThreads: number };
   /** b and c on a {@linkcode WorkerPool} warmed by one batch of each, as a sweep runs them. */
   pooled: { b: number; c: number; bThreads: number };
 }
 
-async function ours(): Promise<Ours> {
+async function measure(): Promise<Times> {
   const s200 = await loadScenario(await scenarioFile(200));
   const s1000 = await loadScenario(await scenarioFile(1000));
   const outDir = join(work, "ours");
@@ -172,21 +210,40 @@ async function ours(): Promise<Ours> {
     bThreads = report.workers;
   };
   const c = (pool?: WorkerPool) => runBatch(s1000, { outDir, runs: runsC, workers: 2, pool });
+  /** One timed call of `fn`, in seconds, after emptying the output folder untimed. */
+  const time = async (fn: () => Promise<unknown>) => {
+    await empty();
+    const started = performance.now();
+    await fn();
+    return (performance.now() - started) / 1000;
+  };
+  const yardstick = await Yardstick.start();
+  const py = typeof yardstick === "string" ? undefined : yardstick;
+  using pool = new WorkerPool();
   // One batch of each first, as a benchmark harness warms up: V8 compiles the main thread's hot
   // code over its first batches (Python compiles nothing, so its first run is as fast as any).
+  for (const warm of [() => b(), () => c(), () => b(pool), () => c(pool)]) await time(warm);
+  const best = { b: Infinity, d: Infinity, freshB: Infinity, freshC: Infinity };
+  const pooled = { b: Infinity, c: Infinity, bThreads: 0 };
+  let freshThreads = 0;
+  for (let round = 0; round < reps; round++) {
+    if (py) best.b = Math.min(best.b, await py.time("b"));
+    best.freshB = Math.min(best.freshB, await time(() => b()));
+    freshThreads = bThreads;
+    pooled.b = Math.min(pooled.b, await time(() => b(pool)));
+    pooled.bThreads = bThreads;
+    if (py) best.d = Math.min(best.d, await py.time("d"));
+    best.freshC = Math.min(best.freshC, await time(() => c()));
+    pooled.c = Math.min(pooled.c, await time(() => c(pool)));
+  }
   await empty();
-  await b();
-  await c();
-  const freshB = await best(() => b(), empty);
-  const fresh = { b: freshB, c: await best(() => c(), empty), bThreads };
-  using pool = new WorkerPool();
-  await empty();
-  await b(pool);
-  await c(pool);
-  const pooledB = await best(() => b(pool), empty);
-  const pooled = { b: pooledB, c: await best(() => c(pool), empty), bThreads };
-  await Deno.remove(outDir, { recursive: true }).catch(() => {});
-  return { fresh, pooled };
+  let python = yardstick as string | PythonTimes;
+  if (py) {
+    console.log("running the original-style Python c once (about a minute) ...");
+    python = { b: best.b, d: best.d, c: await py.time("c") };
+    await py.close();
+  }
+  return { python, fresh: { b: best.freshB, c: best.freshC, bThreads: freshThreads }, pooled };
 }
 
 /** Peak resident memory (VmHWM) of a whole CLI process running a large batch, in MB. */
@@ -237,11 +294,9 @@ async function memory(): Promise<{ mb: number; seconds: number } | string> {
 
 // --- the table --------------------------------------------------------------------------------
 
-console.log(`bench_mc: work folder ${work}; best of ${reps}`);
-console.log("running the Python baseline (original-style c takes about a minute) ...");
-const py = await python();
-console.log("running ours ...");
-const us = await ours();
+console.log(`bench_mc: work folder ${work}; best of ${reps} rounds`);
+console.log("running Python's batches and ours in turn ...");
+const us = await measure();
 console.log(`running ${memoryRuns.toLocaleString("en")} runs x 100 steps for peak memory ...`);
 const mem = await memory();
 await Deno.remove(work, { recursive: true }).catch(() => {});
@@ -265,8 +320,10 @@ function compare(label: string, python: number | undefined, time: number, min: n
 function pass(ok: boolean): string {
   return ok ? "PASS" : "FAIL";
 }
-if (typeof py === "string") console.log(`Python baseline ${py}; our numbers only.`);
-const times = typeof py === "string" ? undefined : py;
+if (typeof us.python === "string") {
+  console.log(`Python baseline ${us.python}; our numbers only.`);
+}
+const times = typeof us.python === "string" ? undefined : us.python;
 const runs = runsC.toLocaleString("en");
 for (const [how, ours] of [["new workers", us.fresh], ["pooled", us.pooled]] as const) {
   const threads = `${ours.bThreads} thread${ours.bThreads > 1 ? "s" : ""}`;
