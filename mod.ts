@@ -69,7 +69,15 @@ export {
 } from "./core/batch.ts";
 export { WorkerPool } from "./core/pool.ts";
 export { renderReport, type ReportOptions } from "./core/report.ts";
-export { DEFAULT_THRESHOLDS, type EnvelopeState, evaluateState } from "./plugins/envelope.ts";
+export {
+  DEFAULT_THRESHOLDS,
+  type EnvelopeLevels,
+  envelopeLevels,
+  type EnvelopeState,
+  evaluateState,
+  isEnvelopeLevels,
+  type Thresholds,
+} from "./plugins/envelope.ts";
 export {
   type BadLine,
   formatJsonl,

@@ -26,7 +26,7 @@ import { REGIMES } from "./frame.ts";
 import { builtinModule } from "./builtins.ts";
 import { OutputSet } from "./output.ts";
 import { WorkerPool } from "./pool.ts";
-import type { EnvelopeLevels } from "./plugin.ts";
+import { type EnvelopeLevels, isEnvelopeLevels } from "../plugins/envelope.ts";
 import { renderReport } from "./report.ts";
 import { startRun } from "./run.ts";
 import { MAX_RUNS, type PluginUse, resolveUse, type Scenario } from "./scenario.ts";
@@ -429,7 +429,8 @@ export async function simulateBatch(
       output.adopt(runLogName(scenario.name, run));
     }
   }
-  return { stats, levels: probe.levels, workers: Math.max(1, workers) };
+  const levels = isEnvelopeLevels(probe.levels) ? probe.levels : undefined;
+  return { stats, levels, workers: Math.max(1, workers) };
 }
 
 /**

@@ -11,39 +11,11 @@ import type { Channel, EvaluationBlock, Frame, SampleBlock } from "./frame.ts";
 import type { Fields, OptionsOf } from "./options.ts";
 import type { RandomStream } from "./random.ts";
 
-/** Regime and flag thresholds of the flight envelope (SPEC §1). */
-export interface Thresholds {
-  /** TAXI below this X. */
-  readonly taxiX: number;
-  /** MANEUVER at or above this X. */
-  readonly maneuverX: number;
-  /** MANEUVER at or above this Y. */
-  readonly maneuverY: number;
-  /** RUPTURE above this X. */
-  readonly ruptureX: number;
-  /** RUPTURE above this Y. */
-  readonly ruptureY: number;
-  /** OVERSPEED above this X. */
-  readonly overspeedX: number;
-  /** STALL below this Y. */
-  readonly stallY: number;
-}
-
-/** The dealer-gamma levels and thresholds an evaluator publishes for the other plugins. */
-export interface EnvelopeLevels {
-  /** Average true range, price units. */
-  readonly atr: number;
-  /** Gamma flip level. */
-  readonly flip: number;
-  /** Put wall (support). */
-  readonly putWall: number;
-  /** Call wall (resistance). */
-  readonly callWall: number;
-  /** Load factor that counts as 1 g. */
-  readonly riskProxyBase: number;
-  /** Regime and flag thresholds. */
-  readonly thresholds: Thresholds;
-}
+/**
+ * What an evaluator publishes for the other plugins, by name: the envelope's levels and
+ * thresholds, for example. The core passes it on and never reads it.
+ */
+export type Levels = object;
 
 /** What every hook is handed. */
 export interface PluginContext<O> {
@@ -64,11 +36,11 @@ export interface GeneratorContext<O> extends PluginContext<O> {
   /** This generator's own random stream, derived from the seed, the run and its key. */
   readonly random: RandomStream;
   /**
-   * The envelope levels published by the evaluator.
+   * The levels published by the evaluator.
    *
    * @throws Error when the scenario's evaluator publishes none.
    */
-  levels(): EnvelopeLevels;
+  levels(): Levels;
 }
 
 /** A started generator: fills its channels block after block. */
@@ -103,7 +75,7 @@ export interface GeneratorDefinition<O = unknown> {
 /** A started evaluator. */
 export interface EvaluatorInstance {
   /** The levels generators and renderers may use. */
-  readonly levels?: EnvelopeLevels;
+  readonly levels?: Levels;
   /** Fills `out` for the live entries of `samples`. */
   evaluate(samples: SampleBlock, out: EvaluationBlock): void;
 }
@@ -163,7 +135,7 @@ export interface RenderContext<O> extends PluginContext<O> {
   /** Every frame of the run. */
   readonly frames: readonly Frame[];
   /** The evaluator's levels, when it publishes them. */
-  readonly levels: EnvelopeLevels | undefined;
+  readonly levels: Levels | undefined;
 }
 
 /** A renderer plugin: draws a complete run into one file. */

@@ -7,7 +7,7 @@
  * @module
  */
 import { FLAGS, REGIMES } from "./frame.ts";
-import type { EnvelopeLevels } from "./plugin.ts";
+import type { EnvelopeLevels } from "../plugins/envelope.ts";
 import type { MonteCarloStats, MonteCarloSummary, Series } from "./stats.ts";
 
 /** What {@linkcode renderReport} shows besides the statistics. */

@@ -16,11 +16,11 @@ import {
 } from "./frame.ts";
 import { OutputSet } from "./output.ts";
 import type {
-  EnvelopeLevels,
   EvaluatorInstance,
   GeneratorContext,
   GeneratorDefinition,
   GeneratorInstance,
+  Levels,
   PluginDefinition,
   SinkInstance,
 } from "./plugin.ts";
@@ -58,7 +58,7 @@ export interface RunCursor {
   /** Number of steps the run will yield. */
   readonly steps: number;
   /** Levels published by the evaluator, if any. */
-  readonly levels: EnvelopeLevels | undefined;
+  readonly levels: Levels | undefined;
   /** The next block, or `undefined` after the last step. Arrays are reused between calls. */
   next(): RunBlock | undefined;
 }
@@ -240,7 +240,7 @@ export function planRuns(scenario: Scenario, options: PlanOptions = {}): RunPlan
     const levelsOf = () => {
       if (!levels) {
         throw new Error(
-          `needs the envelope levels, but the evaluator "${evaluatorUse.definition.name}" publishes none`,
+          `needs levels, but the evaluator "${evaluatorUse.definition.name}" publishes none`,
         );
       }
       return levels;
@@ -392,7 +392,7 @@ class StartContext implements GeneratorContext<unknown> {
     readonly seed: number,
     readonly run: number,
     readonly steps: number,
-    readonly levels: () => EnvelopeLevels,
+    readonly levels: () => Levels,
   ) {
     this.#use = use;
     this.options = use.options;

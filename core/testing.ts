@@ -11,13 +11,12 @@ import { ScenarioError } from "./errors.ts";
 import type { EvaluationBlock, SampleBlock } from "./frame.ts";
 import { Issues, readFields } from "./options.ts";
 import type {
-  EnvelopeLevels,
   EvaluatorDefinition,
   GeneratorDefinition,
   PluginDefinition,
 } from "./plugin.ts";
 import { createStream } from "./random.ts";
-import { DEFAULT_THRESHOLDS } from "../plugins/envelope.ts";
+import { DEFAULT_THRESHOLDS, type EnvelopeLevels } from "../plugins/envelope.ts";
 
 /** The example envelope of the original backend: ATR 2.8, flip 692.5, walls 680 and 700. */
 export const EXAMPLE_LEVELS: EnvelopeLevels = Object.freeze({

@@ -5,11 +5,11 @@
  * `skew` to IV, each ATR above takes it away, as on an equity index with put skew.
  *
  * Outside this repository, import from the package instead:
- * `import { defineGenerator, number } from "jsr:@option-flight/option-flight";`
+ * `import { defineGenerator, envelopeLevels, number } from "jsr:@option-flight/option-flight";`
  *
  * @module
  */
-import { defineGenerator, number } from "../mod.ts";
+import { defineGenerator, envelopeLevels, number } from "../mod.ts";
 
 export default defineGenerator({
   name: "skew-vol",
@@ -21,7 +21,7 @@ export default defineGenerator({
     floor: number({ doc: "Smallest IV, annualised", min: 0, minExclusive: true, default: 0.05 }),
   },
   start({ options, levels }) {
-    const { atr, flip } = levels();
+    const { atr, flip } = envelopeLevels(levels());
     const { base, skew, floor } = options;
     return {
       fill({ spot, iv, length }) {

@@ -12,6 +12,7 @@
 import { choice, integer, number } from "../core/options.ts";
 import { defineGenerator, type GeneratorDefinition } from "../core/plugin.ts";
 import { startPathBlock } from "../core/random.ts";
+import { envelopeLevels } from "./envelope.ts";
 
 /** Options of the `breakout` generator. */
 export interface BreakoutOptions {
@@ -52,7 +53,7 @@ const breakout: GeneratorDefinition<BreakoutOptions> = defineGenerator({
     }),
   },
   start({ options, random, levels }) {
-    const { atr, flip } = levels();
+    const { atr, flip } = envelopeLevels(levels());
     const drift = (options.direction === "up" ? 1 : -1) * options.speed * atr;
     const sd = options.noise * atr;
     const { onset } = options;

@@ -10,12 +10,92 @@
  */
 import { BREACH, OVERSPEED, STALL } from "../core/frame.ts";
 import { group, number } from "../core/options.ts";
-import {
-  defineEvaluator,
-  type EnvelopeLevels,
-  type EvaluatorDefinition,
-  type Thresholds,
-} from "../core/plugin.ts";
+import { defineEvaluator, type EvaluatorDefinition, type Levels } from "../core/plugin.ts";
+
+/** Regime and flag thresholds of the flight envelope (SPEC §1). */
+export interface Thresholds {
+  /** TAXI below this X. */
+  readonly taxiX: number;
+  /** MANEUVER at or above this X. */
+  readonly maneuverX: number;
+  /** MANEUVER at or above this Y. */
+  readonly maneuverY: number;
+  /** RUPTURE above this X. */
+  readonly ruptureX: number;
+  /** RUPTURE above this Y. */
+  readonly ruptureY: number;
+  /** OVERSPEED above this X. */
+  readonly overspeedX: number;
+  /** STALL below this Y. */
+  readonly stallY: number;
+}
+
+/** The dealer-gamma levels and thresholds an evaluator publishes for the other plugins. */
+export interface EnvelopeLevels {
+  /** Average true range, price units. */
+  readonly atr: number;
+  /** Gamma flip level. */
+  readonly flip: number;
+  /** Put wall (support). */
+  readonly putWall: number;
+  /** Call wall (resistance). */
+  readonly callWall: number;
+  /** Load factor that counts as 1 g. */
+  readonly riskProxyBase: number;
+  /** Regime and flag thresholds. */
+  readonly thresholds: Thresholds;
+}
+
+const LEVEL_NAMES = ["atr", "flip", "putWall", "callWall", "riskProxyBase"] as const;
+
+/**
+ * Whether an evaluator's published levels are the envelope's: finite `atr`, `flip`, `putWall`,
+ * `callWall` and `riskProxyBase`, and a `thresholds` object.
+ *
+ * @param levels What an evaluator published, if anything.
+ * @returns Whether they are {@linkcode EnvelopeLevels}.
+ *
+ * @example Levels of another evaluator are not the envelope's
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { isEnvelopeLevels } from "./envelope.ts";
+ *
+ * assertEquals(isEnvelopeLevels({ strike: 4000 }), false);
+ * ```
+ */
+export function isEnvelopeLevels(levels: Levels | undefined): levels is EnvelopeLevels {
+  const named = levels as Record<string, unknown> | undefined;
+  return typeof named === "object" && named !== null &&
+    LEVEL_NAMES.every((name) => Number.isFinite(named[name])) &&
+    typeof named.thresholds === "object" && named.thresholds !== null;
+}
+
+/**
+ * The envelope's levels, for a generator that moves relative to the flip, the walls and the ATR.
+ *
+ * @param levels What the scenario's evaluator published: the generator context's `levels()`.
+ * @returns The same levels, typed.
+ * @throws Error when they are not the envelope's, naming what is missing.
+ *
+ * @example A path that starts one ATR above the flip
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { DEFAULT_THRESHOLDS, envelopeLevels } from "./envelope.ts";
+ *
+ * const { atr, flip } = envelopeLevels({ atr: 2.8, flip: 692.5, putWall: 680, callWall: 700, riskProxyBase: 1, thresholds: DEFAULT_THRESHOLDS });
+ * assertEquals(flip + atr, 695.3);
+ * ```
+ */
+export function envelopeLevels(levels: Levels): EnvelopeLevels {
+  if (isEnvelopeLevels(levels)) return levels;
+  const named = levels as Record<string, unknown>;
+  const missing = LEVEL_NAMES.filter((name) => !Number.isFinite(named[name]));
+  throw new Error(
+    `needs the envelope's levels, but the evaluator publishes no ${
+      missing.length ? missing.join(", ") : "thresholds"
+    }`,
+  );
+}
 
 const positive = { min: 0, minExclusive: true } as const;
 

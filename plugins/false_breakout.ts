@@ -13,6 +13,7 @@
 import { choice, number } from "../core/options.ts";
 import { defineGenerator, type GeneratorDefinition } from "../core/plugin.ts";
 import { startPathBlock } from "../core/random.ts";
+import { envelopeLevels } from "./envelope.ts";
 
 /** Options of the `false-breakout` generator. */
 export interface FalseBreakoutOptions {
@@ -68,7 +69,7 @@ const falseBreakout: GeneratorDefinition<FalseBreakoutOptions> = defineGenerator
     }),
   },
   start({ options, random, levels, steps }) {
-    const { atr, flip, putWall, callWall } = levels();
+    const { atr, flip, putWall, callWall } = envelopeLevels(levels());
     const origin = options.start ?? flip;
     const peak = options.wall === "call"
       ? callWall + options.depth * atr

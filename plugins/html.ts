@@ -48,7 +48,8 @@
  */
 import { FLAGS, type Frame, REGIMES } from "../core/frame.ts";
 import { integer, number, string } from "../core/options.ts";
-import { defineRenderer, type EnvelopeLevels, type RendererDefinition } from "../core/plugin.ts";
+import { defineRenderer, type RendererDefinition } from "../core/plugin.ts";
+import { type EnvelopeLevels, isEnvelopeLevels } from "./envelope.ts";
 
 /**
  * Options of the `html` renderer.
@@ -201,7 +202,7 @@ const html: RendererDefinition<HtmlOptions> = defineRenderer({
       name,
       seed,
       run,
-      levels: (levels ?? null) as EnvelopeLevels | null,
+      levels: (isEnvelopeLevels(levels) ? levels : null) as EnvelopeLevels | null,
       fps: options.fps,
       maxTrailPoints: options.maxTrailPoints,
       frames: embedFrames(frames),

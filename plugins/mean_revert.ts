@@ -12,6 +12,7 @@
 import { number } from "../core/options.ts";
 import { defineGenerator, type GeneratorDefinition } from "../core/plugin.ts";
 import { startPathBlock } from "../core/random.ts";
+import { envelopeLevels } from "./envelope.ts";
 
 /** Options of the `mean-revert` generator. */
 export interface MeanRevertOptions {
@@ -49,7 +50,7 @@ const meanRevert: GeneratorDefinition<MeanRevertOptions> = defineGenerator({
     }),
   },
   start({ options, random, levels }) {
-    const { atr, flip } = levels();
+    const { atr, flip } = envelopeLevels(levels());
     const { intensity } = options;
     const target = options.target ?? flip;
     const sd = options.noise * atr;

@@ -5,7 +5,7 @@
 import { assert, assertEquals, assertGreater, assertNotEquals } from "@std/assert";
 import { join } from "@std/path";
 import type { Frame } from "../core/frame.ts";
-import type { EnvelopeLevels } from "../core/plugin.ts";
+import type { EnvelopeLevels } from "../plugins/envelope.ts";
 import { readOptions } from "../core/testing.ts";
 import html, { type HtmlOptions } from "../plugins/html.ts";
 import {

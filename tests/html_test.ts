@@ -7,7 +7,8 @@ import {
   assertThrows,
 } from "@std/assert";
 import type { Frame } from "../core/frame.ts";
-import type { EnvelopeLevels, RenderContext } from "../core/plugin.ts";
+import type { RenderContext } from "../core/plugin.ts";
+import type { EnvelopeLevels } from "../plugins/envelope.ts";
 import { ScenarioError } from "../core/errors.ts";
 import { readOptions } from "../core/testing.ts";
 import html, { type HtmlOptions } from "../plugins/html.ts";
