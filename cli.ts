@@ -11,19 +11,12 @@
  */
 import { PluginError, ScenarioError } from "./core/errors.ts";
 import { REGIMES } from "./core/frame.ts";
-import { MAX_STEPS } from "./core/run.ts";
-import { loadScenario, MAX_RUNS, type Scenario } from "./core/scenario.ts";
 import { type RunReport, runScenario } from "./core/run.ts";
-import {
-  type BatchReport,
-  formatBatchReport,
-  MAX_WORKERS,
-  mergePartials,
-  parseShard,
-  ProgressBar,
-  runBatch,
-  type Shard,
-} from "./core/batch.ts";
+import { MAX_RUNS, MAX_STEPS, type Scenario } from "./core/scenario.ts";
+import { MAX_WORKERS, runBatch } from "./montecarlo/batch.ts";
+import type { BatchReport } from "./montecarlo/results.ts";
+import { mergePartials, parseShard, type Shard } from "./montecarlo/shard.ts";
+import { loadScenario } from "./plugins/mod.ts";
 import { parseArgs } from "@std/cli/parse-args";
 import { relative } from "@std/path";
 
@@ -279,6 +272,216 @@ function summarize(report: RunReport): string[] {
     `  flags    ${flags}`,
     `  wrote    ${files || "nothing (the scenario has no sinks or renderers)"}`,
   ];
+}
+
+/** What {@linkcode formatBatchReport} may add. */
+export interface FormatReportOptions {
+  /** Wall time of the batch, in seconds, shown with the throughput. */
+  seconds?: number;
+  /** Turns a written file's path into what to show, such as a relative path. */
+  showPath?: (path: string) => string;
+}
+
+/**
+ * The summary table the CLI prints.
+ *
+ * @param report What {@linkcode runBatch} or {@linkcode mergePartials} returned.
+ * @param options The time taken and how to show paths.
+ * @returns Lines of text.
+ *
+ * @example The first line names the batch
+ * ```ts
+ * import { assertStringIncludes } from "@std/assert";
+ * import { formatBatchReport } from "./cli.ts";
+ * import { loadScenario } from "./mod.ts";
+ * import { runBatch } from "./montecarlo/mod.ts";
+ *
+ * const scenario = await loadScenario(new URL("./scenarios/breakout.jsonc", import.meta.url).pathname);
+ * const report = await runBatch(scenario, { outDir: await Deno.makeTempDir(), runs: 20 });
+ * assertStringIncludes(formatBatchReport(report)[0]!, "breakout: 20 runs x 200 steps, seed 42");
+ * ```
+ */
+export function formatBatchReport(
+  report: BatchReport,
+  options: FormatReportOptions = {},
+): string[] {
+  const { stats, summary } = report;
+  const show = options.showPath ?? ((path: string) => path);
+  const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
+  const num = (v: number) => Number(v.toPrecision(6)).toString();
+  const three = (q: { p5: number; p50: number; p95: number }, f = num) =>
+    `p5 ${f(q.p5)}  p50 ${f(q.p50)}  p95 ${f(q.p95)}`;
+  const [from, to] = report.range;
+  const partial = to - from !== report.runs;
+  const lines = [
+    `${report.name}: ${report.runs} runs x ${stats.steps} steps, seed ${report.seed}${
+      partial ? `; this shard ran runs ${from} to ${to - 1}` : ""
+    }`,
+  ];
+  if (summary) {
+    const [low, high] = summary.breachRateCI95;
+    lines.push(
+      `  breach rate    ${pct(summary.breachRate)} of runs (95% CI ${pct(low)} to ${
+        pct(high)
+      }), ${summary.breachRuns} runs`,
+      `  first breach   ${
+        summary.firstBreachStep ? `step ${three(summary.firstBreachStep)}` : "no run breaches"
+      }`,
+      `  max load       ${num(summary.maxLoad)} overall; per run ${
+        three(summary.maxLoadQuantiles)
+      }`,
+      `  regimes        ${
+        REGIMES.map((r) => `${r} ${(100 * summary.regimeShare[r]).toFixed(1)}%`).join("  ")
+      }`,
+      `  flags          ${
+        Object.entries(summary.flagCounts).map(([f, n]) => `${f} ${n}`).join("  ")
+      } frames`,
+      `  final spot     ${three(summary.finalSpotQuantiles)}`,
+    );
+  } else {
+    lines.push(`  partial result of ${stats.runs} runs; merge every shard with deno task merge`);
+  }
+  if (options.seconds !== undefined) {
+    const rate = (stats.runs * stats.steps) / Math.max(options.seconds, 1e-9);
+    lines.push(
+      `  took           ${options.seconds.toFixed(2)} s, ${
+        (rate / 1e6).toFixed(1)
+      }M steps/s, ${report.workers} worker${report.workers > 1 ? "s" : ""}`,
+    );
+  }
+  const kept = new Map<string, number>();
+  const files: string[] = [];
+  for (const file of report.files) {
+    const extension = /\/mc_[^/]*_\d+\.([^/]+)$/.exec(file)?.[1];
+    if (extension === undefined) files.push(show(file));
+    else kept.set(extension, (kept.get(extension) ?? 0) + 1);
+  }
+  for (const [extension, n] of kept) files.push(`${n} mc_${report.name}_<i>.${extension}`);
+  lines.push(`  wrote          ${files.join(", ")}`);
+  if (report.staleRunLogs > 0) {
+    lines.push(
+      `  note           ${report.staleRunLogs} other mc_${report.name}_<i>.jsonl in the folder are from an earlier batch`,
+    );
+  }
+  return lines;
+}
+
+/** Where and how a {@linkcode ProgressBar} draws. */
+export interface ProgressBarOptions {
+  /** Receives the text to print, with its own `\r` or `\n`. */
+  write: (text: string) => void;
+  /** Redraw one line in place (a terminal), rather than print a line every 10%. */
+  terminal: boolean;
+  /** What the bar is of, shown first. */
+  label?: string;
+  /** Milliseconds before anything is drawn, so that short batches print nothing. @default {1000} */
+  delay?: number;
+  /** The clock, in milliseconds. @default {performance.now} */
+  now?: () => number;
+}
+
+/**
+ * A progress bar for long batches, with elapsed time and ETA: redrawn in place on a terminal,
+ * a line every 10% otherwise. Nothing is drawn during the first second.
+ *
+ * @example Lines every 10% when not on a terminal
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { ProgressBar } from "./cli.ts";
+ *
+ * const out: string[] = [];
+ * let clock = 0;
+ * const bar = new ProgressBar(100, { write: (t) => out.push(t), terminal: false, now: () => clock });
+ * for (let done = 1; done <= 100; done++) {
+ *   clock += 50;
+ *   bar.update(done);
+ * }
+ * bar.finish();
+ * assertEquals(out.length, 9); // 20% (the first after one second) to 100%
+ * assertEquals(out.at(-1), "100% 100/100 runs, elapsed 5.0s, ETA 0.0s\n");
+ * ```
+ */
+export class ProgressBar {
+  readonly #total: number;
+  readonly #options: ProgressBarOptions;
+  readonly #now: () => number;
+  readonly #start: number;
+  /** The last tenth printed (lines), or whether anything was drawn (terminal): -1 for nothing. */
+  #shown = -1;
+  #lastDraw = -Infinity;
+  #done = 0;
+
+  /**
+   * Starts the clock.
+   *
+   * @param total Runs to do.
+   * @param options Where and how to draw.
+   */
+  constructor(total: number, options: ProgressBarOptions) {
+    this.#total = total;
+    this.#options = options;
+    this.#now = options.now ?? (() => performance.now());
+    this.#start = this.#now();
+  }
+
+  /**
+   * Records progress and redraws when due.
+   *
+   * @param done Runs done so far.
+   */
+  update(done: number): void {
+    this.#done = done;
+    const now = this.#now();
+    if (now - this.#start < (this.#options.delay ?? 1000)) return;
+    if (this.#options.terminal) {
+      if (now - this.#lastDraw < 100 && done < this.#total) return;
+      this.#draw(now);
+    } else {
+      const tenth = Math.floor((10 * done) / this.#total);
+      if (tenth > Math.max(this.#shown, 0)) {
+        this.#shown = tenth;
+        this.#options.write(`${this.#line(now, false)}\n`);
+      }
+    }
+  }
+
+  /** Ends the bar's line on a terminal, if anything was drawn. */
+  finish(): void {
+    if (this.#options.terminal && this.#shown >= 0) {
+      this.#draw(this.#now());
+      this.#options.write("\n");
+    }
+  }
+
+  #draw(now: number): void {
+    this.#lastDraw = now;
+    this.#shown = 0;
+    this.#options.write(`\r\x1b[2K${this.#line(now, true)}`);
+  }
+
+  #line(now: number, bar: boolean): string {
+    const done = this.#done;
+    const total = this.#total;
+    const elapsed = (now - this.#start) / 1000;
+    const eta = done === 0 ? Infinity : (elapsed * (total - done)) / done;
+    const share = done / total;
+    const width = 24;
+    const filled = Math.round(share * width);
+    const label = this.#options.label ? `${this.#options.label} ` : "";
+    const drawn = bar ? `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ` : "";
+    return `${label}${drawn}${Math.floor(100 * share)}% ${done}/${total} runs, elapsed ${
+      clock(elapsed)
+    }, ETA ${clock(eta)}`;
+  }
+}
+
+function clock(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "?";
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const m = Math.floor(seconds / 60);
+  const s = Math.floor(seconds % 60);
+  if (m < 60) return `${m}m${String(s).padStart(2, "0")}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

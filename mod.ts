@@ -6,6 +6,7 @@
  * (TAXI, CRUISE, MANEUVER, RUPTURE) and raises flags (BREACH, OVERSPEED, STALL). Scenario
  * files wire generators, an evaluator, sinks and renderers together; this module exports the
  * plugin interfaces, the built-in plugins and the functions that load and run scenarios.
+ * Monte Carlo batches are in `./montecarlo`, the helpers for testing plugins in `./testing`.
  *
  * @example Evaluate one state against the envelope
  * ```ts
@@ -28,51 +29,94 @@
  *
  * @module
  */
-export * from "./core/errors.ts";
-export * from "./core/frame.ts";
-export * from "./core/options.ts";
-export * from "./core/plugin.ts";
-export * from "./core/random.ts";
-export { BUILTINS } from "./core/builtins.ts";
-export { OutputSet, stagedPath } from "./core/output.ts";
-export * from "./core/run.ts";
-export * from "./core/scenario.ts";
-export * from "./core/sketch.ts";
-export * from "./core/stats.ts";
+export { PluginError, type PluginFailure, ScenarioError } from "./core/errors.ts";
 export {
-  type BatchOptions,
-  type BatchReport,
-  type ChunkOptions,
-  formatBatchReport,
-  formatBlock,
-  type FormatReportOptions,
-  MAX_WORKERS,
-  type MergeOptions,
-  mergePartials,
-  parseShard,
-  PARTIAL_FORMAT,
-  PARTIAL_FORMAT_VERSION,
-  type PartialResult,
-  ProgressBar,
-  type ProgressBarOptions,
-  readPartial,
-  runBatch,
-  runChunk,
-  type RunLogs,
-  scenarioFingerprint,
-  type Shard,
-  shardRuns,
-  simulateBatch,
-  type SimulateBatchOptions,
-  type SimulateBatchResult,
-  VERSION,
-} from "./core/batch.ts";
-export { WorkerPool } from "./core/pool.ts";
-export { renderReport, type ReportOptions } from "./core/report.ts";
+  BREACH,
+  type Channel,
+  CHANNELS,
+  type EvaluationBlock,
+  type Flag,
+  FLAGS,
+  flagsOf,
+  type Frame,
+  OVERSPEED,
+  type Regime,
+  REGIMES,
+  type RunBlock,
+  type SampleBlock,
+  STALL,
+} from "./core/frame.ts";
 export {
+  boolean,
+  choice,
+  type Field,
+  type Fields,
+  type FieldSpec,
+  group,
+  integer,
+  Issues,
+  number,
+  type NumberSpec,
+  type Optional,
+  type OptionsOf,
+  string,
+  type StringSpec,
+} from "./core/options.ts";
+export {
+  type Builtin,
+  type BuiltinTable,
+  defineEvaluator,
+  defineGenerator,
+  defineRenderer,
+  defineSink,
+  type EvaluatorDefinition,
+  type EvaluatorInstance,
+  type GeneratorContext,
+  type GeneratorDefinition,
+  type GeneratorInstance,
+  type Levels,
+  type OutputStream,
+  type PluginContext,
+  type PluginDefinition,
+  type PluginKind,
+  type PluginSpec,
+  type RenderContext,
+  type RendererDefinition,
+  type SinkContext,
+  type SinkDefinition,
+  type SinkInstance,
+} from "./core/plugin.ts";
+export { createStream, type RandomStream, startPathBlock } from "./core/random.ts";
+export {
+  BLOCK_SIZE,
+  type RunCounts,
+  type RunCursor,
+  type RunOptions,
+  RunPlan,
+  type RunReport,
+  runScenario,
+  type RunScenarioOptions,
+  simulate,
+  startRun,
+  streamFrames,
+} from "./core/run.ts";
+export {
+  MAX_RUNS,
+  MAX_STEPS,
+  type MonteCarloSettings,
+  type PluginUse,
+  type RunOverrides,
+  type RunSettings,
+  runSettings,
+  type Scenario,
+} from "./core/scenario.ts";
+export { BUILTINS, loadScenario, parseScenario } from "./plugins/mod.ts";
+export {
+  default as envelope,
   DEFAULT_THRESHOLDS,
   type EnvelopeLevels,
   envelopeLevels,
+  type EnvelopeOptions,
   type EnvelopeState,
   evaluateState,
   isEnvelopeLevels,
@@ -80,17 +124,17 @@ export {
 } from "./plugins/envelope.ts";
 export {
   type BadLine,
+  default as jsonl,
   formatJsonl,
+  type JsonlOptions,
   type ParsedJsonl,
   parseJsonl,
   readJsonl,
   writeJsonl,
 } from "./plugins/jsonl.ts";
-export { default as envelope, type EnvelopeOptions } from "./plugins/envelope.ts";
 export { default as meanRevert, type MeanRevertOptions } from "./plugins/mean_revert.ts";
 export { type BreakoutOptions, default as breakout } from "./plugins/breakout.ts";
 export { default as falseBreakout, type FalseBreakoutOptions } from "./plugins/false_breakout.ts";
 export { default as volPath, type VolPathOptions } from "./plugins/vol_path.ts";
 export { default as hv, type HvOptions } from "./plugins/hv.ts";
-export { default as jsonl, type JsonlOptions } from "./plugins/jsonl.ts";
 export { default as html, type HtmlOptions } from "./plugins/html.ts";

@@ -85,6 +85,14 @@ export interface EvaluationBlock {
   readonly flags: Uint8Array;
 }
 
+/** One block of a run: the samples and their evaluation, valid until the next block. */
+export interface RunBlock {
+  /** The generators' output. */
+  readonly samples: SampleBlock;
+  /** The evaluator's output. */
+  readonly evaluation: EvaluationBlock;
+}
+
 const FLAG_LISTS: readonly (readonly Flag[])[] = Array.from(
   { length: 1 << FLAGS.length },
   (_, mask) => Object.freeze(FLAGS.filter((_, bit) => (mask & (1 << bit)) !== 0)),

@@ -100,7 +100,8 @@ class PendingFile implements OutputStream {
   }
 
   async write(content: string | Uint8Array): Promise<void> {
-    this.#chunks.push(content);
+    // A copy: the caller may reuse its bytes once this returns.
+    this.#chunks.push(typeof content === "string" ? content : content.slice());
     this.#size += content.length;
     if (this.#size >= FLUSH_BYTES) await this.flush();
   }

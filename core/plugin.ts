@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Channel, EvaluationBlock, Frame, SampleBlock } from "./frame.ts";
+import type { Channel, EvaluationBlock, Frame, RunBlock, SampleBlock } from "./frame.ts";
 import type { Fields, OptionsOf } from "./options.ts";
 import type { RandomStream } from "./random.ts";
 
@@ -96,8 +96,8 @@ export interface EvaluatorDefinition<O = unknown> {
 
 /** Where a sink writes: a file in the output folder that appears only when the run succeeds. */
 export interface OutputStream {
-  /** Appends text, encoded as UTF-8. */
-  write(text: string): Promise<void>;
+  /** Appends text (encoded as UTF-8) or bytes, which the caller may reuse once it resolves. */
+  write(content: string | Uint8Array): Promise<void>;
 }
 
 /** What a sink's `start` hook is handed. */
@@ -110,6 +110,11 @@ export interface SinkContext<O> extends PluginContext<O> {
 export interface SinkInstance {
   /** Receives the next frames, in step order. */
   write(frames: readonly Frame[]): void | Promise<void>;
+  /**
+   * Receives the next block as columns instead, when given: no frame objects are built, which
+   * is what makes kept Monte Carlo runs fast. Its arrays are valid until the call returns.
+   */
+  writeBlock?(block: RunBlock): void | Promise<void>;
   /** Called once after the last frames. */
   close?(): void | Promise<void>;
 }
@@ -163,6 +168,17 @@ export type PluginDefinition =
 
 /** The kind of a plugin. */
 export type PluginKind = PluginDefinition["kind"];
+
+/** A built-in plugin: its definition and the module that default-exports it. */
+export interface Builtin {
+  /** The plugin. */
+  readonly definition: PluginDefinition;
+  /** Absolute specifier of its module, which batch workers import. */
+  readonly module: string;
+}
+
+/** Built-in plugins by their kebab-case name: what a bare `use` string refers to. */
+export type BuiltinTable = { readonly [name: string]: Builtin };
 
 /** What a definition helper takes: the definition without its `kind`, with its option fields. */
 export type PluginSpec<D extends { kind: string; options: Fields }, F extends Fields> =

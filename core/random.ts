@@ -60,23 +60,37 @@ export interface RandomStream {
  * ```
  */
 export function createStream(seed: number, key: { run: number; key: string }): RandomStream {
-  const text = `${seed}/${key.run}/${key.key}`;
-  let ahead = AHEAD.get(key.key);
-  if (ahead?.text === text) return new AleaStream(ahead.s0, ahead.s1, ahead.s2);
-  // A batch's next run on this thread is usually run + 1: seed its stream for this consumer
-  // now, alongside this one (see seedTwo).
-  ahead ??= { text: "", s0: NaN, s1: NaN, s2: NaN };
-  ahead.text = `${seed}/${key.run + 1}/${key.key}`;
-  seedTwo(text, ahead.text, SEEDS);
-  ahead.s0 = SEEDS[3]!, ahead.s1 = SEEDS[4]!, ahead.s2 = SEEDS[5]!;
-  AHEAD.set(key.key, ahead);
-  return new AleaStream(SEEDS[0]!, SEEDS[1]!, SEEDS[2]!);
+  return new StreamSeeder().stream(seed, key);
 }
 
-/** Per consumer key, the seeded state of the stream its next run is expected to ask for. */
-const AHEAD = new Map<string, { text: string; s0: number; s1: number; s2: number }>();
-/** {@linkcode seedTwo}'s output, kept to allocate nothing. */
-const SEEDS = new Float64Array(6);
+/**
+ * Makes the streams of consecutive runs: a key's next run is usually `run + 1`, so its stream
+ * is seeded alongside the current one, in little more time than one (docs/monte-carlo.md).
+ */
+export class StreamSeeder {
+  readonly #ahead = new Map<string, { text: string; s0: number; s1: number; s2: number }>();
+  readonly #seeds = new Float64Array(6);
+
+  /**
+   * The stream for one consumer of randomness: the same draws as {@linkcode createStream}.
+   *
+   * @param seed The scenario's seed.
+   * @param key The run index and the consumer's key.
+   * @returns The stream.
+   */
+  stream(seed: number, key: { run: number; key: string }): RandomStream {
+    const text = `${seed}/${key.run}/${key.key}`;
+    let ahead = this.#ahead.get(key.key);
+    if (ahead?.text === text) return new AleaStream(ahead.s0, ahead.s1, ahead.s2);
+    const seeds = this.#seeds;
+    ahead ??= { text: "", s0: NaN, s1: NaN, s2: NaN };
+    ahead.text = `${seed}/${key.run + 1}/${key.key}`;
+    seedTwo(text, ahead.text, seeds);
+    ahead.s0 = seeds[3]!, ahead.s1 = seeds[4]!, ahead.s2 = seeds[5]!;
+    this.#ahead.set(key.key, ahead);
+    return new AleaStream(seeds[0]!, seeds[1]!, seeds[2]!);
+  }
+}
 
 /**
  * Starts filling a block of a path that draws one normal a step after step 0, the way the

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { PluginError, ScenarioError } from "./errors.ts";
+import { PluginError, type PluginFailure, ScenarioError } from "./errors.ts";
 import {
   type Channel,
   type EvaluationBlock,
@@ -12,6 +12,7 @@ import {
   type Frame,
   frameAt,
   REGIMES,
+  type RunBlock,
   type SampleBlock,
 } from "./frame.ts";
 import { OutputSet } from "./output.ts";
@@ -21,14 +22,11 @@ import type {
   GeneratorDefinition,
   GeneratorInstance,
   Levels,
-  PluginDefinition,
+  OutputStream,
   SinkInstance,
 } from "./plugin.ts";
-import { createStream, type RandomStream } from "./random.ts";
-import type { PluginUse, Scenario } from "./scenario.ts";
-
-/** The most steps one run may have: 10 million frames is about 1.7 GB of JSONL. */
-export const MAX_STEPS = 10_000_000;
+import { type RandomStream, StreamSeeder } from "./random.ts";
+import { type PluginUse, runSettings, type Scenario } from "./scenario.ts";
 
 /** Steps per block: large enough to amortise the per-block work, small enough to stream. */
 export const BLOCK_SIZE = 4096;
@@ -43,14 +41,6 @@ export interface RunOptions {
   run?: number;
 }
 
-/** One block of a run: the samples and their evaluation, valid until the next call. */
-export interface RunBlock {
-  /** The generators' output. */
-  readonly samples: SampleBlock;
-  /** The evaluator's output. */
-  readonly evaluation: EvaluationBlock;
-}
-
 /** A started run that yields its steps block by block. */
 export interface RunCursor {
   /** Seed of the run. */
@@ -63,255 +53,255 @@ export interface RunCursor {
   next(): RunBlock | undefined;
 }
 
-function label(definition: PluginDefinition): string {
-  return `${definition.kind} ${definition.name}`;
-}
-
-/** Seed and steps shared by the runs of a {@linkcode RunPlan}. */
-export interface PlanOptions {
-  /** Seed instead of the scenario's. */
-  seed?: number;
-  /** Steps instead of the scenario's. */
-  steps?: number;
-}
-
 /**
  * Runs of one scenario with one seed and length, sharing their buffers: the way to run many
  * runs (a Monte Carlo batch) without allocating per run. A run's blocks are valid until the
  * next run starts.
- */
-export interface RunPlan {
-  /** Seed of every run. */
-  readonly seed: number;
-  /** Steps of every run, unless a generator supplies fewer. */
-  readonly steps: number;
-  /**
-   * Starts run `run`: every plugin's `start` hook is called, in kind order, and each
-   * generator draws from its own stream keyed by `(seed, run, key)`. Returns the cursor
-   * itself when every hook returns synchronously, as the built-ins do, and a promise of it
-   * otherwise: `await` it either way.
-   *
-   * @throws PluginError when a plugin fails to start (or the promise rejects with it).
-   */
-  start(run: number): RunCursor | Promise<RunCursor>;
-}
-
-type Failure = ConstructorParameters<typeof PluginError>[0];
-
-/**
- * Plans the runs of a scenario: checks the overrides and allocates the buffers once.
- *
- * @param scenario The loaded scenario.
- * @param options Seed and steps overrides.
- * @returns A plan whose `start(run)` starts each run.
- * @throws ScenarioError when `steps` is out of range.
  *
  * @example Two runs, one set of buffers
  * ```ts
  * import { assertNotEquals } from "@std/assert";
- * import { loadScenario, planRuns } from "../mod.ts";
+ * import { loadScenario, RunPlan } from "../mod.ts";
  *
  * const scenario = await loadScenario(new URL("../scenarios/mean_revert.jsonc", import.meta.url).pathname);
- * const plan = planRuns(scenario, { steps: 50 });
+ * const plan = new RunPlan(scenario, { steps: 50 });
  * const last = async (run: number) => (await plan.start(run)).next()!.samples.spot[49];
  * assertNotEquals(await last(0), await last(1));
  * ```
  */
-export function planRuns(scenario: Scenario, options: PlanOptions = {}): RunPlan {
-  const seed = options.seed ?? scenario.seed;
-  const planned = options.steps ?? scenario.steps;
-  if (!Number.isInteger(planned) || planned < 1 || planned > MAX_STEPS) {
-    throw new ScenarioError(
-      `Cannot run ${planned} steps: expected an integer in [1, ${MAX_STEPS}]`,
-    );
-  }
-  const evaluatorUse = scenario.evaluator;
-  const supplier = new Map<Channel, PluginUse>();
-  for (const use of scenario.generators) {
-    for (const channel of use.definition.provides) supplier.set(channel, use);
-  }
-  const clock = supplier.get("time");
-  const size = Math.min(BLOCK_SIZE, planned);
-  const spot = new Float64Array(size);
-  const iv = new Float64Array(size);
-  const hv = new Float64Array(size);
-  const time: string[] = [];
-  const evaluation: EvaluationBlock = {
-    x: new Float64Array(size),
-    y: new Float64Array(size),
-    z: new Float64Array(size),
-    regime: new Uint8Array(size),
-    flags: new Uint8Array(size),
-  };
-  const failureOf = (use: PluginUse, run: number, step?: number): Failure => ({
-    plugin: label(use.definition),
-    file: scenario.path,
-    seed,
-    ...(run > 0 ? { run } : {}),
-    ...(step === undefined ? {} : { step }),
-  });
+export class RunPlan {
+  /** Seed of every run. */
+  readonly seed: number;
+  /** Steps of every run, unless a generator supplies fewer. */
+  readonly steps: number;
+  /** The scenario. */
+  readonly scenario: Scenario;
+  readonly #block: Block;
+  readonly #seeder = new StreamSeeder();
 
-  /** Finds the first bad sample: one loop, so the common case costs a few compares a step. */
-  // The checks' loops only find the first bad entry; the errors are built out of line, so
-  // that the code V8 optimises (and compiles on every thread of a batch) stays small.
-  function checkSamples(samples: SampleBlock, run: number): void {
-    for (let i = 0; i < samples.length; i++) {
-      const s = spot[i]!, v = iv[i]!, h = hv[i]!;
-      // `a - a` is 0 for a finite number and NaN otherwise, and NaN > 0 is false: three
-      // compares a step in the common case.
-      if (s - s + (v - v) + (h - h) === 0 && v > 0 && h > 0) continue;
-      throw badSample(samples.start + i, i, run);
-    }
-    if (clock) {
-      for (let i = 0; i < samples.length; i++) {
-        if (typeof time[i] !== "string") {
-          throw new PluginError(
-            failureOf(clock, run, samples.start + i),
-            `produced time ${String(time[i])}, expected an ISO 8601 string`,
-          );
-        }
-      }
-    }
-  }
-
-  function badSample(step: number, i: number, run: number): PluginError {
-    const s = spot[i]!, v = iv[i]!;
-    const [channel, value, need] = !(s > -Infinity && s < Infinity)
-      ? ["spot", s, "a finite number"]
-      : !(v > 0 && v < Infinity)
-      ? ["iv", v, "a finite number > 0"]
-      : ["hv", hv[i]!, "a finite number > 0"];
-    const use = supplier.get(channel as Channel)!;
-    return new PluginError(
-      failureOf(use, run, step),
-      `produced ${channel} ${value}, expected ${need}`,
-    );
-  }
-
-  function checkEvaluation(samples: SampleBlock, run: number): void {
-    const { x, y, z, regime, flags } = evaluation;
-    for (let i = 0; i < samples.length; i++) {
-      const a = x[i]!, b = y[i]!, c = z[i]!;
-      // Finite X, Y, Z (as in checkSamples), regime codes 0-3 and flag masks 0-7.
-      if (a - a + (b - b) + (c - c) === 0 && ((regime[i]! >> 2) | (flags[i]! >> 3)) === 0) {
-        continue;
-      }
-      throw badEvaluation(samples.start + i, i, run);
-    }
-  }
-
-  function badEvaluation(step: number, i: number, run: number): PluginError {
-    const at = failureOf(evaluatorUse, run, step);
-    const finite = (n: number) => n > -Infinity && n < Infinity;
-    const bad = (["x", "y", "z"] as const).find((axis) => !finite(evaluation[axis][i]!));
-    if (bad) {
-      return new PluginError(at, `produced ${bad} ${evaluation[bad][i]}, expected a finite number`);
-    }
-    const { regime, flags } = evaluation;
-    return new PluginError(
-      at,
-      `produced regime code ${regime[i]} and flag mask ${flags[i]}, expected 0-3 and 0-7`,
-    );
-  }
-
-  function start(run: number): RunCursor | Promise<RunCursor> {
-    const base = { name: scenario.name, seed, run, steps: planned };
-    const evaluator = attempt(
-      () => evaluatorUse.definition.start({ ...base, options: evaluatorUse.options }),
-      () => failureOf(evaluatorUse, run),
-      "failed to start",
-    );
-    return isPromise(evaluator)
-      ? evaluator.then((instance) => startGenerators(instance, run, [], 0))
-      : startGenerators(evaluator, run, [], 0);
+  /**
+   * Checks the overrides and allocates the buffers once.
+   *
+   * @param scenario The loaded scenario.
+   * @param options Seed and steps overrides.
+   * @throws ScenarioError when `seed` or `steps` is out of range.
+   */
+  constructor(scenario: Scenario, options: Omit<RunOptions, "run"> = {}) {
+    const { seed, steps } = runSettings(scenario, options);
+    this.scenario = scenario;
+    this.seed = seed;
+    this.steps = steps;
+    this.#block = new Block(scenario, Math.min(BLOCK_SIZE, steps));
   }
 
   /**
-   * Starts generators `from` onward, then returns the cursor: synchronously unless a start
-   * hook returns a promise, so that a batch's runs start without a trip through the event loop.
+   * The levels the evaluator publishes for run `run`, without starting the run.
+   *
+   * @param run The run index. @default {0}
+   * @returns The levels, if any.
+   * @throws PluginError when the evaluator fails to start.
    */
-  function startGenerators(
-    evaluator: EvaluatorInstance,
-    run: number,
-    generators: GeneratorInstance[],
-    from: number,
-  ): RunCursor | Promise<RunCursor> {
-    const levels = evaluator.levels;
-    const levelsOf = () => {
-      if (!levels) {
-        throw new Error(
-          `needs levels, but the evaluator "${evaluatorUse.definition.name}" publishes none`,
-        );
-      }
-      return levels;
-    };
-    for (let g = from; g < scenario.generators.length; g++) {
-      const use = scenario.generators[g]!;
-      const context = new StartContext(use, scenario.name, seed, run, planned, levelsOf);
-      const instance = attempt(
-        () => use.definition.start(context),
-        () => failureOf(use, run),
-        "failed to start",
+  async levels(run = 0): Promise<Levels | undefined> {
+    return (await this.#startEvaluator(run)).levels;
+  }
+
+  /**
+   * Starts run `run`: every plugin's `start` hook is called, in kind order, and each generator
+   * draws from its own stream keyed by `(seed, run, key)`.
+   *
+   * @param run The run index.
+   * @returns A cursor over the run's blocks.
+   * @throws PluginError when a plugin fails to start.
+   */
+  async start(run: number): Promise<RunCursor> {
+    const evaluator = await this.#startEvaluator(run);
+    const { scenario } = this;
+    const levels = () => {
+      if (evaluator.levels) return evaluator.levels;
+      throw new Error(
+        `needs levels, but the evaluator "${scenario.evaluator.definition.name}" publishes none`,
       );
-      if (isPromise(instance)) {
-        return instance.then((ready) =>
-          startGenerators(evaluator, run, [...generators, ready], g + 1)
-        );
-      }
+    };
+    const generators: GeneratorInstance[] = [];
+    let steps = this.steps;
+    for (const use of scenario.generators) {
+      const context = new StartContext(use, this, run, levels);
+      const instance = await guard(
+        this.failure(use, run),
+        "failed to start",
+        () => use.definition.start(context),
+      );
+      if (instance.length !== undefined) steps = Math.min(steps, instance.length);
       generators.push(instance);
     }
-    return cursorOf(evaluator, run, generators);
+    return new Cursor(this, this.#block, { run, steps, evaluator, generators });
   }
 
-  function cursorOf(
-    evaluator: EvaluatorInstance,
-    run: number,
-    generators: GeneratorInstance[],
-  ): RunCursor {
-    let steps = planned;
-    for (const instance of generators) {
-      if (instance.length !== undefined) steps = Math.min(steps, instance.length);
-    }
-    const uses = scenario.generators;
-    let at = 0;
+  /** A stream for `key` in run `run`, seeded alongside the same key's next run. */
+  stream(run: number, key: string): RandomStream {
+    return this.#seeder.stream(this.seed, { run, key });
+  }
+
+  /** Where a plugin of this plan failed, for a {@linkcode PluginError}. */
+  failure(use: PluginUse, run: number, step?: number): PluginFailure {
     return {
-      seed,
-      steps,
-      levels: evaluator.levels,
-      next() {
-        if (at >= steps) return undefined;
-        const length = Math.min(size, steps - at);
-        const samples: SampleBlock = { start: at, length, spot, iv, hv, time: clock ? time : [] };
-        const last = at + length - 1;
-        for (let g = 0; g < generators.length; g++) {
-          try {
-            generators[g]!.fill(samples);
-          } catch (error) {
-            throw wrap(
-              error,
-              failureOf(uses[g]!, run, at),
-              `threw while filling steps ${at} to ${last}`,
-            );
-          }
-        }
-        checkSamples(samples, run);
-        try {
-          evaluator.evaluate(samples, evaluation);
-        } catch (error) {
-          throw wrap(
-            error,
-            failureOf(evaluatorUse, run, at),
-            `threw while evaluating steps ${at} to ${last}`,
-          );
-        }
-        checkEvaluation(samples, run);
-        at += length;
-        return { samples, evaluation };
-      },
+      plugin: `${use.definition.kind} ${use.definition.name}`,
+      file: this.scenario.path,
+      seed: this.seed,
+      ...(run > 0 ? { run } : {}),
+      ...(step === undefined ? {} : { step }),
     };
   }
 
-  return { seed, steps: planned, start };
+  #startEvaluator(run: number): Promise<EvaluatorInstance> {
+    const use = this.scenario.evaluator;
+    const context = {
+      options: use.options,
+      name: this.scenario.name,
+      seed: this.seed,
+      run,
+      steps: this.steps,
+    };
+    return guard(this.failure(use, run), "failed to start", () => use.definition.start(context));
+  }
+}
+
+/** The buffers of a plan's blocks, and which generator supplies each channel. */
+class Block {
+  readonly spot: Float64Array;
+  readonly iv: Float64Array;
+  readonly hv: Float64Array;
+  readonly time: string[] = [];
+  readonly evaluation: EvaluationBlock;
+  readonly supplier = new Map<Channel, PluginUse>();
+
+  constructor(scenario: Scenario, readonly size: number) {
+    for (const use of scenario.generators) {
+      for (const channel of use.definition.provides) this.supplier.set(channel, use);
+    }
+    this.spot = new Float64Array(size);
+    this.iv = new Float64Array(size);
+    this.hv = new Float64Array(size);
+    this.evaluation = {
+      x: new Float64Array(size),
+      y: new Float64Array(size),
+      z: new Float64Array(size),
+      regime: new Uint8Array(size),
+      flags: new Uint8Array(size),
+    };
+  }
+}
+
+/** What {@linkcode RunPlan.start} started. */
+interface Started {
+  run: number;
+  steps: number;
+  evaluator: EvaluatorInstance;
+  generators: GeneratorInstance[];
+}
+
+/** A started run: fills the plan's buffers block by block and checks every value. */
+class Cursor implements RunCursor {
+  readonly seed: number;
+  readonly steps: number;
+  readonly levels: Levels | undefined;
+  readonly #plan: RunPlan;
+  readonly #block: Block;
+  readonly #started: Started;
+  #at = 0;
+
+  constructor(plan: RunPlan, block: Block, started: Started) {
+    this.#plan = plan;
+    this.#block = block;
+    this.#started = started;
+    this.seed = plan.seed;
+    this.steps = started.steps;
+    this.levels = started.evaluator.levels;
+  }
+
+  next(): RunBlock | undefined {
+    const at = this.#at;
+    if (at >= this.steps) return undefined;
+    const plan = this.#plan, b = this.#block, { run, evaluator, generators } = this.#started;
+    const length = Math.min(b.size, this.steps - at);
+    const clock = b.supplier.has("time");
+    const time = clock ? b.time : [];
+    const samples: SampleBlock = { start: at, length, spot: b.spot, iv: b.iv, hv: b.hv, time };
+    const what = `steps ${at} to ${at + length - 1}`;
+    const uses = plan.scenario.generators;
+    for (let g = 0; g < generators.length; g++) {
+      try {
+        generators[g]!.fill(samples);
+      } catch (error) {
+        throw wrap(error, plan.failure(uses[g]!, run, at), `threw while filling ${what}`);
+      }
+    }
+    const bad = firstBadSample(samples, clock);
+    if (bad >= 0) throw this.#badSample(samples, bad);
+    const evaluatorUse = plan.scenario.evaluator;
+    try {
+      evaluator.evaluate(samples, b.evaluation);
+    } catch (error) {
+      throw wrap(error, plan.failure(evaluatorUse, run, at), `threw while evaluating ${what}`);
+    }
+    const wrong = firstBadEvaluation(b.evaluation, length);
+    if (wrong >= 0) {
+      throw new PluginError(
+        plan.failure(evaluatorUse, run, at + wrong),
+        evaluationProblem(b.evaluation, wrong),
+      );
+    }
+    this.#at = at + length;
+    return { samples, evaluation: b.evaluation };
+  }
+
+  #badSample(samples: SampleBlock, i: number): PluginError {
+    const { spot, iv, hv, time } = samples;
+    const s = spot[i]!, v = iv[i]!;
+    const [channel, value, need]: [Channel, unknown, string] = !(s > -Infinity && s < Infinity)
+      ? ["spot", s, "a finite number"]
+      : !(v > 0 && v < Infinity)
+      ? ["iv", v, "a finite number > 0"]
+      : !(hv[i]! > 0 && hv[i]! < Infinity)
+      ? ["hv", hv[i]!, "a finite number > 0"]
+      : ["time", time[i], "an ISO 8601 string"];
+    const use = this.#block.supplier.get(channel)!;
+    const failure = this.#plan.failure(use, this.#started.run, samples.start + i);
+    return new PluginError(failure, `produced ${channel} ${String(value)}, expected ${need}`);
+  }
+}
+
+/** The first entry with a spot, IV or HV that is not finite (or not > 0), or a time not a string. */
+function firstBadSample(samples: SampleBlock, clock: boolean): number {
+  const { spot, iv, hv, time, length } = samples;
+  for (let i = 0; i < length; i++) {
+    const s = spot[i]!, v = iv[i]!, h = hv[i]!;
+    // `a - a` is 0 for a finite number and NaN otherwise: three compares a step.
+    if (!(s - s + (v - v) + (h - h) === 0 && v > 0 && h > 0)) return i;
+  }
+  if (clock) {
+    for (let i = 0; i < length; i++) if (typeof time[i] !== "string") return i;
+  }
+  return -1;
+}
+
+/** The first entry with an X, Y or Z that is not finite, or a regime or flag code out of range. */
+function firstBadEvaluation(evaluation: EvaluationBlock, length: number): number {
+  const { x, y, z, regime, flags } = evaluation;
+  for (let i = 0; i < length; i++) {
+    const a = x[i]!, b = y[i]!, c = z[i]!;
+    if (!(a - a + (b - b) + (c - c) === 0 && ((regime[i]! >> 2) | (flags[i]! >> 3)) === 0)) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+function evaluationProblem(evaluation: EvaluationBlock, i: number): string {
+  const bad = (["x", "y", "z"] as const).find((axis) => !Number.isFinite(evaluation[axis][i]!));
+  if (bad) return `produced ${bad} ${evaluation[bad][i]}, expected a finite number`;
+  const { regime, flags } = evaluation;
+  return `produced regime code ${regime[i]} and flag mask ${flags[i]}, expected 0-3 and 0-7`;
 }
 
 /**
@@ -336,12 +326,13 @@ export function planRuns(scenario: Scenario, options: PlanOptions = {}): RunPlan
  * assert(breaches > 0);
  * ```
  */
-export async function startRun(scenario: Scenario, options: RunOptions = {}): Promise<RunCursor> {
-  return await planRuns(scenario, options).start(options.run ?? 0);
+export function startRun(scenario: Scenario, options: RunOptions = {}): Promise<RunCursor> {
+  return new RunPlan(scenario, options).start(options.run ?? 0);
 }
 
+/** Calls a plugin hook, turning what it throws or rejects with into a {@linkcode PluginError}. */
 async function guard<T>(
-  failure: ConstructorParameters<typeof PluginError>[0],
+  failure: PluginFailure,
   what: string,
   fn: () => T | Promise<T>,
 ): Promise<T> {
@@ -352,66 +343,39 @@ async function guard<T>(
   }
 }
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return value instanceof Promise;
+function wrap(error: unknown, failure: PluginFailure, what: string): Error {
+  if (error instanceof PluginError || error instanceof ScenarioError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new PluginError(failure, `${what}: ${reason}`, { cause: error });
 }
 
-/**
- * Calls a plugin hook that may return a promise, wrapping what it throws or rejects with: the
- * synchronous counterpart of {@linkcode guard}, which describes the failure only when there is one.
- */
-function attempt<T>(
-  fn: () => T | Promise<T>,
-  failure: () => Failure,
-  what: string,
-): T | Promise<T> {
-  let result: T | Promise<T>;
-  try {
-    result = fn();
-  } catch (error) {
-    throw wrap(error, failure(), what);
-  }
-  return isPromise(result)
-    ? result.catch((error: unknown) => Promise.reject(wrap(error, failure(), what)))
-    : result;
-}
-
-/**
- * A generator's start context. A class rather than an object literal with a `random` getter:
- * V8 keeps such literals alive past the young generation, which was measured to spend 40% of a
- * batch's run starts in garbage collection.
- */
+/** A generator's start context; its stream is made on first use, as fixed HV never draws. */
 class StartContext implements GeneratorContext<unknown> {
   readonly options: unknown;
-  readonly #use: PluginUse<GeneratorDefinition>;
+  readonly name: string;
+  readonly seed: number;
+  readonly steps: number;
+  readonly #plan: RunPlan;
+  readonly #key: string;
   #random: RandomStream | undefined;
 
   constructor(
     use: PluginUse<GeneratorDefinition>,
-    readonly name: string,
-    readonly seed: number,
+    plan: RunPlan,
     readonly run: number,
-    readonly steps: number,
     readonly levels: () => Levels,
   ) {
-    this.#use = use;
     this.options = use.options;
+    this.name = plan.scenario.name;
+    this.seed = plan.seed;
+    this.steps = plan.steps;
+    this.#plan = plan;
+    this.#key = use.key;
   }
 
-  /** Made on first use: seeding costs a little, and many generators (fixed HV) never draw. */
   get random(): RandomStream {
-    return this.#random ??= createStream(this.seed, { run: this.run, key: this.#use.key });
+    return this.#random ??= this.#plan.stream(this.run, this.#key);
   }
-}
-
-function wrap(
-  error: unknown,
-  failure: ConstructorParameters<typeof PluginError>[0],
-  what: string,
-): Error {
-  if (error instanceof PluginError || error instanceof ScenarioError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new PluginError(failure, `${what}: ${reason}`, { cause: error });
 }
 
 /**
@@ -522,67 +486,121 @@ export async function runScenario(
 ): Promise<RunReport> {
   const output = new OutputSet(options.outDir);
   try {
-    const cursor = await startRun(scenario, options);
-    const base = {
-      name: scenario.name,
-      seed: cursor.seed,
-      run: options.run ?? 0,
-      steps: cursor.steps,
-    };
-    const failure = (use: PluginUse, step?: number) => ({
-      plugin: label(use.definition),
-      file: scenario.path,
-      seed: cursor.seed,
-      ...(step === undefined ? {} : { step }),
-    });
-    const sinks: { use: PluginUse; instance: SinkInstance }[] = [];
-    for (const use of scenario.sinks) {
-      const stream = await output.create(`${scenario.name}.${use.definition.extension}`);
-      const instance = await guard(
-        failure(use),
-        "failed to start",
-        () => use.definition.start({ ...base, options: use.options, output: stream }),
-      );
-      sinks.push({ use, instance });
-    }
+    const plan = new RunPlan(scenario, options);
+    const run = options.run ?? 0;
+    const cursor = await plan.start(run);
+    const sinks = await startSinks(plan, { run, steps: cursor.steps, output });
     const keep = scenario.renderers.length > 0;
     const all: Frame[] = [];
     const counts = emptyCounts();
     for (let block = cursor.next(); block; block = cursor.next()) {
       count(block, counts);
-      if (sinks.length === 0 && !keep) continue;
-      const frames = framesOf(block);
-      for (const { use, instance } of sinks) {
-        await guard(
-          failure(use, block.samples.start),
-          "failed to write",
-          () => instance.write(frames),
-        );
-      }
-      if (keep) { for (const frame of frames) all.push(frame); }
+      const frames = keep ? framesOf(block) : undefined;
+      await writeSinks(sinks, { plan, run, block, ...(frames ? { frames } : {}) });
+      if (frames) { for (const frame of frames) all.push(frame); }
     }
-    for (const { use, instance } of sinks) {
-      await guard(failure(use), "failed to close", () => instance.close?.());
-    }
+    await closeSinks(sinks, { plan, run });
+    const base = { name: scenario.name, seed: plan.seed, run, steps: cursor.steps };
     for (const use of scenario.renderers) {
+      const context = { ...base, options: use.options, frames: all, levels: cursor.levels };
       const content = await guard(
-        failure(use),
+        plan.failure(use, run),
         "failed to render",
-        () =>
-          use.definition.render({
-            ...base,
-            options: use.options,
-            frames: all,
-            levels: cursor.levels,
-          }),
+        () => use.definition.render(context),
       );
       await output.writeFile(`${scenario.name}.${use.definition.extension}`, content);
     }
     const files = await output.commit();
-    return { name: scenario.name, seed: cursor.seed, ...counts, files };
+    return { name: scenario.name, seed: plan.seed, ...counts, files };
   } catch (error) {
     await output.abort();
     throw error;
+  }
+}
+
+/** A started sink and the plugin it is. */
+export interface StartedSink {
+  /** The sink's entry in the scenario. */
+  readonly use: PluginUse;
+  /** What its `start` hook returned. */
+  readonly instance: SinkInstance;
+}
+
+/** Where {@linkcode startSinks} starts a run's sinks. */
+export interface SinkRun {
+  /** The run index. */
+  run: number;
+  /** Steps the run yields. */
+  steps: number;
+  /** Where each sink's file `<prefix><name><suffix>.<extension>` is created: an output set. */
+  output: { create(name: string): Promise<OutputStream> };
+  /** Put before each file's name, such as `mc_` for a kept Monte Carlo run. @default {""} */
+  prefix?: string;
+  /** Put after the name, before the extension, such as `_12`. @default {""} */
+  suffix?: string;
+}
+
+/**
+ * Starts a plan's sinks for one run, each on its own file in the output set.
+ *
+ * @param plan The run's plan.
+ * @param where The run, and where and under what names its files go.
+ * @returns The started sinks, for {@linkcode writeSinks} and {@linkcode closeSinks}.
+ * @throws PluginError when a sink fails to start.
+ */
+export async function startSinks(plan: RunPlan, where: SinkRun): Promise<StartedSink[]> {
+  const { scenario } = plan;
+  const { run, steps, output, prefix = "", suffix = "" } = where;
+  const sinks: StartedSink[] = [];
+  for (const use of scenario.sinks) {
+    const file = `${prefix}${scenario.name}${suffix}.${use.definition.extension}`;
+    const stream = await output.create(file);
+    const context = { name: scenario.name, seed: plan.seed, run, steps, options: use.options };
+    const instance = await guard(
+      plan.failure(use, run),
+      "failed to start",
+      () => use.definition.start({ ...context, output: stream }),
+    );
+    sinks.push({ use, instance });
+  }
+  return sinks;
+}
+
+/**
+ * Hands a block to every sink: as columns to a sink with `writeBlock`, as frames to the others.
+ * Every hook is called before this returns, so a block's arrays may be reused as soon as it has.
+ *
+ * @param sinks The started sinks.
+ * @param at The plan, the run, the block, and its frames if already built.
+ * @returns When every sink has written.
+ */
+export async function writeSinks(
+  sinks: readonly StartedSink[],
+  at: { plan: RunPlan; run: number; block: RunBlock; frames?: readonly Frame[] },
+): Promise<void> {
+  const { plan, run, block } = at;
+  let frames = at.frames;
+  const writes = sinks.map(({ use, instance }) =>
+    guard(plan.failure(use, run, block.samples.start), "failed to write", () => {
+      if (instance.writeBlock) return instance.writeBlock(block);
+      return instance.write(frames ??= framesOf(block));
+    })
+  );
+  await Promise.all(writes);
+}
+
+/**
+ * Closes every sink after a run's last block.
+ *
+ * @param sinks The started sinks.
+ * @param at The plan and the run.
+ */
+export async function closeSinks(
+  sinks: readonly StartedSink[],
+  at: { plan: RunPlan; run: number },
+): Promise<void> {
+  for (const { use, instance } of sinks) {
+    await guard(at.plan.failure(use, at.run), "failed to close", () => instance.close?.());
   }
 }
 

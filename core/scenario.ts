@@ -9,26 +9,21 @@
  * @module
  */
 import { parse as parseJsonc } from "@std/jsonc";
-import { basename, dirname, extname, fromFileUrl, resolve, toFileUrl } from "@std/path";
-import { BUILTINS } from "./builtins.ts";
+import { basename, extname } from "@std/path";
 import { ScenarioError } from "./errors.ts";
-import { MAX_STEPS } from "./run.ts";
-import { CHANNELS } from "./frame.ts";
-import type { Channel } from "./frame.ts";
+import { type Channel, CHANNELS } from "./frame.ts";
 import {
   boolean,
-  didYouMean,
   type Fields,
   integer,
   Issues,
   join,
-  type JsonSchema,
-  objectSchema,
   readFields,
   show,
   string,
 } from "./options.ts";
 import type {
+  BuiltinTable,
   EvaluatorDefinition,
   GeneratorDefinition,
   PluginDefinition,
@@ -36,6 +31,10 @@ import type {
   RendererDefinition,
   SinkDefinition,
 } from "./plugin.ts";
+import { loadPlugin } from "./resolve.ts";
+
+/** The most steps one run may have. */
+export const MAX_STEPS = 10_000_000;
 
 /** The most Monte Carlo runs one batch may have. */
 export const MAX_RUNS = 10_000_000;
@@ -48,6 +47,8 @@ export interface PluginUse<D extends PluginDefinition = PluginDefinition> {
   readonly key: string;
   /** The plugin's definition. */
   readonly definition: D;
+  /** Absolute specifier of the module that default-exports it. */
+  readonly module: string;
   /** The plugin's options, read and checked against its fields. */
   readonly options: unknown;
 }
@@ -56,7 +57,7 @@ export interface PluginUse<D extends PluginDefinition = PluginDefinition> {
 export interface MonteCarloSettings {
   /** Number of independent runs. */
   readonly runs: number;
-  /** Whether to keep one JSONL per run, `mc_<name>_<i>.jsonl`. */
+  /** Whether to keep each run's sink files, `mc_<name>_<i>.<extension>`. */
   readonly keepRuns: boolean;
 }
 
@@ -85,38 +86,51 @@ export interface Scenario {
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const PLUGIN_KEYS = ["use"];
 
-const topFields = {
-  $schema: string({ doc: "JSON Schema of the file, for editors", optional: true }),
-  name: string({
-    doc: "Stem of the output files; defaults to the file name without extension",
-    pattern: NAME,
-    expected: "a plain name of letters, digits, '.', '_' and '-'",
-    optional: true,
-  }),
-  description: string({ doc: "What the scenario is about", optional: true }),
-  seed: integer({
-    doc: "Seed of every random stream",
-    min: 0,
-    max: Number.MAX_SAFE_INTEGER,
-    default: 0,
-  }),
-  steps: integer({ doc: "Steps per run", min: 1, max: MAX_STEPS }),
-} satisfies Fields;
-
-const monteCarloFields = {
-  runs: integer({ doc: "Number of independent runs", min: 1, max: MAX_RUNS }),
-  keepRuns: boolean({ doc: "Keep one JSONL per run, mc_<name>_<i>.jsonl", default: false }),
-} satisfies Fields;
+/** The fields of a scenario file's top level and of its `monteCarlo` section. */
+export const SCENARIO_FIELDS = {
+  top: {
+    $schema: string({ doc: "JSON Schema of the file, for editors", optional: true }),
+    name: string({
+      doc: "Stem of the output files; defaults to the file name without extension",
+      pattern: NAME,
+      expected: "a plain name of letters, digits, '.', '_' and '-'",
+      optional: true,
+    }),
+    description: string({ doc: "What the scenario is about", optional: true }),
+    seed: integer({
+      doc: "Seed of every random stream",
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER,
+      default: 0,
+    }),
+    steps: integer({ doc: "Steps per run", min: 1, max: MAX_STEPS }),
+  } satisfies Fields,
+  monteCarlo: {
+    runs: integer({ doc: "Number of independent runs", min: 1, max: MAX_RUNS }),
+    keepRuns: boolean({
+      doc: "Keep each run's sink files, mc_<name>_<i>.<extension>",
+      default: false,
+    }),
+  } satisfies Fields,
+} as const;
+const topFields = SCENARIO_FIELDS.top;
+const monteCarloFields = SCENARIO_FIELDS.monteCarlo;
 
 const SECTIONS = ["evaluator", "generators", "sinks", "renderers", "monteCarlo"];
+
+/** The built-in table a scenario's bare `use` names refer to. */
+export interface LoadScenarioOptions {
+  /** The built-in plugins, such as `BUILTINS` from `plugins/mod.ts`. */
+  builtins: BuiltinTable;
+}
 
 /**
  * Reads, parses and checks a scenario file, loading the plugins it uses.
  *
  * @param path The scenario file.
+ * @param options The built-in table.
  * @returns The checked scenario.
  * @throws ScenarioError listing every problem in the file, each with its location.
  *
@@ -124,23 +138,24 @@ const SECTIONS = ["evaluator", "generators", "sinks", "renderers", "monteCarlo"]
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { loadScenario } from "./scenario.ts";
+ * import { BUILTINS } from "../plugins/mod.ts";
  *
- * const scenario = await loadScenario(new URL("../scenarios/breakout.jsonc", import.meta.url).pathname);
- * assertEquals(scenario.name, "breakout");
+ * const path = new URL("../scenarios/breakout.jsonc", import.meta.url).pathname;
+ * assertEquals((await loadScenario(path, { builtins: BUILTINS })).name, "breakout");
  * ```
  */
-export async function loadScenario(path: string): Promise<Scenario> {
+export async function loadScenario(path: string, options: LoadScenarioOptions): Promise<Scenario> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
   } catch (error) {
     throw new ScenarioError(`${path}: Cannot read the scenario file: ${(error as Error).message}`);
   }
-  return await parseScenario(text, { path });
+  return await parseScenario(text, { path, builtins: options.builtins });
 }
 
-/** Where a scenario's text came from. */
-export interface ParseScenarioOptions {
+/** Where a scenario's text came from, and the built-in table. */
+export interface ParseScenarioOptions extends LoadScenarioOptions {
   /** The file the text is from: names it in errors and anchors relative `use` paths. */
   path: string;
 }
@@ -158,9 +173,11 @@ export interface ParseScenarioOptions {
  * import { assertRejects } from "@std/assert";
  * import { parseScenario } from "./scenario.ts";
  * import { ScenarioError } from "./errors.ts";
+ * import { BUILTINS } from "../plugins/mod.ts";
  *
+ * const text = '{ "steps": 0, "evaluator": { "use": "envelope" } }';
  * await assertRejects(
- *   () => parseScenario('{ "steps": 0, "evaluator": { "use": "envelope" } }', { path: "x.jsonc" }),
+ *   () => parseScenario(text, { path: "x.jsonc", builtins: BUILTINS }),
  *   ScenarioError,
  *   'x.jsonc: Cannot read "steps": expected an integer in [1, 10000000], got 0',
  * );
@@ -170,7 +187,7 @@ export async function parseScenario(
   text: string,
   options: ParseScenarioOptions,
 ): Promise<Scenario> {
-  const { path } = options;
+  const { path, builtins } = options;
   const raw = parseText(text, path);
   const issues = new Issues();
   const top = readFields(topFields, raw, { path: "", issues, extraKeys: SECTIONS });
@@ -181,16 +198,15 @@ export async function parseScenario(
     issues.add("name", `the file name ${show(name)} cannot name output files; set "name"`);
   }
 
-  const evaluator = await readPlugin("evaluator", record.evaluator, "evaluator", { path, issues });
-  const generators = await readGenerators(record.generators, { path, issues });
-  const sinks = await readList("sink", record.sinks ?? [{ use: "jsonl" }], "sinks", {
+  const evaluator = await readPlugin("evaluator", record.evaluator, "evaluator", {
     path,
+    builtins,
     issues,
   });
-  const renderers = await readList("renderer", record.renderers ?? [], "renderers", {
-    path,
-    issues,
-  });
+  const generators = await readGenerators(record.generators, { path, builtins, issues });
+  const where = { path, builtins, issues };
+  const sinks = await readList("sink", record.sinks ?? [{ use: "jsonl" }], "sinks", where);
+  const renderers = await readList("renderer", record.renderers ?? [], "renderers", where);
   const monteCarlo = record.monteCarlo === undefined
     ? undefined
     : readFields(monteCarloFields, record.monteCarlo, { path: "monteCarlo", issues });
@@ -230,6 +246,7 @@ function parseText(text: string, path: string): unknown {
 
 interface Where {
   path: string;
+  builtins: BuiltinTable;
   issues: Issues;
 }
 
@@ -332,14 +349,15 @@ async function readPlugin<K extends PluginKind>(
     issues.add(join(key, "use"), `expected the name or path of a ${kind} plugin, got ${show(use)}`);
     return undefined;
   }
-  let definition: PluginDefinition;
+  let loaded: { definition: PluginDefinition; module: string };
   try {
-    definition = await loadPlugin(use, { scenarioPath: where.path, kind });
+    loaded = await loadPlugin(use, { scenarioPath: where.path, builtins: where.builtins, kind });
   } catch (error) {
     if (!(error instanceof ScenarioError)) throw error;
     issues.add(join(key, "use"), error.message);
     return undefined;
   }
+  const { definition, module } = loaded;
   const before = issues.list.length;
   const options = readFields(definition.options, entry, {
     path: key,
@@ -350,240 +368,72 @@ async function readPlugin<K extends PluginKind>(
     const check = definition.check as (o: unknown, r: (k: string, m: string) => void) => void;
     check(options, (field, message) => issues.add(join(key, field), message));
   }
-  return { use, key, definition: definition as Extract<PluginDefinition, { kind: K }>, options };
+  const typed = definition as Extract<PluginDefinition, { kind: K }>;
+  return { use, key, definition: typed, module, options };
 }
 
-/** Where {@linkcode resolveUse} resolves from. */
-export interface ResolveOptions {
-  /** The scenario file whose folder anchors relative paths. */
-  scenarioPath: string;
+/** Overrides of a scenario's settings for one run or batch, such as the CLI's flags. */
+export interface RunOverrides {
+  /** Seed instead of the scenario's. */
+  seed?: number;
+  /** Steps instead of the scenario's. */
+  steps?: number;
+  /** Monte Carlo runs instead of the scenario's `monteCarlo.runs`. */
+  runs?: number;
+  /** Whether to keep each run's sink files; defaults to the scenario's `monteCarlo.keepRuns`. */
+  keepRuns?: boolean;
 }
 
-/** What a `use` string resolves to. */
-export type Resolved =
-  | { readonly builtin: PluginDefinition }
-  | { readonly specifier: string };
+/** A scenario's settings with the overrides applied and checked. */
+export interface RunSettings {
+  /** The seed. */
+  readonly seed: number;
+  /** Steps per run. */
+  readonly steps: number;
+  /** Monte Carlo runs, when the scenario or the overrides ask for a batch. */
+  readonly runs: number | undefined;
+  /** Whether a batch keeps each run's sink files. */
+  readonly keepRuns: boolean;
+}
 
 /**
- * Resolves a `use` string to a built-in plugin or an import specifier. Pure: depends only on
- * the string, the scenario file's location and the built-in table.
+ * Applies overrides to a scenario's seed, steps and Monte Carlo settings: the one place their
+ * defaults are resolved.
  *
- * @param use The `use` string.
- * @param options The scenario file that names it.
- * @returns The built-in definition or the specifier to import.
- * @throws ScenarioError for an unknown built-in, an `http(s):` URL or an unrecognised form.
+ * @param scenario The loaded scenario.
+ * @param overrides What to use instead.
+ * @returns The settings in force.
+ * @throws ScenarioError when an override is out of range.
  *
- * @example Relative paths resolve against the scenario's folder
+ * @example The scenario's seed unless one is given
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { resolveUse } from "./scenario.ts";
+ * import { loadScenario, runSettings } from "./scenario.ts";
+ * import { BUILTINS } from "../plugins/mod.ts";
  *
- * const resolved = resolveUse("./my_vol.ts", { scenarioPath: "/data/scenarios/a.jsonc" });
- * assertEquals(resolved, { specifier: "file:///data/scenarios/my_vol.ts" });
+ * const path = new URL("../scenarios/breakout.jsonc", import.meta.url).pathname;
+ * const scenario = await loadScenario(path, { builtins: BUILTINS });
+ * assertEquals(runSettings(scenario, {}).seed, scenario.seed);
+ * assertEquals(runSettings(scenario, { seed: 7, steps: 10 }).steps, 10);
  * ```
  */
-export function resolveUse(use: string, options: ResolveOptions): Resolved {
-  if (KEBAB.test(use)) {
-    const builtin = BUILTINS[use];
-    if (builtin) return { builtin };
-    const names = Object.keys(BUILTINS);
-    throw new ScenarioError(
-      `Unknown built-in plugin ${show(use)}${didYouMean(use, names)}; built-ins are ${
-        names.map((n) => show(n)).join(", ")
-      }`,
-    );
-  }
-  if (use.startsWith("./") || use.startsWith("../")) {
-    return { specifier: toFileUrl(resolve(dirname(resolve(options.scenarioPath)), use)).href };
-  }
-  if (/^(jsr|npm|file):/.test(use)) return { specifier: use };
-  if (/^https?:/i.test(use)) {
-    throw new ScenarioError(
-      `Refusing to import ${
-        show(use)
-      }: a scenario must not run code fetched over the network at run time; save the file beside the scenario and use "./name.ts", or publish it to JSR or npm`,
-    );
-  }
-  throw new ScenarioError(
-    `Cannot resolve ${
-      show(use)
-    }: expected a built-in name (kebab-case), a relative path starting with "./" or "../", or a jsr:, npm: or file: specifier`,
-  );
-}
-
-/** What {@linkcode loadPlugin} loads. */
-export interface LoadPluginOptions extends ResolveOptions {
-  /** The kind of plugin expected. */
-  kind: PluginKind;
-}
-
-/**
- * Resolves and imports a plugin, checking that its default export is a plugin of the right
- * kind with a name and the hooks its kind needs.
- *
- * @param use The `use` string.
- * @param options The scenario file and the kind expected.
- * @returns The plugin definition.
- * @throws ScenarioError when it cannot be resolved, imported, or has the wrong shape.
- *
- * @example Built-ins load without an import
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { loadPlugin } from "./scenario.ts";
- *
- * const plugin = await loadPlugin("breakout", { scenarioPath: "x.jsonc", kind: "generator" });
- * assertEquals(plugin.name, "breakout");
- * ```
- */
-export async function loadPlugin(
-  use: string,
-  options: LoadPluginOptions,
-): Promise<PluginDefinition> {
-  const resolved = resolveUse(use, options);
-  let definition: unknown;
-  if ("builtin" in resolved) {
-    definition = resolved.builtin;
-  } else {
-    try {
-      // Always an absolute file: URL or a jsr:/npm: specifier, never an import-map name, so it
-      // resolves the same once published (deno publish warns that it cannot analyse it).
-      definition = (await import(resolved.specifier)).default;
-    } catch (error) {
-      const missing = resolved.specifier.startsWith("file:") &&
-        (error as Error).message.startsWith("Module not found");
-      const reason = missing
-        ? `no such file ${show(fromFileUrl(resolved.specifier))}`
-        : (error as Error).message.split("\n")[0]!.replace(/\.$/, "");
-      throw new ScenarioError(`Cannot load plugin ${show(use)}: ${reason}`);
+export function runSettings(scenario: Scenario, overrides: RunOverrides): RunSettings {
+  const seed = overrides.seed ?? scenario.seed;
+  const steps = overrides.steps ?? scenario.steps;
+  const runs = overrides.runs ?? scenario.monteCarlo?.runs;
+  const checks: [string, number | undefined, number][] = [
+    ["seed", seed, Number.MAX_SAFE_INTEGER],
+    ["steps", steps, MAX_STEPS],
+    ["runs", runs, MAX_RUNS],
+  ];
+  for (const [what, value, max] of checks) {
+    const min = what === "seed" ? 0 : 1;
+    if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
+      throw new ScenarioError(
+        `Cannot run ${value} ${what}: expected an integer in [${min}, ${max}]`,
+      );
     }
   }
-  const problem = shapeProblem(definition, options.kind);
-  if (problem) throw new ScenarioError(`Plugin ${show(use)} ${problem}`);
-  return definition as PluginDefinition;
-}
-
-function shapeProblem(value: unknown, kind: PluginKind): string | undefined {
-  if (typeof value !== "object" || value === null) {
-    return `has no plugin as its default export (use defineGenerator, defineEvaluator, defineSink or defineRenderer), got ${
-      show(typeof value)
-    }`;
-  }
-  const d = value as Record<string, unknown>;
-  if (d.kind !== kind) {
-    return `is a ${String(d.kind ?? "value of unknown kind")}, expected a ${kind}`;
-  }
-  if (typeof d.name !== "string" || !KEBAB.test(d.name)) {
-    return `needs a kebab-case "name", got ${show(d.name)}`;
-  }
-  if (typeof d.options !== "object" || d.options === null) {
-    return `needs an "options" object of fields`;
-  }
-  for (const [key, field] of Object.entries(d.options)) {
-    if (typeof (field as { read?: unknown })?.read !== "function") {
-      return `option ${show(key)} is not a field (build it with number(), choice(), ...)`;
-    }
-  }
-  const hooks: Record<PluginKind, string[]> = {
-    generator: ["start"],
-    evaluator: ["start"],
-    sink: ["start"],
-    renderer: ["render"],
-  };
-  for (const hook of hooks[kind]) {
-    if (typeof d[hook] !== "function") return `needs a "${hook}" function`;
-  }
-  if (kind === "generator") {
-    const provides = d.provides;
-    if (
-      !Array.isArray(provides) || provides.length === 0 ||
-      !provides.every((c) => (CHANNELS as readonly unknown[]).includes(c))
-    ) {
-      return `needs "provides", a list of channels from ${
-        CHANNELS.map((c) => show(c)).join(", ")
-      }, got ${show(provides)}`;
-    }
-  }
-  if (
-    (kind === "sink" || kind === "renderer") &&
-    !(typeof d.extension === "string" && /^[a-z0-9]+(\.[a-z0-9]+)*$/.test(d.extension))
-  ) {
-    return `needs an "extension" such as "jsonl", got ${show(d.extension)}`;
-  }
-  return undefined;
-}
-
-/**
- * The JSON Schema of scenario files, built from the same fields that check them: editors use
- * it (through a scenario's `$schema`) to complete and check every field of the built-ins.
- *
- * @returns The schema, as a JSON value.
- *
- * @example Every built-in generator is described
- * ```ts
- * import { assert } from "@std/assert";
- * import { scenarioSchema } from "./scenario.ts";
- *
- * assert(JSON.stringify(scenarioSchema()).includes('"const":"mean-revert"'));
- * ```
- */
-export function scenarioSchema(): JsonSchema {
-  const external: JsonSchema = {
-    type: "object",
-    description: "A plugin from a file or package: its options are checked when the scenario loads",
-    properties: {
-      use: {
-        type: "string",
-        pattern: "^(\\./|\\.\\./|jsr:|npm:|file:)",
-        description:
-          'A path relative to the scenario ("./my_vol.ts"), or a jsr:, npm: or file: specifier',
-      },
-    },
-    required: ["use"],
-  };
-  const entry = (kind: PluginKind): JsonSchema => ({
-    anyOf: [
-      ...Object.values(BUILTINS).filter((d) => d.kind === kind).map((d) => ({
-        ...objectSchema(d.options, {
-          use: { const: d.name, description: `The built-in ${kind} "${d.name}"` },
-        }),
-        required: ["use", ...((objectSchema(d.options).required as string[] | undefined) ?? [])],
-      })),
-      external,
-    ],
-  });
-  const top = objectSchema(topFields) as { properties: Record<string, JsonSchema> };
-  return {
-    $schema: "http://json-schema.org/draft-07/schema#",
-    title: "option-flight scenario",
-    description: "A scenario: generators, an evaluator, sinks and renderers, and how long to run",
-    type: "object",
-    properties: {
-      ...top.properties,
-      evaluator: {
-        ...entry("evaluator"),
-        description: "Maps samples to X, Y, Z, regime and flags",
-      },
-      generators: {
-        type: "object",
-        description: "Generators by label; together they supply the spot, iv and hv channels",
-        additionalProperties: entry("generator"),
-      },
-      sinks: {
-        type: "array",
-        description: 'Receive frames as they stream; default [{ "use": "jsonl" }]',
-        items: entry("sink"),
-      },
-      renderers: {
-        type: "array",
-        description: "Draw the complete run into one file each",
-        items: entry("renderer"),
-      },
-      monteCarlo: {
-        ...objectSchema(monteCarloFields),
-        description: "Run many independent runs and summarise them",
-      },
-    },
-    required: ["steps", "evaluator", "generators"],
-    additionalProperties: false,
-  };
+  const keepRuns = overrides.keepRuns ?? scenario.monteCarlo?.keepRuns ?? false;
+  return { seed, steps, runs, keepRuns };
 }

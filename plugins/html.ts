@@ -57,7 +57,7 @@ import { type EnvelopeLevels, isEnvelopeLevels } from "./envelope.ts";
  * @example Every option has a default
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { readOptions } from "../core/testing.ts";
+ * import { readOptions } from "../testing.ts";
  * import html, { type HtmlOptions } from "./html.ts";
  *
  * const options = readOptions<HtmlOptions>(html, {});

@@ -12,6 +12,7 @@ import { ScenarioError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
 import { OutputSet } from "../core/output.ts";
 import { defineSink, type SinkDefinition } from "../core/plugin.ts";
+import { FrameText } from "./_frame_text.ts";
 import { parseJsonl } from "./_jsonl_parse.ts";
 
 export { type BadLine, type ParsedJsonl, parseJsonl } from "./_jsonl_parse.ts";
@@ -101,13 +102,25 @@ export async function writeJsonl(path: string, frames: readonly Frame[]): Promis
 /** The `jsonl` sink has no options. */
 export type JsonlOptions = Record<string, never>;
 
+/** This thread's line buffer: one serves every jsonl sink, which consume it block by block. */
+let text: FrameText | undefined;
+
 /** Streams frames to `<name>.jsonl`, one line each, as SPEC §2 fixes them. */
 const jsonl: SinkDefinition<JsonlOptions> = defineSink({
   name: "jsonl",
   extension: "jsonl",
   options: {},
   start({ output }) {
-    return { write: (frames) => output.write(formatJsonl(frames)) };
+    return {
+      write: (frames) => output.write(formatJsonl(frames)),
+      // Lines written from the block's columns: the same bytes, no frame objects, no strings.
+      writeBlock(block) {
+        text ??= new FrameText();
+        text.clear();
+        text.add(block);
+        return output.write(text.bytes());
+      },
+    };
   },
 });
 export default jsonl;

@@ -127,7 +127,7 @@ Deno.test({
       {
         kb: 256,
         args: [breakout, "--steps", "5000", "--runs", "4", "--workers", "2", "--keep-runs"],
-        names: () => "the run log of run ",
+        names: (out: string) => join(out, "mc_breakout_"),
       },
       // Small enough to stay in the sink's buffer until the output set commits it.
       {

@@ -6,7 +6,7 @@ import { assert, assertEquals, assertGreater, assertNotEquals } from "@std/asser
 import { join } from "@std/path";
 import type { Frame } from "../core/frame.ts";
 import type { EnvelopeLevels } from "../plugins/envelope.ts";
-import { readOptions } from "../core/testing.ts";
+import { readOptions } from "../testing.ts";
 import html, { type HtmlOptions } from "../plugins/html.ts";
 import {
   type Chromium,

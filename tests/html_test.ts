@@ -10,7 +10,7 @@ import type { Frame } from "../core/frame.ts";
 import type { RenderContext } from "../core/plugin.ts";
 import type { EnvelopeLevels } from "../plugins/envelope.ts";
 import { ScenarioError } from "../core/errors.ts";
-import { readOptions } from "../core/testing.ts";
+import { readOptions } from "../testing.ts";
 import html, { type HtmlOptions } from "../plugins/html.ts";
 import { EXAMPLE_LEVELS, exampleFrames } from "./html_frames.ts";
 

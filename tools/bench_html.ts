@@ -17,9 +17,9 @@
  */
 import { join, toFileUrl } from "@std/path";
 import { type Frame, REGIMES } from "../core/frame.ts";
-import { readOptions } from "../core/testing.ts";
+import { readOptions } from "../testing.ts";
 import { simulate, startRun } from "../core/run.ts";
-import { loadScenario } from "../core/scenario.ts";
+import { loadScenario } from "../plugins/mod.ts";
 import html, { type HtmlOptions } from "../plugins/html.ts";
 import { findChromium, launchChromium, type Page } from "./chromium.ts";
 

@@ -34,7 +34,8 @@
  */
 import { parseArgs } from "@std/cli/parse-args";
 import { dirname, fromFileUrl, join, resolve } from "@std/path";
-import { loadScenario, runBatch, WorkerPool } from "../mod.ts";
+import { loadScenario } from "../mod.ts";
+import { runBatch, WorkerPool } from "../montecarlo/mod.ts";
 
 const root = resolve(dirname(fromFileUrl(import.meta.url)), "..");
 const flags = parseArgs(Deno.args, {

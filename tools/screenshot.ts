@@ -15,8 +15,8 @@
  */
 import { dirname, fromFileUrl, join, toFileUrl } from "@std/path";
 import { simulate, startRun } from "../core/run.ts";
-import { parseScenario } from "../core/scenario.ts";
-import { readOptions } from "../core/testing.ts";
+import { parseScenario } from "../plugins/mod.ts";
+import { readOptions } from "../testing.ts";
 import html, { type HtmlOptions } from "../plugins/html.ts";
 import { findChromium, launchChromium } from "./chromium.ts";
 

@@ -1,11 +1,11 @@
 /**
- * Builds `core/frame_text_wasm.ts` from `tools/wasm/frame_text.c`: the WebAssembly module that
+ * Builds `plugins/_frame_text_wasm.ts` from `tools/wasm/frame_text.c`: the WebAssembly module that
  * writes run-log lines, embedded as base64 so that the library needs no file access or build
  * step to load it.
  *
  * ```sh
  * apt-get install -y clang-14 lld-14   # Debian 12; the bytes depend on the compiler version
- * deno task wasm                       # rewrite core/frame_text_wasm.ts
+ * deno task wasm                       # rewrite plugins/_frame_text_wasm.ts
  * deno task wasm --check               # exit 1 if it differs from a fresh build
  * ```
  *
@@ -19,7 +19,7 @@ const root = join(dirname(fromFileUrl(import.meta.url)), "../..");
 export const COMPILER = "clang-14";
 
 /** The generated module. */
-export const MODULE_PATH: string = join(root, "core/frame_text_wasm.ts");
+export const MODULE_PATH: string = join(root, "plugins/_frame_text_wasm.ts");
 
 /**
  * Compiles `frame_text.c` to WebAssembly.
@@ -55,7 +55,7 @@ export async function buildWasm(): Promise<Uint8Array> {
 }
 
 /**
- * The text of `core/frame_text_wasm.ts` for a module.
+ * The text of `plugins/_frame_text_wasm.ts` for a module.
  *
  * @param wasm The module's bytes.
  * @returns TypeScript that exports them as base64.

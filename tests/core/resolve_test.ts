@@ -7,19 +7,12 @@ import {
   assertThrows,
 } from "@std/assert";
 import { fromFileUrl, join, toFileUrl } from "@std/path";
-import {
-  BUILTINS,
-  parseScenario,
-  PluginError,
-  resolveUse,
-  ScenarioError,
-  simulate,
-} from "../mod.ts";
-import { builtinModule } from "../core/builtins.ts";
-import { runGenerator } from "../core/testing.ts";
-import skewVol from "../examples/my_vol.ts";
+import { BUILTINS, parseScenario, PluginError, ScenarioError, simulate } from "../../mod.ts";
+import { resolveUse } from "../../core/resolve.ts";
+import { runGenerator } from "../../testing.ts";
+import skewVol from "../../examples/my_vol.ts";
 
-const root = fromFileUrl(new URL("../", import.meta.url));
+const root = fromFileUrl(new URL("../../", import.meta.url));
 
 Deno.test("a relative use path resolves against the scenario's folder, not the working directory", async () => {
   const deno = Deno.execPath();
@@ -60,12 +53,12 @@ Deno.test("a file: specifier loads the same plugin", async () => {
 });
 
 Deno.test("resolveUse() passes jsr: and npm: through and refuses http(s)", () => {
-  const from = { scenarioPath: "/a/b.jsonc" };
+  const from = { scenarioPath: "/a/b.jsonc", builtins: BUILTINS };
   assertEquals(resolveUse("jsr:@scope/vol@1/plugin", from), {
-    specifier: "jsr:@scope/vol@1/plugin",
+    module: "jsr:@scope/vol@1/plugin",
   });
-  assertEquals(resolveUse("npm:flight-vol@2", from), { specifier: "npm:flight-vol@2" });
-  assertEquals(resolveUse("../p.ts", from), { specifier: "file:///p.ts" });
+  assertEquals(resolveUse("npm:flight-vol@2", from), { module: "npm:flight-vol@2" });
+  assertEquals(resolveUse("../p.ts", from), { module: "file:///p.ts" });
   assertThrows(() => resolveUse("http://x.test/p.ts", from), ScenarioError, "Refusing to import");
   assertThrows(() => resolveUse("p.ts", from), ScenarioError, 'Cannot resolve "p.ts"');
 });
@@ -106,21 +99,26 @@ Deno.test("every file in plugins/ is in the built-in table under its kebab-case 
     const name = file.replace(/\.ts$/, "").replaceAll("_", "-");
     const module = toFileUrl(join(root, "plugins", file)).href;
     const { default: definition } = await import(module);
-    assertEquals(BUILTINS[name], definition, `plugins/${file} should be the built-in "${name}"`);
+    const builtin = BUILTINS[name];
+    assertEquals(
+      builtin?.definition,
+      definition,
+      `plugins/${file} should be the built-in "${name}"`,
+    );
     // Batch workers import a built-in by its module.
-    assertEquals(builtinModule(name), module);
+    assertEquals(builtin?.module, module);
   }
   assertEquals(Object.keys(BUILTINS).length, files.length);
 });
 
 Deno.test("scenarios/scenario.schema.json is up to date (deno task schema rewrites it)", async () => {
-  const { schemaText, SCHEMA_PATH } = await import("../tools/schema.ts");
+  const { schemaText, SCHEMA_PATH } = await import("../../tools/schema.ts");
   assertEquals(await Deno.readTextFile(SCHEMA_PATH), schemaText());
 });
 
 Deno.test("the README documents every option of every built-in plugin", async () => {
   const readme = await Deno.readTextFile(join(root, "README.md"));
-  for (const [name, definition] of Object.entries(BUILTINS)) {
+  for (const [name, { definition }] of Object.entries(BUILTINS)) {
     const section = readme.indexOf(`**\`${name}\`**`);
     assert(section >= 0, `README has no section for "${name}"`);
     const next = readme.indexOf("\n**`", section + 1);
@@ -185,7 +183,7 @@ export default defineGenerator({
 Deno.test("an evaluator's non-finite X or bad regime code fails the run at that step", async () => {
   const dir = await Deno.makeTempDir();
   const mod = toFileUrl(join(root, "mod.ts")).href;
-  const testing = toFileUrl(join(root, "core/testing.ts")).href;
+  const testing = toFileUrl(join(root, "testing.ts")).href;
   /** A scenario whose evaluator, in `file`, writes `x` and `regime`, expressions of `step`. */
   const scenarioWith = async (file: string, x: string, regime: string) => {
     await Deno.writeTextFile(

@@ -5,9 +5,10 @@
  *
  * @module
  */
-import { flagsOf, REGIMES } from "./frame.ts";
-import { FRAME_TEXT_WASM } from "./frame_text_wasm.ts";
-import { BLOCK_SIZE, type RunBlock } from "./run.ts";
+import { flagsOf, REGIMES } from "../core/frame.ts";
+import { FRAME_TEXT_WASM } from "./_frame_text_wasm.ts";
+import type { RunBlock } from "../core/frame.ts";
+import { BLOCK_SIZE } from "../core/run.ts";
 
 /** The text between z and the flags, by regime code. */
 const REGIME_TEXT = REGIMES.map((regime) => `,"regime":"${regime}","flags":`);
@@ -26,7 +27,8 @@ const KEY_TEXT = ['{"timestamp":', ',"spot":', ',"iv":', ',"hv":', ',"x":', ',"y
  * @example The same bytes as JSON.stringify
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { formatBlock, formatJsonl, loadScenario, simulate, startRun } from "../mod.ts";
+ * import { formatJsonl, loadScenario, simulate, startRun } from "../mod.ts";
+ * import { formatBlock } from "./_frame_text.ts";
  *
  * const scenario = await loadScenario(new URL("../scenarios/breakout.jsonc", import.meta.url).pathname);
  * const block = (await startRun(scenario)).next()!;
@@ -89,7 +91,7 @@ let compiled: WebAssembly.Module | undefined;
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { loadScenario, startRun } from "../mod.ts";
- * import { formatBlock, FrameText } from "./frame_text.ts";
+ * import { formatBlock, FrameText } from "./_frame_text.ts";
  *
  * const scenario = await loadScenario(new URL("../scenarios/breakout.jsonc", import.meta.url).pathname);
  * const cursor = await startRun(scenario);
@@ -231,7 +233,7 @@ let numbers: FrameText | undefined;
  * @example Shortest round trip, as JavaScript writes it
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { numberText } from "./frame_text.ts";
+ * import { numberText } from "./_frame_text.ts";
  *
  * assertEquals(numberText(0.1 + 0.2), "0.30000000000000004");
  * assertEquals(numberText(2 ** 60), undefined);

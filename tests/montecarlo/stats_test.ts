@@ -3,20 +3,16 @@
 // frames built the ordinary way.
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { fromFileUrl, join } from "@std/path";
+import { loadScenario, runScenario, simulate, startRun } from "../../mod.ts";
+import { ExactCounts, QuantileSketch } from "../../montecarlo/sketch.ts";
 import {
-  ExactCounts,
-  loadScenario,
   MonteCarloStats,
-  QuantileSketch,
-  runScenario,
-  simulate,
-  startRun,
   summarizeStats,
   timelineSteps,
   wilsonInterval,
-} from "../mod.ts";
+} from "../../montecarlo/stats.ts";
 
-const root = fromFileUrl(new URL("../", import.meta.url));
+const root = fromFileUrl(new URL("../../", import.meta.url));
 const scenarioPath = (name: string) => join(root, "scenarios", `${name}.jsonc`);
 
 /** A small deterministic generator for test data (Park-Miller), independent of seedrandom. */

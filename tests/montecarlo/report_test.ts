@@ -5,10 +5,11 @@
 // under CI=true, where it fails: CI must run it.
 import { assert, assertEquals, assertGreater, assertStringIncludes } from "@std/assert";
 import { fromFileUrl, join } from "@std/path";
-import { loadScenario, MonteCarloStats, renderReport, runBatch, summarizeStats } from "../mod.ts";
-import { findChromium, launchChromium, openIsolated } from "../tools/chromium.ts";
+import { loadScenario } from "../../mod.ts";
+import { MonteCarloStats, renderReport, runBatch, summarizeStats } from "../../montecarlo/mod.ts";
+import { findChromium, launchChromium, openIsolated } from "../../tools/chromium.ts";
 
-const root = fromFileUrl(new URL("../", import.meta.url));
+const root = fromFileUrl(new URL("../../", import.meta.url));
 const chromiumPath = findChromium();
 const inCi = Deno.env.get("CI") === "true";
 if (!chromiumPath && !inCi) {

@@ -3,7 +3,7 @@
 import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 // @ts-types="npm:@types/seedrandom@3.0.8"
 import seedrandom from "seedrandom";
-import { createStream } from "../core/random.ts";
+import { createStream } from "../../core/random.ts";
 
 Deno.test("createStream draws what seedrandom.alea draws for the key seed/run/key", () => {
   const keys: [number, number, string][] = [

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { FLAGS, REGIMES } from "./frame.ts";
+import { FLAGS, REGIMES } from "../core/frame.ts";
 import type { EnvelopeLevels } from "../plugins/envelope.ts";
 import type { MonteCarloStats, MonteCarloSummary, Series } from "./stats.ts";
 
@@ -39,7 +39,8 @@ const FAN = { outer: "#c9daf2", inner: "#8fb3e3", line: "#1f4e99" };
  * @example A page with its fan charts
  * ```ts
  * import { assertStringIncludes } from "@std/assert";
- * import { loadScenario, MonteCarloStats, renderReport, startRun, summarizeStats } from "../mod.ts";
+ * import { loadScenario, startRun } from "../mod.ts";
+ * import { MonteCarloStats, renderReport, summarizeStats } from "./mod.ts";
  *
  * const scenario = await loadScenario(new URL("../scenarios/breakout.jsonc", import.meta.url).pathname);
  * const stats = new MonteCarloStats({ steps: 200 });

@@ -11,21 +11,13 @@ import {
   fail,
 } from "@std/assert";
 import { fromFileUrl, join, toFileUrl } from "@std/path";
-import { cli, listDir } from "./cli_harness.ts";
-import {
-  loadScenario,
-  mergePartials,
-  PluginError,
-  ProgressBar,
-  runBatch,
-  runScenario,
-  ScenarioError,
-  simulateBatch,
-  WorkerPool,
-} from "../mod.ts";
-import { RunClaims } from "../core/batch_thread.ts";
+import { cli, listDir } from "../cli_harness.ts";
+import { loadScenario, PluginError, runScenario, ScenarioError } from "../../mod.ts";
+import { ProgressBar } from "../../cli.ts";
+import { mergePartials, runBatch, simulateBatch, WorkerPool } from "../../montecarlo/mod.ts";
+import { RunClaims } from "../../montecarlo/_thread.ts";
 
-const root = fromFileUrl(new URL("../", import.meta.url));
+const root = fromFileUrl(new URL("../../", import.meta.url));
 const scenarioPath = (name: string) => join(root, "scenarios", `${name}.jsonc`);
 const update = Deno.args.includes("--update");
 
@@ -460,6 +452,61 @@ Deno.test("--keep-runs writes mc_<name>_<i>.jsonl, each the run's own JSONL", as
       await Deno.readTextFile(join(dir, `mc_breakout_${run}.jsonl`)),
       await Deno.readTextFile(join(single, "breakout.jsonl")),
       `run ${run}`,
+    );
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("a batch keeps each run's files through the scenario's own sinks, a custom one too", async () => {
+  const dir = await Deno.makeTempDir();
+  const mod = toFileUrl(join(root, "mod.ts")).href;
+  await Deno.writeTextFile(
+    join(dir, "spot_csv.ts"),
+    `import { defineSink } from "${mod}";
+export default defineSink({
+  name: "spot-csv",
+  extension: "csv",
+  options: {},
+  start: ({ output, run }) => {
+    output.write("run,step,spot\\n");
+    return { write: (frames) => output.write(frames.map((f) => \`\${run},\${f.timestamp},\${f.spot}\\n\`).join("")) };
+  },
+});
+`,
+  );
+  const text = (await Deno.readTextFile(scenarioPath("breakout")))
+    .replace('"name": "breakout"', '"name": "kept"')
+    .replace(/"steps": 200,/, '"steps": 30,')
+    .replace(
+      '"sinks": [{ "use": "jsonl" }]',
+      '"sinks": [{ "use": "jsonl" }, { "use": "./spot_csv.ts" }]',
+    );
+  await Deno.writeTextFile(join(dir, "kept.jsonc"), text);
+  const out = join(dir, "out");
+  const result = await cli([
+    join(dir, "kept.jsonc"),
+    "--runs",
+    "6",
+    "--workers",
+    "2",
+    "--keep-runs",
+    "--out",
+    out,
+  ]);
+  assertEquals(result.code, 0, result.err);
+  assertStringIncludes(result.out.join("\n"), "6 mc_kept_<i>.jsonl, 6 mc_kept_<i>.csv");
+  const scenario = await loadScenario(join(dir, "kept.jsonc"));
+  for (const run of [0, 5]) {
+    const csv = await Deno.readTextFile(join(out, `mc_kept_${run}.csv`));
+    const lines = csv.trimEnd().split("\n");
+    assertEquals(lines.length, 31);
+    assertEquals(lines[1]!.startsWith(`${run},0,`), true);
+    const single = join(dir, `single${run}`);
+    await runScenario(scenario, { outDir: single, run });
+    assertEquals(csv, await Deno.readTextFile(join(single, "kept.csv")));
+    assertEquals(
+      await Deno.readTextFile(join(out, `mc_kept_${run}.jsonl`)),
+      await Deno.readTextFile(join(single, "kept.jsonl")),
     );
   }
   await Deno.remove(dir, { recursive: true });

@@ -10,9 +10,10 @@
  *
  * @module
  */
-import { ScenarioError } from "./errors.ts";
-import { BREACH, type Flag, FLAGS, type Regime, REGIMES } from "./frame.ts";
-import type { RunBlock, RunCursor } from "./run.ts";
+import { ScenarioError } from "../core/errors.ts";
+import { BREACH, type Flag, FLAGS, type Regime, REGIMES } from "../core/frame.ts";
+import type { RunBlock } from "../core/frame.ts";
+import type { RunCursor } from "../core/run.ts";
 import {
   ExactCounts,
   type ExactCountsData,
@@ -195,7 +196,8 @@ export interface MonteCarloStatsSnapshot {
  * @example Reduce three runs, then read the breach count
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { loadScenario, MonteCarloStats, startRun } from "../mod.ts";
+ * import { loadScenario, startRun } from "../mod.ts";
+ * import { MonteCarloStats } from "./mod.ts";
  *
  * const scenario = await loadScenario(new URL("../scenarios/false_breakout.jsonc", import.meta.url).pathname);
  * const stats = new MonteCarloStats({ steps: scenario.steps });
@@ -397,7 +399,8 @@ export class MonteCarloStats {
    * @example Two halves make the whole
    * ```ts
    * import { assertEquals } from "@std/assert";
-   * import { loadScenario, MonteCarloStats, startRun } from "../mod.ts";
+   * import { loadScenario, startRun } from "../mod.ts";
+   * import { MonteCarloStats } from "./mod.ts";
    *
    * const scenario = await loadScenario(new URL("../scenarios/breakout.jsonc", import.meta.url).pathname);
    * const whole = new MonteCarloStats({ steps: 200 });
@@ -642,7 +645,8 @@ export interface SummaryOptions {
  * @example Summarise a small batch
  * ```ts
  * import { assert, assertEquals } from "@std/assert";
- * import { loadScenario, MonteCarloStats, startRun, summarizeStats } from "../mod.ts";
+ * import { loadScenario, startRun } from "../mod.ts";
+ * import { MonteCarloStats, summarizeStats } from "./mod.ts";
  *
  * const scenario = await loadScenario(new URL("../scenarios/breakout.jsonc", import.meta.url).pathname);
  * const stats = new MonteCarloStats({ steps: 200 });

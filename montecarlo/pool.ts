@@ -17,7 +17,8 @@
  * @example A sweep over seeds, sharing warm workers
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { loadScenario, runBatch, WorkerPool } from "../mod.ts";
+ * import { loadScenario } from "../mod.ts";
+ * import { runBatch, WorkerPool } from "./mod.ts";
  *
  * const scenario = await loadScenario(new URL("../scenarios/mean_revert.jsonc", import.meta.url).pathname);
  * using pool = new WorkerPool();
@@ -54,7 +55,7 @@ export class WorkerPool implements Disposable {
     for (const worker of workers) this.#busy.add(worker);
     try {
       while (workers.length < count) {
-        const worker = new Worker(new URL("./batch_worker.ts", import.meta.url), {
+        const worker = new Worker(new URL("./_worker.ts", import.meta.url), {
           type: "module",
         });
         this.#busy.add(worker);

@@ -1,10 +1,10 @@
 // Error goldens: each bad scenario in tests/errors/ and the exact message it must produce.
 // `deno task test:update` rewrites the .txt files; review the diff before committing.
 import { assertEquals, assertInstanceOf } from "@std/assert";
-import { loadScenario, ScenarioError } from "../mod.ts";
+import { loadScenario, ScenarioError } from "../../mod.ts";
 import { fromFileUrl } from "@std/path";
 
-const dir = fromFileUrl(new URL("./errors/", import.meta.url));
+const dir = fromFileUrl(new URL("../errors/", import.meta.url));
 const update = Deno.args.includes("--update");
 const cases = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".jsonc"))
   .sort();

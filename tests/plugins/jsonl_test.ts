@@ -1,11 +1,11 @@
 // Telemetry logs (SPEC §2): the exact line format, the tolerant reader, and atomic writing.
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { join } from "@std/path";
-import { ScenarioError } from "../core/errors.ts";
-import { type Frame, frameAt, type SampleBlock } from "../core/frame.ts";
-import { runEvaluator } from "../core/testing.ts";
-import envelope from "../plugins/envelope.ts";
-import { formatJsonl, parseJsonl, readJsonl, writeJsonl } from "../plugins/jsonl.ts";
+import { ScenarioError } from "../../core/errors.ts";
+import { type Frame, frameAt, type SampleBlock } from "../../core/frame.ts";
+import { runEvaluator } from "../../testing.ts";
+import envelope from "../../plugins/envelope.ts";
+import { formatJsonl, parseJsonl, readJsonl, writeJsonl } from "../../plugins/jsonl.ts";
 
 /** The example line of SPEC §2, verbatim. */
 const SPEC_LINE =

@@ -1,10 +1,10 @@
 // The flight envelope (SPEC §1): coordinates, regimes, flags and option checks, through both
 // `evaluateState` and the `envelope` evaluator plugin.
 import { assertEquals, assertThrows } from "@std/assert";
-import { ScenarioError } from "../core/errors.ts";
-import { type Flag, flagsOf, type Regime, REGIMES } from "../core/frame.ts";
-import { readOptions, runEvaluator } from "../core/testing.ts";
-import envelope, { type EnvelopeOptions, evaluateState } from "../plugins/envelope.ts";
+import { ScenarioError } from "../../core/errors.ts";
+import { type Flag, flagsOf, type Regime, REGIMES } from "../../core/frame.ts";
+import { readOptions, runEvaluator } from "../../testing.ts";
+import envelope, { type EnvelopeOptions, evaluateState } from "../../plugins/envelope.ts";
 
 type Sample = { spot: number; iv: number; hv: number };
 

@@ -6,17 +6,23 @@
  *
  * @module
  */
-import { PluginError, type PluginFailure, ScenarioError } from "./errors.ts";
-import { FrameText } from "./frame_text.ts";
-import { outputError, stagedPath } from "./output.ts";
-import type { EvaluatorDefinition, GeneratorDefinition, PluginDefinition } from "./plugin.ts";
-import { planRuns, type RunBlock, type RunPlan } from "./run.ts";
-import type { PluginUse, Scenario } from "./scenario.ts";
+import { PluginError, type PluginFailure, ScenarioError } from "../core/errors.ts";
+import { outputError, stagedPath } from "../core/output.ts";
+import type {
+  EvaluatorDefinition,
+  GeneratorDefinition,
+  OutputStream,
+  PluginDefinition,
+  SinkDefinition,
+} from "../core/plugin.ts";
+import { closeSinks, RunPlan, startSinks, writeSinks } from "../core/run.ts";
+import type { PluginUse, Scenario } from "../core/scenario.ts";
+import type { RunBlock } from "../core/frame.ts";
 import type { MonteCarloStats, MonteCarloStatsSnapshot } from "./stats.ts";
 
-/** The name of run `run`'s log, as the original backend named it. */
-export function runLogName(name: string, run: number): string {
-  return `mc_${name}_${run}.jsonl`;
+/** The file a kept run's sink writes: `mc_<name>_<run>.<extension>`, as the original backend named it. */
+export function runFileName(name: string, run: number, extension: string): string {
+  return `mc_${name}_${run}.${extension}`;
 }
 
 /** What {@linkcode runChunk} runs. */
@@ -30,32 +36,22 @@ export interface ChunkOptions {
   /** Steps per run. */
   steps: number;
   /**
-   * When given, each run's frames are written as JSONL to the {@linkcode stagedPath} of
-   * `mc_<name>_<i>.jsonl` in `dir`, for the output set of that token to adopt.
+   * When given, each run's frames go through the scenario's sinks, each into the
+   * {@linkcode stagedPath} of `mc_<name>_<i>.<extension>` in `dir`, for the output set of that
+   * token to adopt.
    */
-  runLogs?: RunLogs | undefined;
+  keep?: Staging | undefined;
   /** Called after each run. */
   onRun?: () => void;
 }
 
-/** Where a batch's run logs are staged: an {@linkcode OutputSet}'s staging and the scenario name. */
-export interface RunLogs {
+/** Where a batch's kept runs are staged: an output set's folder and token. */
+export interface Staging {
   /** The output folder. */
   dir: string;
   /** The output set's token. */
   token: string;
-  /** The scenario's name. */
-  name: string;
 }
-
-/** This thread's run-log buffer, made when a batch first keeps run logs. */
-let runLogText: FrameText | undefined;
-
-/**
- * Bytes of run log above which a thread lets its buffer go after a slice: WebAssembly memory
- * never shrinks, so a buffer grown for very long runs is not kept for the life of the thread.
- */
-const KEEP_RUN_LOG_BYTES = 16 * 1024 * 1024;
 
 /**
  * Runs a slice of a batch into `stats` on this thread, for other ways of spreading a batch.
@@ -67,7 +63,9 @@ const KEEP_RUN_LOG_BYTES = 16 * 1024 * 1024;
  * @example Two runs
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { loadScenario, MonteCarloStats, runChunk } from "../mod.ts";
+ * import { loadScenario } from "../mod.ts";
+ * import { MonteCarloStats } from "./mod.ts";
+ * import { runChunk } from "./_thread.ts";
  *
  * const scenario = await loadScenario(new URL("../scenarios/mean_revert.jsonc", import.meta.url).pathname);
  * const stats = new MonteCarloStats({ steps: 200 });
@@ -80,47 +78,90 @@ export async function runChunk(
   stats: MonteCarloStats,
   options: ChunkOptions,
 ): Promise<void> {
-  const { seed, steps, runLogs, onRun } = options;
-  await runRange(
-    planRuns(scenario, { seed, steps }),
-    stats,
-    options.from,
-    options.to,
-    runLogs,
-    onRun,
-  );
+  const { seed, steps, keep, onRun } = options;
+  const plan = new RunPlan(scenario, { seed, steps });
+  await runRange(plan, stats, { from: options.from, to: options.to, keep, onRun });
 }
 
-/** Runs `from` to `to - 1` of a plan into `stats`, writing their logs when asked. */
+/** Runs `from` to `to - 1` of a plan into `stats`, through the sinks when runs are kept. */
 async function runRange(
   plan: RunPlan,
   stats: MonteCarloStats,
-  from: number,
-  to: number,
-  runLogs: RunLogs | undefined,
-  onRun?: () => void,
+  range: { from: number; to: number; keep: Staging | undefined; onRun?: (() => void) | undefined },
 ): Promise<void> {
-  const text = runLogs ? (runLogText ??= new FrameText()) : undefined;
-  const onBlock = (block: RunBlock) => text?.add(block);
-  for (let run = from; run < to; run++) {
-    const started = plan.start(run);
-    const cursor = started instanceof Promise ? await started : started;
-    if (runLogs && text) {
-      text.clear();
+  const { keep, onRun } = range;
+  const staged = keep ? new StagedFiles(keep) : undefined;
+  for (let run = range.from; run < range.to; run++) {
+    const cursor = await plan.start(run);
+    if (staged) {
+      const where = { run, steps: cursor.steps, output: staged, prefix: "mc_", suffix: `_${run}` };
+      const sinks = await startSinks(plan, where);
+      // writeSinks calls every hook before it returns, so the block may move on meanwhile.
+      let failed: unknown;
+      const writes: Promise<void>[] = [];
+      const onBlock = (block: RunBlock) =>
+        void writes.push(writeSinks(sinks, { plan, run, block }).catch((e) => void (failed ??= e)));
       stats.addRun(cursor, { onBlock });
-      const { dir, token, name } = runLogs;
-      try {
-        Deno.writeFileSync(stagedPath(dir, token, runLogName(name, run)), text.bytes(), {
-          createNew: true,
-        });
-      } catch (error) {
-        throw outputError(`write the run log of run ${run} into ${dir}`, error);
-      }
-      if (text.length > KEEP_RUN_LOG_BYTES) runLogText = undefined;
+      await Promise.all(writes);
+      if (failed !== undefined) throw failed;
+      await closeSinks(sinks, { plan, run });
+      staged.close();
     } else {
       stats.addRun(cursor);
     }
     onRun?.();
+  }
+}
+
+/**
+ * A kept run's sink files, written straight to their staged paths: each is opened on its
+ * first write and closed after the run, so a batch holds no file open between runs.
+ */
+class StagedFiles {
+  readonly #staging: Staging;
+  readonly #open: StagedFile[] = [];
+
+  constructor(staging: Staging) {
+    this.#staging = staging;
+  }
+
+  create(name: string): Promise<OutputStream> {
+    const { dir, token } = this.#staging;
+    const file = new StagedFile(stagedPath(dir, token, name), `${dir}/${name}`);
+    this.#open.push(file);
+    return Promise.resolve(file);
+  }
+
+  /** Closes the run's files: one that was never written is created empty. */
+  close(): void {
+    for (const file of this.#open.splice(0)) file.close();
+  }
+}
+
+const encoder = new TextEncoder();
+
+class StagedFile implements OutputStream {
+  #file: Deno.FsFile | undefined;
+
+  constructor(readonly path: string, readonly target: string) {}
+
+  write(content: string | Uint8Array): Promise<void> {
+    try {
+      const bytes = typeof content === "string" ? encoder.encode(content) : content;
+      const file = this.#file ??= Deno.openSync(this.path, { write: true, createNew: true });
+      for (let at = 0; at < bytes.length;) at += file.writeSync(bytes.subarray(at));
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(outputError(`write ${this.target}`, error));
+    }
+  }
+
+  close(): void {
+    try {
+      (this.#file ??= Deno.openSync(this.path, { write: true, createNew: true })).close();
+    } catch (error) {
+      throw outputError(`write ${this.target}`, error);
+    }
   }
 }
 
@@ -149,6 +190,8 @@ export interface ScenarioRecipe {
   evaluator: PluginRecipe;
   /** The generators, in the order they run. */
   generators: PluginRecipe[];
+  /** The sinks, when the batch keeps its runs' files. */
+  sinks: PluginRecipe[];
 }
 
 /**
@@ -169,7 +212,8 @@ export async function scenarioFromRecipe(recipe: ScenarioRecipe): Promise<Scenar
         `${recipe.path}: ${plugin.key}: ${plugin.module} is not a ${kind} plugin`,
       );
     }
-    return { use: plugin.use, key: plugin.key, definition, options: plugin.options };
+    const { use, key, module, options } = plugin;
+    return { use, key, definition, module, options };
   };
   return {
     path: recipe.path,
@@ -181,7 +225,7 @@ export async function scenarioFromRecipe(recipe: ScenarioRecipe): Promise<Scenar
     generators: await Promise.all(
       recipe.generators.map((g) => load<GeneratorDefinition>(g, "generator")),
     ),
-    sinks: [],
+    sinks: await Promise.all(recipe.sinks.map((s) => load<SinkDefinition>(s, "sink"))),
     renderers: [],
     monteCarlo: undefined,
   };
@@ -195,8 +239,8 @@ export interface ToWorker {
   seed: number;
   /** Steps per run. */
   steps: number;
-  /** Where to stage run logs, when the batch keeps them. */
-  runLogs: RunLogs | undefined;
+  /** Where to stage the kept runs' files, when the batch keeps them. */
+  keep: Staging | undefined;
   /** The claims' shared counters, from {@linkcode RunClaims}. */
   shared: Int32Array;
   /** One past the batch's last run. */
@@ -235,8 +279,8 @@ export interface ErrorData {
  * @example A ScenarioError keeps its problems
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { errorData, errorFromData } from "./batch.ts";
- * import { ScenarioError } from "./errors.ts";
+ * import { errorData, errorFromData } from "./_thread.ts";
+ * import { ScenarioError } from "../core/errors.ts";
  *
  * const copy = errorFromData(errorData(new ScenarioError(["a", "b"])));
  * assertEquals(copy instanceof ScenarioError && copy.problems, ["a", "b"]);
@@ -384,10 +428,10 @@ export async function runClaimed(
   options: Omit<ChunkOptions, "from" | "to" | "onRun">,
   between?: () => void | Promise<void>,
 ): Promise<void> {
-  const plan = planRuns(scenario, { seed: options.seed, steps: options.steps });
+  const plan = new RunPlan(scenario, { seed: options.seed, steps: options.steps });
   for (let slice = claims.take(); slice; slice = claims.take()) {
     const started = performance.now();
-    await runRange(plan, stats, slice[0], slice[1], options.runLogs);
+    await runRange(plan, stats, { from: slice[0], to: slice[1], keep: options.keep });
     claims.done(slice[1] - slice[0], performance.now() - started);
     // Near the end, add the values held back to the sketches between slices, while the other
     // threads still claim runs: after the last slice, every thread but one waits for it.

@@ -9,15 +9,15 @@ import {
   assertNotEquals,
   assertThrows,
 } from "@std/assert";
-import { ScenarioError } from "../core/errors.ts";
-import type { GeneratorDefinition } from "../core/plugin.ts";
-import { createStream } from "../core/random.ts";
-import { EXAMPLE_LEVELS, readOptions, runGenerator } from "../core/testing.ts";
-import breakout from "../plugins/breakout.ts";
-import falseBreakout from "../plugins/false_breakout.ts";
-import hv from "../plugins/hv.ts";
-import meanRevert from "../plugins/mean_revert.ts";
-import volPath from "../plugins/vol_path.ts";
+import { ScenarioError } from "../../core/errors.ts";
+import type { GeneratorDefinition } from "../../core/plugin.ts";
+import { createStream } from "../../core/random.ts";
+import { EXAMPLE_LEVELS, readOptions, runGenerator } from "../../testing.ts";
+import breakout from "../../plugins/breakout.ts";
+import falseBreakout from "../../plugins/false_breakout.ts";
+import hv from "../../plugins/hv.ts";
+import meanRevert from "../../plugins/mean_revert.ts";
+import volPath from "../../plugins/vol_path.ts";
 
 const { atr, flip, putWall, callWall } = EXAMPLE_LEVELS;
 const SEEDS = Array.from({ length: 200 }, (_, i) => i);

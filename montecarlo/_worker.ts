@@ -13,7 +13,7 @@ import {
   RunClaims,
   scenarioFromRecipe,
   type ToWorker,
-} from "./batch_thread.ts";
+} from "./_thread.ts";
 import { MonteCarloStats } from "./stats.ts";
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
@@ -28,12 +28,12 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
 let postMs = 6;
 
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
-  const { recipe, seed, steps, runLogs, shared, to, threads } = event.data;
+  const { recipe, seed, steps, keep, shared, to, threads } = event.data;
   const claims = new RunClaims(shared, to, threads, { reserveMs: postMs });
   try {
     const scenario = await scenarioFromRecipe(recipe);
     const stats = new MonteCarloStats({ steps });
-    await runClaimed(scenario, stats, claims, { seed, steps, runLogs });
+    await runClaimed(scenario, stats, claims, { seed, steps, keep });
     const started = performance.now();
     const { data, transfer } = stats.snapshot();
     post({ type: "stats", stats: data }, transfer);

@@ -1,7 +1,8 @@
 // Atomic output sets: files staged by any thread are renamed into place together, or removed.
 import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { join } from "@std/path";
-import { OutputSet, ScenarioError, stagedPath } from "../mod.ts";
+import { ScenarioError } from "../../core/errors.ts";
+import { OutputSet, stagedPath } from "../../core/output.ts";
 
 const list = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 

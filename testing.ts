@@ -7,16 +7,12 @@
  *
  * @module
  */
-import { ScenarioError } from "./errors.ts";
-import type { EvaluationBlock, SampleBlock } from "./frame.ts";
-import { Issues, readFields } from "./options.ts";
-import type {
-  EvaluatorDefinition,
-  GeneratorDefinition,
-  PluginDefinition,
-} from "./plugin.ts";
-import { createStream } from "./random.ts";
-import { DEFAULT_THRESHOLDS, type EnvelopeLevels } from "../plugins/envelope.ts";
+import { ScenarioError } from "./core/errors.ts";
+import type { EvaluationBlock, SampleBlock } from "./core/frame.ts";
+import { Issues, readFields } from "./core/options.ts";
+import type { EvaluatorDefinition, GeneratorDefinition, PluginDefinition } from "./core/plugin.ts";
+import { createStream } from "./core/random.ts";
+import { DEFAULT_THRESHOLDS, type EnvelopeLevels } from "./plugins/envelope.ts";
 
 /** The example envelope of the original backend: ATR 2.8, flip 692.5, walls 680 and 700. */
 export const EXAMPLE_LEVELS: EnvelopeLevels = Object.freeze({
@@ -40,7 +36,7 @@ export const EXAMPLE_LEVELS: EnvelopeLevels = Object.freeze({
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { readOptions } from "./testing.ts";
- * import breakout from "../plugins/breakout.ts";
+ * import breakout from "./plugins/breakout.ts";
  *
  * assertEquals(readOptions(breakout, {}).direction, "up");
  * ```
@@ -103,7 +99,7 @@ export interface GeneratorOutput {
  * ```ts
  * import { assert } from "@std/assert";
  * import { runGenerator } from "./testing.ts";
- * import breakout from "../plugins/breakout.ts";
+ * import breakout from "./plugins/breakout.ts";
  *
  * const { spot } = await runGenerator(breakout, { options: { start: 694, noise: 0 }, steps: 11 });
  * assert(Math.abs(spot[10]! - (694 + 10 * 0.1 * 2.8)) < 1e-9);
@@ -165,7 +161,7 @@ export async function runGenerator(
  * ```ts
  * import { assertEquals } from "@std/assert";
  * import { runEvaluator } from "./testing.ts";
- * import envelope from "../plugins/envelope.ts";
+ * import envelope from "./plugins/envelope.ts";
  *
  * const options = { atr: 2.8, flip: 692.5, putWall: 680, callWall: 700 };
  * const out = runEvaluator(envelope, { options, samples: [{ spot: 694, iv: 0.15, hv: 0.12 }] });

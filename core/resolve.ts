@@ -1,0 +1,180 @@
+/**
+ * `use` strings: what a scenario's plugin entry names, resolved and imported.
+ *
+ * Resolving is a pure function of the string, the scenario file's folder and the built-in table
+ * the caller passes in: a bare kebab-case word is a built-in, `./` and `../` are files relative
+ * to the scenario's folder, `jsr:`, `npm:` and `file:` import as given, `http:`/`https:` are
+ * refused.
+ *
+ * @module
+ */
+import { dirname, fromFileUrl, resolve, toFileUrl } from "@std/path";
+import { ScenarioError } from "./errors.ts";
+import { CHANNELS } from "./frame.ts";
+import { didYouMean, show } from "./options.ts";
+import type { BuiltinTable, PluginDefinition, PluginKind } from "./plugin.ts";
+
+/** Kebab-case: the form of plugin names and of built-in `use` strings. */
+export const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+
+/** Where {@linkcode resolveUse} resolves from. */
+export interface ResolveOptions {
+  /** The scenario file whose folder anchors relative paths. */
+  scenarioPath: string;
+  /** The plugins a bare name may refer to. */
+  builtins: BuiltinTable;
+}
+
+/** What a `use` string resolves to: the module to import, and the definition for a built-in. */
+export interface Resolved {
+  /** Absolute specifier of the module whose default export is the plugin. */
+  readonly module: string;
+  /** The definition, when the string names a built-in. */
+  readonly builtin?: PluginDefinition;
+}
+
+/**
+ * Resolves a `use` string to a built-in plugin or a module to import.
+ *
+ * @param use The `use` string.
+ * @param options The scenario file that names it, and the built-in table.
+ * @returns The module, and the built-in's definition.
+ * @throws ScenarioError for an unknown built-in, an `http(s):` URL or an unrecognised form.
+ *
+ * @example Relative paths resolve against the scenario's folder
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { resolveUse } from "./resolve.ts";
+ *
+ * const resolved = resolveUse("./my_vol.ts", { scenarioPath: "/data/scenarios/a.jsonc", builtins: {} });
+ * assertEquals(resolved, { module: "file:///data/scenarios/my_vol.ts" });
+ * ```
+ */
+export function resolveUse(use: string, options: ResolveOptions): Resolved {
+  const { builtins } = options;
+  if (KEBAB.test(use)) {
+    const builtin = Object.hasOwn(builtins, use) ? builtins[use] : undefined;
+    if (builtin) return { module: builtin.module, builtin: builtin.definition };
+    const names = Object.keys(builtins);
+    throw new ScenarioError(
+      `Unknown built-in plugin ${show(use)}${didYouMean(use, names)}; built-ins are ${
+        names.map((n) => show(n)).join(", ")
+      }`,
+    );
+  }
+  if (use.startsWith("./") || use.startsWith("../")) {
+    return { module: toFileUrl(resolve(dirname(resolve(options.scenarioPath)), use)).href };
+  }
+  if (/^(jsr|npm|file):/.test(use)) return { module: use };
+  if (/^https?:/i.test(use)) {
+    throw new ScenarioError(
+      `Refusing to import ${
+        show(use)
+      }: a scenario must not run code fetched over the network at run time; save the file beside the scenario and use "./name.ts", or publish it to JSR or npm`,
+    );
+  }
+  throw new ScenarioError(
+    `Cannot resolve ${
+      show(use)
+    }: expected a built-in name (kebab-case), a relative path starting with "./" or "../", or a jsr:, npm: or file: specifier`,
+  );
+}
+
+/** What {@linkcode loadPlugin} loads. */
+export interface LoadPluginOptions extends ResolveOptions {
+  /** The kind of plugin expected. */
+  kind: PluginKind;
+}
+
+/**
+ * Resolves and imports a plugin, checking that its default export is a plugin of the right
+ * kind with a name and the hooks its kind needs.
+ *
+ * @param use The `use` string.
+ * @param options The scenario file, the built-in table and the kind expected.
+ * @returns The plugin definition and its module.
+ * @throws ScenarioError when it cannot be resolved, imported, or has the wrong shape.
+ *
+ * @example A file that is not there
+ * ```ts
+ * import { assertRejects } from "@std/assert";
+ * import { ScenarioError } from "./errors.ts";
+ * import { loadPlugin } from "./resolve.ts";
+ *
+ * const options = { scenarioPath: "/tmp/x.jsonc", builtins: {}, kind: "generator" } as const;
+ * await assertRejects(() => loadPlugin("./gone.ts", options), ScenarioError, "no such file");
+ * ```
+ */
+export async function loadPlugin(
+  use: string,
+  options: LoadPluginOptions,
+): Promise<{ definition: PluginDefinition; module: string }> {
+  const resolved = resolveUse(use, options);
+  let definition: unknown = resolved.builtin;
+  if (!definition) {
+    try {
+      // Always an absolute file: URL or a jsr:/npm: specifier, never an import-map name, so it
+      // resolves the same once published (deno publish warns that it cannot analyse it).
+      definition = (await import(resolved.module)).default;
+    } catch (error) {
+      const missing = resolved.module.startsWith("file:") &&
+        (error as Error).message.startsWith("Module not found");
+      const reason = missing
+        ? `no such file ${show(fromFileUrl(resolved.module))}`
+        : (error as Error).message.split("\n")[0]!.replace(/\.$/, "");
+      throw new ScenarioError(`Cannot load plugin ${show(use)}: ${reason}`);
+    }
+  }
+  const problem = shapeProblem(definition, options.kind);
+  if (problem) throw new ScenarioError(`Plugin ${show(use)} ${problem}`);
+  return { definition: definition as PluginDefinition, module: resolved.module };
+}
+
+const HOOKS: Record<PluginKind, string> = {
+  generator: "start",
+  evaluator: "start",
+  sink: "start",
+  renderer: "render",
+};
+
+function shapeProblem(value: unknown, kind: PluginKind): string | undefined {
+  if (typeof value !== "object" || value === null) {
+    return `has no plugin as its default export (use defineGenerator, defineEvaluator, defineSink or defineRenderer), got ${
+      show(typeof value)
+    }`;
+  }
+  const d = value as Record<string, unknown>;
+  if (d.kind !== kind) {
+    return `is a ${String(d.kind ?? "value of unknown kind")}, expected a ${kind}`;
+  }
+  if (typeof d.name !== "string" || !KEBAB.test(d.name)) {
+    return `needs a kebab-case "name", got ${show(d.name)}`;
+  }
+  if (typeof d.options !== "object" || d.options === null) {
+    return `needs an "options" object of fields`;
+  }
+  for (const [key, field] of Object.entries(d.options)) {
+    if (typeof (field as { read?: unknown })?.read !== "function") {
+      return `option ${show(key)} is not a field (build it with number(), choice(), ...)`;
+    }
+  }
+  if (typeof d[HOOKS[kind]] !== "function") return `needs a "${HOOKS[kind]}" function`;
+  if (kind === "generator") {
+    const provides = d.provides;
+    if (
+      !Array.isArray(provides) || provides.length === 0 ||
+      !provides.every((c) => (CHANNELS as readonly unknown[]).includes(c))
+    ) {
+      return `needs "provides", a list of channels from ${
+        CHANNELS.map((c) => show(c)).join(", ")
+      }, got ${show(provides)}`;
+    }
+  }
+  if (
+    (kind === "sink" || kind === "renderer") &&
+    !(typeof d.extension === "string" && /^[a-z0-9]+(\.[a-z0-9]+)*$/.test(d.extension))
+  ) {
+    return `needs an "extension" such as "jsonl", got ${show(d.extension)}`;
+  }
+  return undefined;
+}

@@ -1,0 +1,56 @@
+/**
+ * Monte Carlo batches (SPEC §4): many independent runs of one scenario, spread over threads
+ * or machines (shards), reduced to statistics, a summary and a report.
+ *
+ * Run `i` draws only from streams keyed by `(seed, i)`, and the statistics merge exactly, so a
+ * summary is the same, byte for byte, however the runs were split.
+ *
+ * @example A batch's breach rate
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { loadScenario } from "../mod.ts";
+ * import { runBatch } from "./mod.ts";
+ *
+ * const scenario = await loadScenario(new URL("../scenarios/false_breakout.jsonc", import.meta.url).pathname);
+ * const report = await runBatch(scenario, { outDir: await Deno.makeTempDir(), runs: 100 });
+ * assert(report.summary!.breachRate > 0.5);
+ * ```
+ *
+ * @module
+ */
+export {
+  type BatchOptions,
+  MAX_WORKERS,
+  runBatch,
+  simulateBatch,
+  type SimulateBatchOptions,
+  type SimulateBatchResult,
+} from "./batch.ts";
+export { WorkerPool } from "./pool.ts";
+export { renderReport, type ReportOptions } from "./report.ts";
+export type { BatchReport } from "./results.ts";
+export {
+  type MergeOptions,
+  mergePartials,
+  parseShard,
+  PARTIAL_FORMAT,
+  PARTIAL_FORMAT_VERSION,
+  type PartialResult,
+  readPartial,
+  scenarioFingerprint,
+  type Shard,
+  shardRuns,
+  VERSION,
+} from "./shard.ts";
+export { QuantileSketch, type QuantileSketchData, type QuantileSketchOptions } from "./sketch.ts";
+export {
+  MonteCarloStats,
+  type MonteCarloStatsData,
+  type MonteCarloSummary,
+  type Percentiles,
+  type Series,
+  summarizeStats,
+  type SummaryOptions,
+  wilsonInterval,
+  type WilsonOptions,
+} from "./stats.ts";

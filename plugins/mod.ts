@@ -1,0 +1,85 @@
+/**
+ * The built-in plugin table, what a bare `use` name resolves to, and scenario loading with it.
+ *
+ * @module
+ */
+import type { Builtin, BuiltinTable, PluginDefinition } from "../core/plugin.ts";
+import * as core from "../core/scenario.ts";
+import breakout from "./breakout.ts";
+import envelope from "./envelope.ts";
+import falseBreakout from "./false_breakout.ts";
+import html from "./html.ts";
+import hv from "./hv.ts";
+import jsonl from "./jsonl.ts";
+import meanRevert from "./mean_revert.ts";
+import volPath from "./vol_path.ts";
+
+function builtin(definition: PluginDefinition, file: string): [string, Builtin] {
+  return [definition.name, { definition, module: new URL(file, import.meta.url).href }];
+}
+
+/** Built-in plugins by name. A new file in `plugins/` is added here, and nowhere in `core/`. */
+export const BUILTINS: BuiltinTable = Object.freeze(Object.fromEntries([
+  builtin(breakout, "./breakout.ts"),
+  builtin(envelope, "./envelope.ts"),
+  builtin(falseBreakout, "./false_breakout.ts"),
+  builtin(html, "./html.ts"),
+  builtin(hv, "./hv.ts"),
+  builtin(jsonl, "./jsonl.ts"),
+  builtin(meanRevert, "./mean_revert.ts"),
+  builtin(volPath, "./vol_path.ts"),
+]));
+
+/**
+ * Reads, parses and checks a scenario file, loading the plugins it uses; bare names are the
+ * built-ins unless `options.builtins` gives another table.
+ *
+ * @param path The scenario file.
+ * @param options Another built-in table, if any.
+ * @returns The checked scenario.
+ * @throws ScenarioError listing every problem in the file, each with its location.
+ *
+ * @example Load a shipped scenario
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { loadScenario } from "./mod.ts";
+ *
+ * const scenario = await loadScenario(new URL("../scenarios/breakout.jsonc", import.meta.url).pathname);
+ * assertEquals(scenario.generators.map((g) => g.definition.name), ["breakout", "vol-path", "hv"]);
+ * ```
+ */
+export function loadScenario(
+  path: string,
+  options: Partial<core.LoadScenarioOptions> = {},
+): Promise<core.Scenario> {
+  return core.loadScenario(path, { builtins: options.builtins ?? BUILTINS });
+}
+
+/**
+ * Parses and checks scenario text, loading the plugins it uses; bare names are the built-ins
+ * unless `options.builtins` gives another table.
+ *
+ * @param text The scenario as JSONC.
+ * @param options The file the text is from, and another built-in table, if any.
+ * @returns The checked scenario.
+ * @throws ScenarioError listing every problem, each with its location.
+ *
+ * @example A bad value names its field
+ * ```ts
+ * import { assertRejects } from "@std/assert";
+ * import { ScenarioError } from "../core/errors.ts";
+ * import { parseScenario } from "./mod.ts";
+ *
+ * await assertRejects(
+ *   () => parseScenario('{ "steps": 0, "evaluator": { "use": "envelope" } }', { path: "x.jsonc" }),
+ *   ScenarioError,
+ *   'x.jsonc: Cannot read "steps": expected an integer in [1, 10000000], got 0',
+ * );
+ * ```
+ */
+export function parseScenario(
+  text: string,
+  options: { path: string; builtins?: BuiltinTable },
+): Promise<core.Scenario> {
+  return core.parseScenario(text, { path: options.path, builtins: options.builtins ?? BUILTINS });
+}
