@@ -57,8 +57,8 @@ export {
   Issues,
   number,
   type NumberSpec,
-  type Optional,
   type OptionsOf,
+  type Read,
   string,
   type StringSpec,
 } from "./core/options.ts";
@@ -86,7 +86,8 @@ export {
   type SinkDefinition,
   type SinkInstance,
 } from "./core/plugin.ts";
-export { createStream, type RandomStream, startPathBlock } from "./core/random.ts";
+export { createStream, type RandomStream } from "./core/random.ts";
+export { startPathBlock } from "./plugins/_path.ts";
 export {
   BLOCK_SIZE,
   type RunCounts,

@@ -9,7 +9,7 @@
  * @module
  */
 
-/** A JSON Schema fragment, as written into `schema/scenario.schema.json`. */
+/** A JSON Schema fragment, as written into `scenarios/scenario.schema.json`. */
 export type JsonSchema = { readonly [key: string]: unknown };
 
 /**
@@ -55,7 +55,12 @@ export interface FieldSpec<T> {
   doc: string;
   /** Value used when the field is absent; a field with no default must be given. */
   default?: T;
+  /** Whether the field may be left out, and then reads as `undefined`. @default {false} */
+  optional?: boolean;
 }
+
+/** The type a field of spec `S` reads: with `undefined` when `S` is optional. */
+export type Read<T, S> = S extends { optional: true } ? T | undefined : T;
 
 /** Settings of {@linkcode number} and {@linkcode integer}. */
 export interface NumberSpec extends FieldSpec<number> {
@@ -69,10 +74,12 @@ export interface NumberSpec extends FieldSpec<number> {
   maxExclusive?: boolean;
 }
 
-/** Marks a field as optional: absent reads as `undefined`. */
-export interface Optional {
-  /** The field may be left out, and then reads as `undefined`. */
-  optional: true;
+/** Settings of {@linkcode string}. */
+export interface StringSpec extends FieldSpec<string> {
+  /** A regular expression the whole value must match. */
+  pattern?: RegExp;
+  /** How to describe a matching value in errors, such as "a file name". @default {"a string"} */
+  expected?: string;
 }
 
 /**
@@ -88,58 +95,54 @@ export function show(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-function rangeText(spec: NumberSpec): string {
-  const { min, max } = spec;
-  if (min !== undefined && max !== undefined) {
-    return ` in ${spec.minExclusive ? "(" : "["}${min}, ${max}${spec.maxExclusive ? ")" : "]"}`;
-  }
-  if (min !== undefined) return ` ${spec.minExclusive ? ">" : ">="} ${min}`;
-  if (max !== undefined) return ` ${spec.maxExclusive ? "<" : "<="} ${max}`;
-  return "";
-}
-
-function inRange(v: number, spec: NumberSpec): boolean {
-  const { min, max } = spec;
-  if (min !== undefined && (spec.minExclusive ? v <= min : v < min)) return false;
-  if (max !== undefined && (spec.maxExclusive ? v >= max : v > max)) return false;
-  return true;
-}
-
-function numeric(
-  kind: "number" | "integer",
-  spec: NumberSpec & Partial<Optional>,
-): Field<number | undefined> {
-  const expected = `${kind === "integer" ? "an integer" : "a number"}${rangeText(spec)}`;
-  const schema: Record<string, unknown> = { type: kind, description: spec.doc };
-  if (spec.min !== undefined) schema[spec.minExclusive ? "exclusiveMinimum" : "minimum"] = spec.min;
-  if (spec.max !== undefined) schema[spec.maxExclusive ? "exclusiveMaximum" : "maximum"] = spec.max;
-  if (spec.default !== undefined) schema.default = spec.default;
+/** A field that accepts what `ok` accepts, described as `expected` in errors. */
+function field<T>(
+  spec: FieldSpec<T>,
+  schema: Record<string, unknown>,
+  expected: string,
+  ok: (value: unknown) => boolean,
+  hint: (value: unknown) => string = () => "",
+): Field<T | undefined> {
+  const [[key, value] = [], ...rest] = Object.entries(schema);
+  const withDefault = "default" in spec ? { default: spec.default } : {};
+  const fullSchema = { [key!]: value, description: spec.doc, ...Object.fromEntries(rest) };
   return {
     doc: spec.doc,
-    schema,
+    schema: { ...fullSchema, ...withDefault },
     read(value, path, issues) {
-      if (value === undefined) return absent(spec, path, issues, expected);
-      const ok = typeof value === "number" && Number.isFinite(value) &&
-        (kind === "number" || Number.isInteger(value)) && inRange(value, spec);
-      if (!ok) {
-        issues.add(path, `expected ${expected}, got ${show(value)}`);
+      if (value === undefined) {
+        if (spec.default === undefined && !spec.optional) {
+          issues.add(path, `expected ${expected}, got nothing (the field is required)`);
+        }
         return spec.default;
       }
-      return value as number;
+      if (ok(value)) return value as T;
+      issues.add(path, `expected ${expected}, got ${show(value)}${hint(value)}`);
+      return spec.default;
     },
   };
 }
 
-function absent<T>(
-  spec: FieldSpec<T> & Partial<Optional>,
-  path: string,
-  issues: Issues,
-  expected: string,
-): T | undefined {
-  if (spec.default === undefined && !spec.optional) {
-    issues.add(path, `expected ${expected}, got nothing (the field is required)`);
-  }
-  return spec.default;
+function numeric<S extends NumberSpec>(kind: "number" | "integer", spec: S): Field<number> {
+  const { min, max, minExclusive, maxExclusive } = spec;
+  const low = min === undefined ? "" : `${minExclusive ? "(" : "["}${min}`;
+  const high = max === undefined ? "" : `${max}${maxExclusive ? ")" : "]"}`;
+  const range = low && high
+    ? ` in ${low}, ${high}`
+    : low
+    ? ` ${minExclusive ? ">" : ">="} ${min}`
+    : high
+    ? ` ${maxExclusive ? "<" : "<="} ${max}`
+    : "";
+  const schema: Record<string, unknown> = { type: kind };
+  if (min !== undefined) schema[minExclusive ? "exclusiveMinimum" : "minimum"] = min;
+  if (max !== undefined) schema[maxExclusive ? "exclusiveMaximum" : "maximum"] = max;
+  const ok = (v: unknown) =>
+    typeof v === "number" && Number.isFinite(v) && (kind === "number" || Number.isInteger(v)) &&
+    !(min !== undefined && (minExclusive ? v <= min : v < min)) &&
+    !(max !== undefined && (maxExclusive ? v >= max : v > max));
+  const expected = `${kind === "integer" ? "an integer" : "a number"}${range}`;
+  return field(spec, schema, expected, ok) as Field<number>;
 }
 
 /**
@@ -159,11 +162,8 @@ function absent<T>(
  * assertEquals(issues.list, [["spot.intensity", 'expected a number in (0, 1], got "fast"']]);
  * ```
  */
-export function number(spec: NumberSpec & Optional): Field<number | undefined>;
-/** A number field that must be given, or has a default. */
-export function number(spec: NumberSpec): Field<number>;
-export function number(spec: NumberSpec & Partial<Optional>): Field<number | undefined> {
-  return numeric("number", spec);
+export function number<const S extends NumberSpec>(spec: S): Field<Read<number, S>> {
+  return numeric("number", spec) as Field<Read<number, S>>;
 }
 
 /**
@@ -181,11 +181,8 @@ export function number(spec: NumberSpec & Partial<Optional>): Field<number | und
  * assertEquals(onset.read(undefined, "spot.onset", new Issues()), 0);
  * ```
  */
-export function integer(spec: NumberSpec & Optional): Field<number | undefined>;
-/** An integer field that must be given, or has a default. */
-export function integer(spec: NumberSpec): Field<number>;
-export function integer(spec: NumberSpec & Partial<Optional>): Field<number | undefined> {
-  return numeric("integer", spec);
+export function integer<const S extends NumberSpec>(spec: S): Field<Read<number, S>> {
+  return numeric("integer", spec) as Field<Read<number, S>>;
 }
 
 /**
@@ -204,34 +201,14 @@ export function integer(spec: NumberSpec & Partial<Optional>): Field<number | un
  * assertEquals(direction.read("down", "spot.direction", new Issues()), "down");
  * ```
  */
-export function choice<const V extends string>(
+export function choice<const V extends string, const S extends FieldSpec<V>>(
   values: readonly V[],
-  spec: FieldSpec<V> & Optional,
-): Field<V | undefined>;
-/** A choice field that must be given, or has a default. */
-export function choice<const V extends string>(values: readonly V[], spec: FieldSpec<V>): Field<V>;
-export function choice<const V extends string>(
-  values: readonly V[],
-  spec: FieldSpec<V> & Partial<Optional>,
-): Field<V | undefined> {
+  spec: S,
+): Field<Read<V, S>> {
+  const ok = (v: unknown) => (values as readonly unknown[]).includes(v);
+  const hint = (v: unknown) => typeof v === "string" ? didYouMean(v, values) : "";
   const expected = `one of ${values.map((v) => show(v)).join(", ")}`;
-  return {
-    doc: spec.doc,
-    schema: {
-      enum: values,
-      description: spec.doc,
-      ...("default" in spec ? { default: spec.default } : {}),
-    },
-    read(value, path, issues) {
-      if (value === undefined) return absent(spec, path, issues, expected);
-      if (typeof value !== "string" || !(values as readonly string[]).includes(value)) {
-        const hint = typeof value === "string" ? didYouMean(value, values) : "";
-        issues.add(path, `expected ${expected}, got ${show(value)}${hint}`);
-        return spec.default;
-      }
-      return value as V;
-    },
-  };
+  return field(spec, { enum: values }, expected, ok, hint) as Field<Read<V, S>>;
 }
 
 /**
@@ -248,34 +225,9 @@ export function choice<const V extends string>(
  * assertEquals(boolean({ doc: "Loop playback", default: true }).read(undefined, "loop", new Issues()), true);
  * ```
  */
-export function boolean(spec: FieldSpec<boolean> & Optional): Field<boolean | undefined>;
-/** A boolean field that must be given, or has a default. */
-export function boolean(spec: FieldSpec<boolean>): Field<boolean>;
-export function boolean(spec: FieldSpec<boolean> & Partial<Optional>): Field<boolean | undefined> {
-  return {
-    doc: spec.doc,
-    schema: {
-      type: "boolean",
-      description: spec.doc,
-      ...("default" in spec ? { default: spec.default } : {}),
-    },
-    read(value, path, issues) {
-      if (value === undefined) return absent(spec, path, issues, "true or false");
-      if (typeof value !== "boolean") {
-        issues.add(path, `expected true or false, got ${show(value)}`);
-        return spec.default;
-      }
-      return value;
-    },
-  };
-}
-
-/** Settings of {@linkcode string}. */
-export interface StringSpec extends FieldSpec<string> {
-  /** A regular expression the whole value must match. */
-  pattern?: RegExp;
-  /** How to describe a matching value in errors, such as "a file name". @default {"a string"} */
-  expected?: string;
+export function boolean<const S extends FieldSpec<boolean>>(spec: S): Field<Read<boolean, S>> {
+  const ok = (v: unknown) => typeof v === "boolean";
+  return field(spec, { type: "boolean" }, "true or false", ok) as Field<Read<boolean, S>>;
 }
 
 /**
@@ -292,28 +244,11 @@ export interface StringSpec extends FieldSpec<string> {
  * assertEquals(string({ doc: "Title", default: "flight" }).read("demo", "title", new Issues()), "demo");
  * ```
  */
-export function string(spec: StringSpec & Optional): Field<string | undefined>;
-/** A string field that must be given, or has a default. */
-export function string(spec: StringSpec): Field<string>;
-export function string(spec: StringSpec & Partial<Optional>): Field<string | undefined> {
-  const expected = spec.expected ?? "a string";
-  return {
-    doc: spec.doc,
-    schema: {
-      type: "string",
-      description: spec.doc,
-      ...(spec.pattern ? { pattern: spec.pattern.source } : {}),
-      ...("default" in spec ? { default: spec.default } : {}),
-    },
-    read(value, path, issues) {
-      if (value === undefined) return absent(spec, path, issues, expected);
-      if (typeof value !== "string" || (spec.pattern && !spec.pattern.test(value))) {
-        issues.add(path, `expected ${expected}, got ${show(value)}`);
-        return spec.default;
-      }
-      return value;
-    },
-  };
+export function string<const S extends StringSpec>(spec: S): Field<Read<string, S>> {
+  const { pattern } = spec;
+  const ok = (v: unknown) => typeof v === "string" && (!pattern || pattern.test(v));
+  const schema = { type: "string", ...(pattern ? { pattern: pattern.source } : {}) };
+  return field(spec, schema, spec.expected ?? "a string", ok) as Field<Read<string, S>>;
 }
 
 /**
@@ -358,16 +293,6 @@ export interface ReadContext {
  * @param value The raw JSON value.
  * @param context Path and issue list for errors.
  * @returns The values read; where a field has a problem it holds its default.
- *
- * @example An unknown key gets a suggestion
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { Issues, number, readFields } from "./options.ts";
- *
- * const issues = new Issues();
- * readFields({ noise: number({ doc: "Noise", default: 0.3 }) }, { nosie: 1 }, { path: "spot", issues });
- * assertEquals(issues.list[0]?.[1], 'unknown key, expected one of "noise" (did you mean "noise"?)');
- * ```
  */
 export function readFields<F extends Fields>(
   fields: F,
@@ -375,7 +300,6 @@ export function readFields<F extends Fields>(
   context: ReadContext,
 ): OptionsOf<F> {
   const { path, issues } = context;
-  const out: Record<string, unknown> = {};
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     issues.add(path || "(top level)", `expected an object, got ${show(value)}`);
     value = {};
@@ -383,14 +307,11 @@ export function readFields<F extends Fields>(
   const record = value as Record<string, unknown>;
   const allowed = [...Object.keys(fields), ...(context.extraKeys ?? [])];
   for (const key of Object.keys(record)) {
-    if (!allowed.includes(key)) {
-      const list = allowed.map((k) => show(k)).join(", ");
-      issues.add(
-        join(path, key),
-        `unknown key, expected one of ${list}${didYouMean(key, allowed)}`,
-      );
-    }
+    if (allowed.includes(key)) continue;
+    const list = allowed.map((k) => show(k)).join(", ");
+    issues.add(join(path, key), `unknown key, expected one of ${list}${didYouMean(key, allowed)}`);
   }
+  const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(fields)) {
     out[key] = field.read(record[key], join(path, key), issues);
   }
@@ -409,7 +330,9 @@ export function objectSchema(fields: Fields, extra: Record<string, JsonSchema> =
   const required: string[] = [];
   for (const [key, field] of Object.entries(fields)) {
     properties[key] = field.schema;
-    if (!("default" in field.schema) && isRequired(field)) required.push(key);
+    const probe = new Issues();
+    field.read(undefined, "", probe);
+    if (probe.list.length > 0) required.push(key);
   }
   return {
     type: "object",
@@ -417,12 +340,6 @@ export function objectSchema(fields: Fields, extra: Record<string, JsonSchema> =
     ...(required.length ? { required } : {}),
     additionalProperties: false,
   };
-}
-
-function isRequired(field: Field<unknown>): boolean {
-  const probe = new Issues();
-  field.read(undefined, "", probe);
-  return probe.list.length > 0;
 }
 
 /**

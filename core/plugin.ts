@@ -54,20 +54,24 @@ export interface GeneratorInstance {
   readonly length?: number;
 }
 
-/** A generator plugin: supplies one or more sample channels. */
-export interface GeneratorDefinition<O = unknown> {
-  /** Always `"generator"`. */
-  readonly kind: "generator";
+/** What every plugin definition has: its kind, its name, its option fields and their checks. */
+export interface PluginBase<K extends string, O> {
+  /** The plugin's kind. */
+  readonly kind: K;
   /** Kebab-case name, used in `use` strings and error messages. */
   readonly name: string;
   /** Option fields. */
   readonly options: Fields;
+  /** Cross-field checks on the options, reported by key. */
+  check?(options: O, report: (key: string, message: string) => void): void;
+}
+
+/** A generator plugin: supplies one or more sample channels. */
+export interface GeneratorDefinition<O = unknown> extends PluginBase<"generator", O> {
   /** Channels this generator fills. */
   readonly provides: readonly Channel[];
   /** Channels it reads, which an earlier generator must fill. */
   readonly needs?: readonly Channel[];
-  /** Cross-field checks on the options, reported by key. */
-  check?(options: O, report: (key: string, message: string) => void): void;
   /** Starts the generator for one run. */
   start(context: GeneratorContext<O>): GeneratorInstance | Promise<GeneratorInstance>;
 }
@@ -81,15 +85,7 @@ export interface EvaluatorInstance {
 }
 
 /** An evaluator plugin: maps samples to X, Y, Z, regime and flags. */
-export interface EvaluatorDefinition<O = unknown> {
-  /** Always `"evaluator"`. */
-  readonly kind: "evaluator";
-  /** Kebab-case name. */
-  readonly name: string;
-  /** Option fields. */
-  readonly options: Fields;
-  /** Cross-field checks on the options, reported by key. */
-  check?(options: O, report: (key: string, message: string) => void): void;
+export interface EvaluatorDefinition<O = unknown> extends PluginBase<"evaluator", O> {
   /** Starts the evaluator for one run. */
   start(context: PluginContext<O>): EvaluatorInstance;
 }
@@ -120,17 +116,9 @@ export interface SinkInstance {
 }
 
 /** A sink plugin: receives frames as they stream. */
-export interface SinkDefinition<O = unknown> {
-  /** Always `"sink"`. */
-  readonly kind: "sink";
-  /** Kebab-case name. */
-  readonly name: string;
-  /** Option fields. */
-  readonly options: Fields;
+export interface SinkDefinition<O = unknown> extends PluginBase<"sink", O> {
   /** Extension of the file the sink writes, without the dot. */
   readonly extension: string;
-  /** Cross-field checks on the options, reported by key. */
-  check?(options: O, report: (key: string, message: string) => void): void;
   /** Starts the sink for one run. */
   start(context: SinkContext<O>): SinkInstance | Promise<SinkInstance>;
 }
@@ -144,17 +132,9 @@ export interface RenderContext<O> extends PluginContext<O> {
 }
 
 /** A renderer plugin: draws a complete run into one file. */
-export interface RendererDefinition<O = unknown> {
-  /** Always `"renderer"`. */
-  readonly kind: "renderer";
-  /** Kebab-case name. */
-  readonly name: string;
-  /** Option fields. */
-  readonly options: Fields;
+export interface RendererDefinition<O = unknown> extends PluginBase<"renderer", O> {
   /** Extension of the file the renderer writes, without the dot. */
   readonly extension: string;
-  /** Cross-field checks on the options, reported by key. */
-  check?(options: O, report: (key: string, message: string) => void): void;
   /** Returns the file's content. */
   render(context: RenderContext<O>): string | Uint8Array | Promise<string | Uint8Array>;
 }

@@ -1,22 +1,13 @@
 /**
  * Seeded random streams: every draw in option-flight comes from one of these.
  *
- * A stream is seedrandom's `alea` generator (Baagoe's Alea, seeded with his Mash hash), keyed
- * by `(seed, run, key)`: draw for draw, `createStream(seed, { run, key })` returns what
- * `seedrandom.alea(`${seed}/${run}/${key}`)` returns, so a stream's draws depend on nothing
- * else: not on other plugins, block sizes, worker counts or the order of runs. The recurrence
- * is evaluated here rather than through seedrandom's closures, because a Monte Carlo batch
- * starts two streams per run and draws two numbers per step: seeding a stream costs about
- * 0.6-0.9 µs instead of 2.2 µs (keys of 25 characters; a consumer's next run is seeded alongside
- * its current one), and a draw about 1.5 ns instead of 5 ns. The tests compare both, draw for
- * draw, against seedrandom itself.
- *
- * Normal draws use the ziggurat method of Marsaglia and Tsang (2000) with 128 layers: one
- * 32-bit uniform gives both the layer (its low 7 bits) and the candidate, which is accepted
- * about 99% of the time, so a normal costs little more than a uniform (the polar method needs
- * about 2.5 uniforms, a logarithm and a square root). The tables are computed once with
- * `Math.exp`, `Math.log` and `Math.sqrt`, whose results V8 computes the same way on every
- * machine, so draws are identical everywhere.
+ * A stream is seedrandom's `alea` generator keyed by `(seed, run, key)`: draw for draw,
+ * `createStream(seed, { run, key })` gives what `seedrandom.alea(`${seed}/${run}/${key}`)`
+ * gives (the tests compare them), so a stream's draws depend on nothing else: not on other
+ * plugins, block sizes, worker counts or the order of runs. Alea's seeding and recurrence are
+ * evaluated here, for speed (docs/monte-carlo.md, "Speed"). Normal draws use the ziggurat of
+ * Marsaglia and Tsang (2000), 128 layers, with tables computed once from `Math.exp`, `Math.log`
+ * and `Math.sqrt`, which V8 computes alike on every machine.
  *
  * @module
  */
@@ -63,10 +54,7 @@ export function createStream(seed: number, key: { run: number; key: string }): R
   return new StreamSeeder().stream(seed, key);
 }
 
-/**
- * Makes the streams of consecutive runs: a key's next run is usually `run + 1`, so its stream
- * is seeded alongside the current one, in little more time than one (docs/monte-carlo.md).
- */
+/** Makes the streams of consecutive runs, seeding a key's next run alongside its current one. */
 export class StreamSeeder {
   readonly #ahead = new Map<string, { text: string; s0: number; s1: number; s2: number }>();
   readonly #seeds = new Float64Array(6);
@@ -90,41 +78,6 @@ export class StreamSeeder {
     this.#ahead.set(key.key, ahead);
     return new AleaStream(seeds[0]!, seeds[1]!, seeds[2]!);
   }
-}
-
-/**
- * Starts filling a block of a path that draws one normal a step after step 0, the way the
- * built-in path generators do: writes the block's normals into `out` (for the recursion to read
- * and overwrite in place), and `first`, the path's value, at entry 0 when the block starts at
- * step 0.
- *
- * @param random The generator's stream.
- * @param out The channel being filled.
- * @param block Where the block starts and how long it is.
- * @param first The path's value at step 0.
- * @returns The first entry the recursion updates: 1 for the block holding step 0, else 0.
- *
- * @example A random walk
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { createStream, startPathBlock } from "./random.ts";
- *
- * const spot = new Float64Array(5);
- * const from = startPathBlock(createStream(1, { run: 0, key: "walk" }), spot, { start: 0, length: 5 }, 100);
- * for (let i = from, s = 100; i < 5; i++) spot[i] = s += spot[i]!;
- * assertEquals([from, spot[0]], [1, 100]);
- * ```
- */
-export function startPathBlock(
-  random: RandomStream,
-  out: Float64Array,
-  block: { start: number; length: number },
-  first: number,
-): number {
-  const from = block.start === 0 ? 1 : 0;
-  random.fillNormal(out, from, block.length);
-  if (from === 1) out[0] = first;
-  return from;
 }
 
 /** 2^-32: alea's draws are multiples of it. */
@@ -153,22 +106,14 @@ const PRIMED = (() => {
   return { n, s: Float64Array.from(s, (word) => word * UNIT) };
 })();
 
-/**
- * Seeds two streams: alea's three state words for key `a` into `out[0..2]` and for key `b` into
- * `out[3..5]`. Each character of Mash is a chain of a dozen dependent operations; the two keys'
- * chains, interleaved, run side by side, so two streams are seeded in little more time than one
- * (measured: a stream of a batch 0.56-0.9 µs instead of 0.95-1.2).
- */
+/** Seeds alea's state words for key `a` into `out[0..2]` and `b` into `out[3..5]`, interleaved. */
 function seedTwo(a: string, b: string, out: Float64Array): void {
   let na = PRIMED.n, nb = PRIMED.n;
   const lastA = a.length - 1, lastB = b.length - 1;
   const length = Math.max(a.length, b.length);
   for (let pass = 0; pass < 3; pass++) {
     for (let i = 0; i < length; i++) {
-      // Past the end of the shorter key, its chain hashes its last character again and drops
-      // the result: every operation runs every time, so V8's optimised code has no path it has
-      // not seen. (A separate loop for the longer key's tail, run when the run index gains a
-      // digit, deoptimised this function a few times a batch.)
+      // Past its end, the shorter key hashes its last character again and drops the result.
       let ma = na + a.charCodeAt(Math.min(i, lastA));
       let mb = nb + b.charCodeAt(Math.min(i, lastB));
       let ha = 0.02519603282416938 * ma, hb = 0.02519603282416938 * mb;
@@ -189,8 +134,7 @@ function seedTwo(a: string, b: string, out: Float64Array): void {
 }
 
 class AleaStream implements RandomStream {
-  // Every field starts as a double (NaN), so V8 stores them unboxed: a field that started
-  // undefined or as a small integer would box each write, measured at three times the cost.
+  // Doubles from the start (NaN), so V8 keeps the fields unboxed.
   #s0 = NaN;
   #s1 = NaN;
   #s2 = NaN;
@@ -207,11 +151,7 @@ class AleaStream implements RandomStream {
   }
 
   next(): number {
-    // Alea's step is `t = 2091639 * s0 + c * 2^-32; c = t | 0; s2 = t - c`. Each `c` hangs on
-    // the last, a chain of about 16 cycles a draw. `c * 2^-32` is below 0.0005, so `t | 0` is
-    // `floor(x)` (x = 2091639 * s0, known three draws ahead) or one more: written as a branch
-    // the CPU predicts, the chain breaks and a draw takes about 3 ns instead of 5. Same numbers.
-    // `floor` stays a double: on integers V8 emits a conditional move, which keeps the chain.
+    // Alea's `c = t | 0`, as `floor(x)` or one more: a predicted branch, not a dependency chain.
     const x = 2091639 * this.#s0;
     const t = x + this.#c * UNIT;
     const floor = Math.floor(x);
@@ -223,9 +163,7 @@ class AleaStream implements RandomStream {
   }
 
   normal(): number {
-    // alea's draws are multiples of 2^-32, so `hz` is a uniform whole number in
-    // [-2^31, 2^31). It stays a double: int32 arithmetic would overflow negating -2^31,
-    // and V8 then falls off its fast path (about 2.5x slower).
+    // A uniform whole number in [-2^31, 2^31), kept a double: -(-2^31) overflows an int32.
     const hz = this.next() * 4294967296 - 2147483648;
     const iz = hz & 127;
     return Math.abs(hz) < KN[iz]! ? hz * WN[iz]! : this.#tail(hz, iz);
@@ -237,12 +175,7 @@ class AleaStream implements RandomStream {
     }
   }
 
-  /**
-   * Fills `out` with normal draws until the ziggurat's first rejection, whose candidate it
-   * leaves in `#rejected`. Returns where it stopped: `to`, or the index of that rejection.
-   * The loop makes no call, so V8 keeps the state in registers: a call in it (to the slow
-   * path) was measured to cost 2 ns a draw in spills.
-   */
+  /** Fills `out` until the first rejection (left in `#rejected`); a loop with no call in it. */
   #fillFast(out: Float64Array, from: number, to: number): number {
     let s0 = this.#s0, s1 = this.#s1, s2 = this.#s2, c = this.#c;
     let i = from;
@@ -279,8 +212,7 @@ class AleaStream implements RandomStream {
         } while (y + y < t * t);
         return hz > 0 ? R + t : -R - t;
       }
-      // The wedge: accept when y < exp(-x²/2). Two lines that bound the curve over the layer
-      // decide most candidates without the exponential, and always as it would.
+      // The wedge: y < exp(-x²/2), decided by two bounding lines where they can.
       const y = FN[iz]! + this.next() * (FN[iz - 1]! - FN[iz]!);
       const ax = Math.abs(x);
       if (y < BELOW[2 * iz]! + BELOW[2 * iz + 1]! * ax) return x;
@@ -318,16 +250,9 @@ const FN = new Float64Array(128);
 }
 
 /**
- * The squeeze of the ziggurat's wedges: for layer `i`, whose wedge spans `|x|` from `a` (the
- * next layer's edge, 0 for layer 1) to `b`, lines `BELOW[2i] + BELOW[2i + 1] * |x|` under
- * `exp(-x²/2)` and `ABOVE[2i] + ABOVE[2i + 1] * |x|` over it. Where the curve is concave
- * (`|x| < 1`), the chord through the wedge's ends is under it and the tangent at the middle over
- * it; where it is convex (`|x| > 1`), the other way round. The one layer across 1 gets the
- * horizontal lines through its ends, which decide nothing. Each line is moved 2^-40 outward,
- * far more than the rounding of these sums and of `Math.exp` (below 1e-15), so a candidate the
- * lines decide is one the exponential decides the same way: the draws do not change. About 2.7%
- * of draws reach a wedge, and 8% of those fall between the lines and compute the exponential:
- * a normal draw took 2.9 ns instead of 3.2.
+ * Lines under (`BELOW`) and over (`ABOVE`) `exp(-x²/2)` across layer `i`'s wedge, as
+ * `[2i] + [2i + 1] * |x|`: chord and tangent, swapped where the curve turns convex (`|x| > 1`),
+ * each moved 2^-40 outward so they decide a candidate only as the exponential would.
  */
 const BELOW = new Float64Array(256);
 const ABOVE = new Float64Array(256);

@@ -40,15 +40,6 @@ export interface Resolved {
  * @param options The scenario file that names it, and the built-in table.
  * @returns The module, and the built-in's definition.
  * @throws ScenarioError for an unknown built-in, an `http(s):` URL or an unrecognised form.
- *
- * @example Relative paths resolve against the scenario's folder
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { resolveUse } from "./resolve.ts";
- *
- * const resolved = resolveUse("./my_vol.ts", { scenarioPath: "/data/scenarios/a.jsonc", builtins: {} });
- * assertEquals(resolved, { module: "file:///data/scenarios/my_vol.ts" });
- * ```
  */
 export function resolveUse(use: string, options: ResolveOptions): Resolved {
   const { builtins } = options;
@@ -94,16 +85,6 @@ export interface LoadPluginOptions extends ResolveOptions {
  * @param options The scenario file, the built-in table and the kind expected.
  * @returns The plugin definition and its module.
  * @throws ScenarioError when it cannot be resolved, imported, or has the wrong shape.
- *
- * @example A file that is not there
- * ```ts
- * import { assertRejects } from "@std/assert";
- * import { ScenarioError } from "./errors.ts";
- * import { loadPlugin } from "./resolve.ts";
- *
- * const options = { scenarioPath: "/tmp/x.jsonc", builtins: {}, kind: "generator" } as const;
- * await assertRejects(() => loadPlugin("./gone.ts", options), ScenarioError, "no such file");
- * ```
  */
 export async function loadPlugin(
   use: string,

@@ -19,7 +19,6 @@ import { OutputSet } from "./output.ts";
 import type {
   EvaluatorInstance,
   GeneratorContext,
-  GeneratorDefinition,
   GeneratorInstance,
   Levels,
   OutputStream,
@@ -70,13 +69,16 @@ export interface RunCursor {
  * ```
  */
 export class RunPlan {
+  /** The scenario. */
+  readonly scenario: Scenario;
   /** Seed of every run. */
   readonly seed: number;
   /** Steps of every run, unless a generator supplies fewer. */
   readonly steps: number;
-  /** The scenario. */
-  readonly scenario: Scenario;
-  readonly #block: Block;
+  /** The block buffers every run of the plan fills. */
+  readonly block: RunBlock;
+  /** Which generator supplies each channel. */
+  readonly supplier: ReadonlyMap<Channel, PluginUse>;
   readonly #seeder = new StreamSeeder();
 
   /**
@@ -88,21 +90,35 @@ export class RunPlan {
    */
   constructor(scenario: Scenario, options: Omit<RunOptions, "run"> = {}) {
     const { seed, steps } = runSettings(scenario, options);
-    this.scenario = scenario;
-    this.seed = seed;
-    this.steps = steps;
-    this.#block = new Block(scenario, Math.min(BLOCK_SIZE, steps));
+    this.scenario = scenario, this.seed = seed, this.steps = steps;
+    const supplier = new Map<Channel, PluginUse>();
+    for (const use of scenario.generators) {
+      for (const channel of use.definition.provides) supplier.set(channel, use);
+    }
+    this.supplier = supplier;
+    const size = Math.min(BLOCK_SIZE, steps);
+    const floats = () => new Float64Array(size);
+    const time: string[] = [];
+    this.block = {
+      samples: { start: 0, length: 0, spot: floats(), iv: floats(), hv: floats(), time },
+      evaluation: {
+        x: floats(),
+        y: floats(),
+        z: floats(),
+        regime: new Uint8Array(size),
+        flags: new Uint8Array(size),
+      },
+    };
   }
 
   /**
-   * The levels the evaluator publishes for run `run`, without starting the run.
+   * The levels the evaluator publishes, without starting a run.
    *
    * @param run The run index. @default {0}
    * @returns The levels, if any.
-   * @throws PluginError when the evaluator fails to start.
    */
   async levels(run = 0): Promise<Levels | undefined> {
-    return (await this.#startEvaluator(run)).levels;
+    return (await this.#evaluator(run)).levels;
   }
 
   /**
@@ -114,27 +130,49 @@ export class RunPlan {
    * @throws PluginError when a plugin fails to start.
    */
   async start(run: number): Promise<RunCursor> {
-    const evaluator = await this.#startEvaluator(run);
-    const { scenario } = this;
+    const evaluator = await this.#evaluator(run);
+    const name = this.scenario.evaluator.definition.name;
     const levels = () => {
       if (evaluator.levels) return evaluator.levels;
-      throw new Error(
-        `needs levels, but the evaluator "${scenario.evaluator.definition.name}" publishes none`,
-      );
+      throw new Error(`needs levels, but the evaluator "${name}" publishes none`);
     };
     const generators: GeneratorInstance[] = [];
     let steps = this.steps;
-    for (const use of scenario.generators) {
-      const context = new StartContext(use, this, run, levels);
-      const instance = await guard(
-        this.failure(use, run),
+    for (const use of this.scenario.generators) {
+      const context = new StartContext(this, { run, key: use.key, options: use.options, levels });
+      const instance = await this.call(
+        use,
+        { run },
         "failed to start",
         () => use.definition.start(context),
       );
       if (instance.length !== undefined) steps = Math.min(steps, instance.length);
       generators.push(instance);
     }
-    return new Cursor(this, this.#block, { run, steps, evaluator, generators });
+    return new Cursor(this, { run, steps, evaluator, generators });
+  }
+
+  /**
+   * Calls a plugin's hook, turning what it throws or rejects with into a {@linkcode PluginError}
+   * that names the plugin, the scenario, the run and the step.
+   *
+   * @param use The plugin.
+   * @param at The run, and the step when the call concerns one.
+   * @param what What the hook was doing, for the message.
+   * @param hook The call.
+   * @returns What the hook returned.
+   */
+  async call<T>(
+    use: PluginUse,
+    at: { run: number; step?: number },
+    what: string,
+    hook: () => T | Promise<T>,
+  ): Promise<T> {
+    try {
+      return await hook();
+    } catch (error) {
+      throw wrap(error, this.failure(use, at.run, at.step), what);
+    }
   }
 
   /** A stream for `key` in run `run`, seeded alongside the same key's next run. */
@@ -153,42 +191,15 @@ export class RunPlan {
     };
   }
 
-  #startEvaluator(run: number): Promise<EvaluatorInstance> {
+  #evaluator(run: number): Promise<EvaluatorInstance> {
     const use = this.scenario.evaluator;
-    const context = {
-      options: use.options,
-      name: this.scenario.name,
-      seed: this.seed,
-      run,
-      steps: this.steps,
-    };
-    return guard(this.failure(use, run), "failed to start", () => use.definition.start(context));
-  }
-}
-
-/** The buffers of a plan's blocks, and which generator supplies each channel. */
-class Block {
-  readonly spot: Float64Array;
-  readonly iv: Float64Array;
-  readonly hv: Float64Array;
-  readonly time: string[] = [];
-  readonly evaluation: EvaluationBlock;
-  readonly supplier = new Map<Channel, PluginUse>();
-
-  constructor(scenario: Scenario, readonly size: number) {
-    for (const use of scenario.generators) {
-      for (const channel of use.definition.provides) this.supplier.set(channel, use);
-    }
-    this.spot = new Float64Array(size);
-    this.iv = new Float64Array(size);
-    this.hv = new Float64Array(size);
-    this.evaluation = {
-      x: new Float64Array(size),
-      y: new Float64Array(size),
-      z: new Float64Array(size),
-      regime: new Uint8Array(size),
-      flags: new Uint8Array(size),
-    };
+    const context = { options: use.options, name: this.scenario.name, seed: this.seed, run };
+    return this.call(
+      use,
+      { run },
+      "failed to start",
+      () => use.definition.start({ ...context, steps: this.steps }),
+    );
   }
 }
 
@@ -206,29 +217,24 @@ class Cursor implements RunCursor {
   readonly steps: number;
   readonly levels: Levels | undefined;
   readonly #plan: RunPlan;
-  readonly #block: Block;
   readonly #started: Started;
   #at = 0;
 
-  constructor(plan: RunPlan, block: Block, started: Started) {
-    this.#plan = plan;
-    this.#block = block;
-    this.#started = started;
-    this.seed = plan.seed;
-    this.steps = started.steps;
-    this.levels = started.evaluator.levels;
+  constructor(plan: RunPlan, started: Started) {
+    this.#plan = plan, this.#started = started;
+    this.seed = plan.seed, this.steps = started.steps, this.levels = started.evaluator.levels;
   }
 
   next(): RunBlock | undefined {
     const at = this.#at;
     if (at >= this.steps) return undefined;
-    const plan = this.#plan, b = this.#block, { run, evaluator, generators } = this.#started;
-    const length = Math.min(b.size, this.steps - at);
-    const clock = b.supplier.has("time");
-    const time = clock ? b.time : [];
-    const samples: SampleBlock = { start: at, length, spot: b.spot, iv: b.iv, hv: b.hv, time };
+    const plan = this.#plan, { run, evaluator, generators } = this.#started;
+    const { spot, iv, hv, time } = plan.block.samples, { evaluation } = plan.block;
+    const length = Math.min(spot.length, this.steps - at);
+    const clock = plan.supplier.has("time");
+    const samples: SampleBlock = { start: at, length, spot, iv, hv, time: clock ? time : [] };
     const what = `steps ${at} to ${at + length - 1}`;
-    const uses = plan.scenario.generators;
+    const uses = plan.scenario.generators, evaluatorUse = plan.scenario.evaluator;
     for (let g = 0; g < generators.length; g++) {
       try {
         generators[g]!.fill(samples);
@@ -237,41 +243,23 @@ class Cursor implements RunCursor {
       }
     }
     const bad = firstBadSample(samples, clock);
-    if (bad >= 0) throw this.#badSample(samples, bad);
-    const evaluatorUse = plan.scenario.evaluator;
+    if (bad >= 0) throw sampleError(plan, run, samples, bad);
     try {
-      evaluator.evaluate(samples, b.evaluation);
+      evaluator.evaluate(samples, evaluation);
     } catch (error) {
       throw wrap(error, plan.failure(evaluatorUse, run, at), `threw while evaluating ${what}`);
     }
-    const wrong = firstBadEvaluation(b.evaluation, length);
+    const wrong = firstBadEvaluation(evaluation, length);
     if (wrong >= 0) {
-      throw new PluginError(
-        plan.failure(evaluatorUse, run, at + wrong),
-        evaluationProblem(b.evaluation, wrong),
-      );
+      const failure = plan.failure(evaluatorUse, run, at + wrong);
+      throw new PluginError(failure, evaluationProblem(evaluation, wrong));
     }
     this.#at = at + length;
-    return { samples, evaluation: b.evaluation };
-  }
-
-  #badSample(samples: SampleBlock, i: number): PluginError {
-    const { spot, iv, hv, time } = samples;
-    const s = spot[i]!, v = iv[i]!;
-    const [channel, value, need]: [Channel, unknown, string] = !(s > -Infinity && s < Infinity)
-      ? ["spot", s, "a finite number"]
-      : !(v > 0 && v < Infinity)
-      ? ["iv", v, "a finite number > 0"]
-      : !(hv[i]! > 0 && hv[i]! < Infinity)
-      ? ["hv", hv[i]!, "a finite number > 0"]
-      : ["time", time[i], "an ISO 8601 string"];
-    const use = this.#block.supplier.get(channel)!;
-    const failure = this.#plan.failure(use, this.#started.run, samples.start + i);
-    return new PluginError(failure, `produced ${channel} ${String(value)}, expected ${need}`);
+    return { samples, evaluation };
   }
 }
 
-/** The first entry with a spot, IV or HV that is not finite (or not > 0), or a time not a string. */
+/** The first entry whose spot, IV or HV is not finite (or IV, HV not > 0), or time not a string. */
 function firstBadSample(samples: SampleBlock, clock: boolean): number {
   const { spot, iv, hv, time, length } = samples;
   for (let i = 0; i < length; i++) {
@@ -279,13 +267,25 @@ function firstBadSample(samples: SampleBlock, clock: boolean): number {
     // `a - a` is 0 for a finite number and NaN otherwise: three compares a step.
     if (!(s - s + (v - v) + (h - h) === 0 && v > 0 && h > 0)) return i;
   }
-  if (clock) {
-    for (let i = 0; i < length; i++) if (typeof time[i] !== "string") return i;
-  }
+  for (let i = 0; clock && i < length; i++) if (typeof time[i] !== "string") return i;
   return -1;
 }
 
-/** The first entry with an X, Y or Z that is not finite, or a regime or flag code out of range. */
+function sampleError(plan: RunPlan, run: number, samples: SampleBlock, i: number): PluginError {
+  const s = samples.spot[i]!, v = samples.iv[i]!, h = samples.hv[i]!;
+  const finite = (n: number) => n > -Infinity && n < Infinity;
+  const [channel, value, need]: [Channel, unknown, string] = !finite(s)
+    ? ["spot", s, "a finite number"]
+    : !(v > 0 && finite(v))
+    ? ["iv", v, "a finite number > 0"]
+    : !(h > 0 && finite(h))
+    ? ["hv", h, "a finite number > 0"]
+    : ["time", samples.time[i], "an ISO 8601 string"];
+  const failure = plan.failure(plan.supplier.get(channel)!, run, samples.start + i);
+  return new PluginError(failure, `produced ${channel} ${String(value)}, expected ${need}`);
+}
+
+/** The first entry whose X, Y or Z is not finite, or whose regime or flag code is out of range. */
 function firstBadEvaluation(evaluation: EvaluationBlock, length: number): number {
   const { x, y, z, regime, flags } = evaluation;
   for (let i = 0; i < length; i++) {
@@ -302,6 +302,38 @@ function evaluationProblem(evaluation: EvaluationBlock, i: number): string {
   if (bad) return `produced ${bad} ${evaluation[bad][i]}, expected a finite number`;
   const { regime, flags } = evaluation;
   return `produced regime code ${regime[i]} and flag mask ${flags[i]}, expected 0-3 and 0-7`;
+}
+
+function wrap(error: unknown, failure: PluginFailure, what: string): Error {
+  if (error instanceof PluginError || error instanceof ScenarioError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new PluginError(failure, `${what}: ${reason}`, { cause: error });
+}
+
+/** A generator's start context, a class so V8 frees it young; its stream is made on first use. */
+class StartContext implements GeneratorContext<unknown> {
+  readonly options: unknown;
+  readonly name: string;
+  readonly seed: number;
+  readonly steps: number;
+  readonly run: number;
+  readonly levels: () => Levels;
+  readonly #plan: RunPlan;
+  readonly #key: string;
+  #random: RandomStream | undefined;
+
+  constructor(
+    plan: RunPlan,
+    use: { run: number; key: string; options: unknown; levels: () => Levels },
+  ) {
+    this.#plan = plan, this.#key = use.key;
+    this.name = plan.scenario.name, this.seed = plan.seed, this.steps = plan.steps;
+    this.run = use.run, this.options = use.options, this.levels = use.levels;
+  }
+
+  get random(): RandomStream {
+    return this.#random ??= this.#plan.stream(this.run, this.#key);
+  }
 }
 
 /**
@@ -328,54 +360,6 @@ function evaluationProblem(evaluation: EvaluationBlock, i: number): string {
  */
 export function startRun(scenario: Scenario, options: RunOptions = {}): Promise<RunCursor> {
   return new RunPlan(scenario, options).start(options.run ?? 0);
-}
-
-/** Calls a plugin hook, turning what it throws or rejects with into a {@linkcode PluginError}. */
-async function guard<T>(
-  failure: PluginFailure,
-  what: string,
-  fn: () => T | Promise<T>,
-): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw wrap(error, failure, what);
-  }
-}
-
-function wrap(error: unknown, failure: PluginFailure, what: string): Error {
-  if (error instanceof PluginError || error instanceof ScenarioError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new PluginError(failure, `${what}: ${reason}`, { cause: error });
-}
-
-/** A generator's start context; its stream is made on first use, as fixed HV never draws. */
-class StartContext implements GeneratorContext<unknown> {
-  readonly options: unknown;
-  readonly name: string;
-  readonly seed: number;
-  readonly steps: number;
-  readonly #plan: RunPlan;
-  readonly #key: string;
-  #random: RandomStream | undefined;
-
-  constructor(
-    use: PluginUse<GeneratorDefinition>,
-    plan: RunPlan,
-    readonly run: number,
-    readonly levels: () => Levels,
-  ) {
-    this.options = use.options;
-    this.name = plan.scenario.name;
-    this.seed = plan.seed;
-    this.steps = plan.steps;
-    this.#plan = plan;
-    this.#key = use.key;
-  }
-
-  get random(): RandomStream {
-    return this.#random ??= this.#plan.stream(this.run, this.#key);
-  }
 }
 
 /**
@@ -428,9 +412,7 @@ function framesOf({ samples, evaluation }: RunBlock): Frame[] {
  */
 export async function simulate(scenario: Scenario, options: RunOptions = {}): Promise<Frame[]> {
   const frames: Frame[] = [];
-  for await (const block of streamFrames(scenario, options)) {
-    for (const frame of block) frames.push(frame);
-  }
+  for await (const block of streamFrames(scenario, options)) frames.push(...block);
   return frames;
 }
 
@@ -489,22 +471,27 @@ export async function runScenario(
     const plan = new RunPlan(scenario, options);
     const run = options.run ?? 0;
     const cursor = await plan.start(run);
-    const sinks = await startSinks(plan, { run, steps: cursor.steps, output });
+    const sinks = await Sinks.start(plan, { run, steps: cursor.steps, output });
     const keep = scenario.renderers.length > 0;
     const all: Frame[] = [];
-    const counts = emptyCounts();
+    const counts: RunCounts = {
+      frames: 0,
+      regimes: { TAXI: 0, CRUISE: 0, MANEUVER: 0, RUPTURE: 0 },
+      flags: { BREACH: 0, OVERSPEED: 0, STALL: 0 },
+    };
     for (let block = cursor.next(); block; block = cursor.next()) {
       count(block, counts);
       const frames = keep ? framesOf(block) : undefined;
-      await writeSinks(sinks, { plan, run, block, ...(frames ? { frames } : {}) });
-      if (frames) { for (const frame of frames) all.push(frame); }
+      await sinks.write(block, frames);
+      if (frames) all.push(...frames);
     }
-    await closeSinks(sinks, { plan, run });
+    await sinks.close();
     const base = { name: scenario.name, seed: plan.seed, run, steps: cursor.steps };
     for (const use of scenario.renderers) {
       const context = { ...base, options: use.options, frames: all, levels: cursor.levels };
-      const content = await guard(
-        plan.failure(use, run),
+      const content = await plan.call(
+        use,
+        { run },
         "failed to render",
         () => use.definition.render(context),
       );
@@ -516,100 +503,6 @@ export async function runScenario(
     await output.abort();
     throw error;
   }
-}
-
-/** A started sink and the plugin it is. */
-export interface StartedSink {
-  /** The sink's entry in the scenario. */
-  readonly use: PluginUse;
-  /** What its `start` hook returned. */
-  readonly instance: SinkInstance;
-}
-
-/** Where {@linkcode startSinks} starts a run's sinks. */
-export interface SinkRun {
-  /** The run index. */
-  run: number;
-  /** Steps the run yields. */
-  steps: number;
-  /** Where each sink's file `<prefix><name><suffix>.<extension>` is created: an output set. */
-  output: { create(name: string): Promise<OutputStream> };
-  /** Put before each file's name, such as `mc_` for a kept Monte Carlo run. @default {""} */
-  prefix?: string;
-  /** Put after the name, before the extension, such as `_12`. @default {""} */
-  suffix?: string;
-}
-
-/**
- * Starts a plan's sinks for one run, each on its own file in the output set.
- *
- * @param plan The run's plan.
- * @param where The run, and where and under what names its files go.
- * @returns The started sinks, for {@linkcode writeSinks} and {@linkcode closeSinks}.
- * @throws PluginError when a sink fails to start.
- */
-export async function startSinks(plan: RunPlan, where: SinkRun): Promise<StartedSink[]> {
-  const { scenario } = plan;
-  const { run, steps, output, prefix = "", suffix = "" } = where;
-  const sinks: StartedSink[] = [];
-  for (const use of scenario.sinks) {
-    const file = `${prefix}${scenario.name}${suffix}.${use.definition.extension}`;
-    const stream = await output.create(file);
-    const context = { name: scenario.name, seed: plan.seed, run, steps, options: use.options };
-    const instance = await guard(
-      plan.failure(use, run),
-      "failed to start",
-      () => use.definition.start({ ...context, output: stream }),
-    );
-    sinks.push({ use, instance });
-  }
-  return sinks;
-}
-
-/**
- * Hands a block to every sink: as columns to a sink with `writeBlock`, as frames to the others.
- * Every hook is called before this returns, so a block's arrays may be reused as soon as it has.
- *
- * @param sinks The started sinks.
- * @param at The plan, the run, the block, and its frames if already built.
- * @returns When every sink has written.
- */
-export async function writeSinks(
-  sinks: readonly StartedSink[],
-  at: { plan: RunPlan; run: number; block: RunBlock; frames?: readonly Frame[] },
-): Promise<void> {
-  const { plan, run, block } = at;
-  let frames = at.frames;
-  const writes = sinks.map(({ use, instance }) =>
-    guard(plan.failure(use, run, block.samples.start), "failed to write", () => {
-      if (instance.writeBlock) return instance.writeBlock(block);
-      return instance.write(frames ??= framesOf(block));
-    })
-  );
-  await Promise.all(writes);
-}
-
-/**
- * Closes every sink after a run's last block.
- *
- * @param sinks The started sinks.
- * @param at The plan and the run.
- */
-export async function closeSinks(
-  sinks: readonly StartedSink[],
-  at: { plan: RunPlan; run: number },
-): Promise<void> {
-  for (const { use, instance } of sinks) {
-    await guard(at.plan.failure(use, at.run), "failed to close", () => instance.close?.());
-  }
-}
-
-function emptyCounts(): RunCounts {
-  return {
-    frames: 0,
-    regimes: { TAXI: 0, CRUISE: 0, MANEUVER: 0, RUPTURE: 0 },
-    flags: { BREACH: 0, OVERSPEED: 0, STALL: 0 },
-  };
 }
 
 function count({ samples, evaluation }: RunBlock, counts: RunCounts): void {
@@ -625,4 +518,85 @@ function count({ samples, evaluation }: RunBlock, counts: RunCounts): void {
   counts.frames += samples.length;
   REGIMES.forEach((r, i) => (counts.regimes[r] += regimes[i]!));
   FLAGS.forEach((f, i) => (counts.flags[f] += flags[i]!));
+}
+
+/** Where {@linkcode Sinks.start} starts a run's sinks. */
+export interface SinkRun {
+  /** The run index. */
+  run: number;
+  /** Steps the run yields. */
+  steps: number;
+  /** Where each sink's file `<prefix><name><suffix>.<extension>` is created: an output set. */
+  output: { create(name: string): Promise<OutputStream> };
+  /** Before each file's name, such as `mc_` for a kept Monte Carlo run. @default {""} */
+  prefix?: string;
+  /** After the name, before the extension, such as `_12`. @default {""} */
+  suffix?: string;
+}
+
+/** A run's started sinks: blocks go to each, as columns or as frames, then each is closed. */
+export class Sinks {
+  readonly #plan: RunPlan;
+  readonly #run: number;
+  readonly #started: [PluginUse, SinkInstance][];
+
+  private constructor(plan: RunPlan, run: number, started: [PluginUse, SinkInstance][]) {
+    this.#plan = plan, this.#run = run, this.#started = started;
+  }
+
+  /**
+   * Starts a plan's sinks for one run, each on its own file.
+   *
+   * @param plan The run's plan.
+   * @param where The run, and where and under what names its files go.
+   * @returns The started sinks.
+   * @throws PluginError when a sink fails to start.
+   */
+  static async start(plan: RunPlan, where: SinkRun): Promise<Sinks> {
+    const { scenario, seed } = plan;
+    const { run, steps, output, prefix = "", suffix = "" } = where;
+    const started: [PluginUse, SinkInstance][] = [];
+    for (const use of scenario.sinks) {
+      const file = `${prefix}${scenario.name}${suffix}.${use.definition.extension}`;
+      const stream = await output.create(file);
+      const context = { name: scenario.name, seed, run, steps, options: use.options };
+      const instance = await plan.call(
+        use,
+        { run },
+        "failed to start",
+        () => use.definition.start({ ...context, output: stream }),
+      );
+      started.push([use, instance]);
+    }
+    return new Sinks(plan, run, started);
+  }
+
+  /**
+   * Hands a block to every sink: as columns to a sink with `writeBlock`, as frames to the
+   * others. Every hook is called before this returns, so the block may then be reused.
+   *
+   * @param block The block.
+   * @param frames Its frames, if already built.
+   * @returns When every sink has written.
+   */
+  async write(block: RunBlock, frames?: readonly Frame[]): Promise<void> {
+    const at = { run: this.#run, step: block.samples.start };
+    await Promise.all(
+      this.#started.map(([use, sink]) =>
+        this.#plan.call(
+          use,
+          at,
+          "failed to write",
+          () => sink.writeBlock ? sink.writeBlock(block) : sink.write(frames ??= framesOf(block)),
+        )
+      ),
+    );
+  }
+
+  /** Closes every sink after the run's last block. */
+  async close(): Promise<void> {
+    for (const [use, sink] of this.#started) {
+      await this.#plan.call(use, { run: this.#run }, "failed to close", () => sink.close?.());
+    }
+  }
 }

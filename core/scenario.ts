@@ -1,10 +1,6 @@
 /**
- * Scenario files: JSONC parsing, validation of every field, and plugin resolution.
- *
- * A scenario names its plugins by `use` strings. Resolving one is a pure function of the
- * string, the scenario file's folder and the built-in table: a bare kebab-case word is a
- * built-in, `./` and `../` are files relative to the scenario's folder, `jsr:`, `npm:` and
- * `file:` import as given, and `http:`/`https:` are refused.
+ * Scenario files: JSONC parsing, validation of every field, the plugins they use (resolved by
+ * `resolve.ts`), and the settings a run or batch applies over them.
  *
  * @module
  */
@@ -120,108 +116,55 @@ const monteCarloFields = SCENARIO_FIELDS.monteCarlo;
 
 const SECTIONS = ["evaluator", "generators", "sinks", "renderers", "monteCarlo"];
 
-/** The built-in table a scenario's bare `use` names refer to. */
-export interface LoadScenarioOptions {
-  /** The built-in plugins, such as `BUILTINS` from `plugins/mod.ts`. */
-  builtins: BuiltinTable;
-}
-
-/**
- * Reads, parses and checks a scenario file, loading the plugins it uses.
- *
- * @param path The scenario file.
- * @param options The built-in table.
- * @returns The checked scenario.
- * @throws ScenarioError listing every problem in the file, each with its location.
- *
- * @example Load a shipped scenario
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { loadScenario } from "./scenario.ts";
- * import { BUILTINS } from "../plugins/mod.ts";
- *
- * const path = new URL("../scenarios/breakout.jsonc", import.meta.url).pathname;
- * assertEquals((await loadScenario(path, { builtins: BUILTINS })).name, "breakout");
- * ```
- */
-export async function loadScenario(path: string, options: LoadScenarioOptions): Promise<Scenario> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    throw new ScenarioError(`${path}: Cannot read the scenario file: ${(error as Error).message}`);
-  }
-  return await parseScenario(text, { path, builtins: options.builtins });
-}
-
-/** Where a scenario's text came from, and the built-in table. */
-export interface ParseScenarioOptions extends LoadScenarioOptions {
+/** Where a scenario's text came from, and the built-in table its bare `use` names refer to. */
+export interface ParseScenarioOptions {
   /** The file the text is from: names it in errors and anchors relative `use` paths. */
   path: string;
+  /** The built-in plugins, such as `BUILTINS` from `plugins/mod.ts`. */
+  builtins: BuiltinTable;
 }
 
 /**
  * Parses and checks scenario text, loading the plugins it uses.
  *
  * @param text The scenario as JSONC.
- * @param options Where the text came from.
+ * @param options Where the text came from, and the built-in table.
  * @returns The checked scenario.
  * @throws ScenarioError listing every problem, each with its location.
- *
- * @example A bad value names its field
- * ```ts
- * import { assertRejects } from "@std/assert";
- * import { parseScenario } from "./scenario.ts";
- * import { ScenarioError } from "./errors.ts";
- * import { BUILTINS } from "../plugins/mod.ts";
- *
- * const text = '{ "steps": 0, "evaluator": { "use": "envelope" } }';
- * await assertRejects(
- *   () => parseScenario(text, { path: "x.jsonc", builtins: BUILTINS }),
- *   ScenarioError,
- *   'x.jsonc: Cannot read "steps": expected an integer in [1, 10000000], got 0',
- * );
- * ```
  */
 export async function parseScenario(
   text: string,
   options: ParseScenarioOptions,
 ): Promise<Scenario> {
-  const { path, builtins } = options;
+  const { path } = options;
   const raw = parseText(text, path);
   const issues = new Issues();
+  const where = { ...options, issues };
   const top = readFields(topFields, raw, { path: "", issues, extraKeys: SECTIONS });
   const record = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
-
   const name = top.name ?? basename(path, extname(path));
   if (top.name === undefined && !NAME.test(name)) {
     issues.add("name", `the file name ${show(name)} cannot name output files; set "name"`);
   }
-
-  const evaluator = await readPlugin("evaluator", record.evaluator, "evaluator", {
-    path,
-    builtins,
-    issues,
-  });
-  const generators = await readGenerators(record.generators, { path, builtins, issues });
-  const where = { path, builtins, issues };
-  const sinks = await readList("sink", record.sinks ?? [{ use: "jsonl" }], "sinks", where);
-  const renderers = await readList("renderer", record.renderers ?? [], "renderers", where);
+  const evaluator = await readPlugin("evaluator", record.evaluator, "evaluator", where);
+  const generators = await readGenerators(record.generators, where);
+  const sinks = await readList("sink", record.sinks ?? [{ use: "jsonl" }], where);
+  const renderers = await readList("renderer", record.renderers ?? [], where);
   const monteCarlo = record.monteCarlo === undefined
     ? undefined
     : readFields(monteCarloFields, record.monteCarlo, { path: "monteCarlo", issues });
-
   if (issues.list.length > 0 || !evaluator) {
     throw new ScenarioError(
       issues.list.map(([at, message]) => `${path}: Cannot read ${show(at)}: ${message}`),
     );
   }
+  const { description, seed, steps } = top;
   return {
     path,
     name,
-    description: top.description,
-    seed: top.seed,
-    steps: top.steps,
+    description,
+    seed,
+    steps,
     evaluator,
     generators,
     sinks,
@@ -236,75 +179,57 @@ function parseText(text: string, path: string): unknown {
   } catch (error) {
     const message = (error as Error).message.replace(/ in JSONC at position \d+$/, "");
     const at = /position (\d+)$/.exec((error as Error).message);
-    const offset = at ? Number(at[1]) : text.length;
-    const before = text.slice(0, offset).split("\n");
-    const line = before.length;
+    const before = text.slice(0, at ? Number(at[1]) : text.length).split("\n");
     const column = (before.at(-1)?.length ?? 0) + 1;
-    throw new ScenarioError(`${path}:${line}:${column}: ${message}`);
+    throw new ScenarioError(`${path}:${before.length}:${column}: ${message}`);
   }
 }
 
-interface Where {
-  path: string;
-  builtins: BuiltinTable;
+interface Where extends ParseScenarioOptions {
   issues: Issues;
 }
 
-async function readGenerators(
-  value: unknown,
-  where: Where,
-): Promise<PluginUse<GeneratorDefinition>[]> {
+type Use<K extends PluginKind> = PluginUse<Extract<PluginDefinition, { kind: K }>>;
+
+async function readGenerators(value: unknown, where: Where): Promise<Use<"generator">[]> {
   const { issues } = where;
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const example = '{ "spot": { "use": "breakout" } }';
     issues.add(
       "generators",
-      `expected an object of generators such as { "spot": { "use": "breakout" } }, got ${
-        show(value)
-      }`,
+      `expected an object of generators such as ${example}, got ${show(value)}`,
     );
     return [];
   }
-  const generators: PluginUse<GeneratorDefinition>[] = [];
+  const generators: Use<"generator">[] = [];
   for (const [label, entry] of Object.entries(value)) {
     const used = await readPlugin("generator", entry, join("generators", label), where);
     if (used) generators.push(used);
   }
-  const supplier = new Map<Channel, PluginUse<GeneratorDefinition>>();
+  const supplier = new Map<Channel, Use<"generator">>();
   for (const generator of generators) {
     for (const channel of generator.definition.provides) {
       const other = supplier.get(channel);
       if (other) {
-        issues.add(
-          "generators",
-          `both ${show(other.key)} and ${show(generator.key)} supply ${
-            show(channel)
-          }; one generator per channel`,
-        );
+        const both = `both ${show(other.key)} and ${show(generator.key)} supply ${show(channel)}`;
+        issues.add("generators", `${both}; one generator per channel`);
       }
       supplier.set(channel, generator);
     }
   }
-  const order = (g: PluginUse<GeneratorDefinition>) =>
+  const order = (g: Use<"generator">) =>
     Math.min(...g.definition.provides.map((c) => CHANNELS.indexOf(c)));
   generators.sort((a, b) => order(a) - order(b));
-  if (issues.list.length === 0) {
-    for (const channel of ["spot", "iv", "hv"] as const) {
-      if (!supplier.has(channel)) {
-        issues.add("generators", `no generator supplies ${show(channel)}`);
-      }
-    }
-    for (const generator of generators) {
-      for (const need of generator.definition.needs ?? []) {
-        const from = supplier.get(need);
-        if (!from || order(from) >= order(generator)) {
-          issues.add(
-            generator.key,
-            `${show(generator.definition.name)} needs ${
-              show(need)
-            }, which no earlier generator supplies (channels fill in order time, spot, iv, hv)`,
-          );
-        }
-      }
+  if (issues.list.length > 0) return generators;
+  for (const channel of ["spot", "iv", "hv"] as const) {
+    if (!supplier.has(channel)) issues.add("generators", `no generator supplies ${show(channel)}`);
+  }
+  for (const generator of generators) {
+    for (const need of generator.definition.needs ?? []) {
+      const from = supplier.get(need);
+      if (from && order(from) < order(generator)) continue;
+      const why = "which no earlier generator supplies (channels fill in order time, spot, iv, hv)";
+      issues.add(generator.key, `${show(generator.definition.name)} needs ${show(need)}, ${why}`);
     }
   }
   return generators;
@@ -313,19 +238,15 @@ async function readGenerators(
 async function readList<K extends "sink" | "renderer">(
   kind: K,
   value: unknown,
-  key: string,
   where: Where,
-): Promise<PluginUse<Extract<PluginDefinition, { kind: K }>>[]> {
+): Promise<Use<K>[]> {
+  const key = `${kind}s`;
   if (!Array.isArray(value)) {
-    where.issues.add(
-      key,
-      `expected a list such as [{ "use": "${kind === "sink" ? "jsonl" : "html"}" }], got ${
-        show(value)
-      }`,
-    );
+    const example = `[{ "use": "${kind === "sink" ? "jsonl" : "html"}" }]`;
+    where.issues.add(key, `expected a list such as ${example}, got ${show(value)}`);
     return [];
   }
-  const out: PluginUse<Extract<PluginDefinition, { kind: K }>>[] = [];
+  const out: Use<K>[] = [];
   for (const [i, entry] of value.entries()) {
     const used = await readPlugin(kind, entry, join(key, i), where);
     if (used) out.push(used);
@@ -338,7 +259,7 @@ async function readPlugin<K extends PluginKind>(
   entry: unknown,
   key: string,
   where: Where,
-): Promise<PluginUse<Extract<PluginDefinition, { kind: K }>> | undefined> {
+): Promise<Use<K> | undefined> {
   const { issues } = where;
   if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
     issues.add(key, `expected a plugin entry such as { "use": "..." }, got ${show(entry)}`);
@@ -359,17 +280,21 @@ async function readPlugin<K extends PluginKind>(
   }
   const { definition, module } = loaded;
   const before = issues.list.length;
-  const options = readFields(definition.options, entry, {
-    path: key,
-    issues,
-    extraKeys: PLUGIN_KEYS,
-  });
-  if (before === issues.list.length && definition.check) {
-    const check = definition.check as (o: unknown, r: (k: string, m: string) => void) => void;
-    check(options, (field, message) => issues.add(join(key, field), message));
+  const read = { path: key, issues, extraKeys: PLUGIN_KEYS };
+  const options = readFields(definition.options, entry, read);
+  if (before === issues.list.length) {
+    const check = definition.check as
+      | ((o: unknown, r: (k: string, m: string) => void) => void)
+      | undefined;
+    check?.(options, (field, message) => issues.add(join(key, field), message));
   }
-  const typed = definition as Extract<PluginDefinition, { kind: K }>;
-  return { use, key, definition: typed, module, options };
+  return {
+    use,
+    key,
+    definition: definition as Extract<PluginDefinition, { kind: K }>,
+    module,
+    options,
+  };
 }
 
 /** Overrides of a scenario's settings for one run or batch, such as the CLI's flags. */
@@ -408,11 +333,10 @@ export interface RunSettings {
  * @example The scenario's seed unless one is given
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { loadScenario, runSettings } from "./scenario.ts";
- * import { BUILTINS } from "../plugins/mod.ts";
+ * import { runSettings } from "./scenario.ts";
+ * import { loadScenario } from "../plugins/mod.ts";
  *
- * const path = new URL("../scenarios/breakout.jsonc", import.meta.url).pathname;
- * const scenario = await loadScenario(path, { builtins: BUILTINS });
+ * const scenario = await loadScenario(new URL("../scenarios/breakout.jsonc", import.meta.url).pathname);
  * assertEquals(runSettings(scenario, {}).seed, scenario.seed);
  * assertEquals(runSettings(scenario, { seed: 7, steps: 10 }).steps, 10);
  * ```

@@ -1,8 +1,8 @@
 /**
  * What every thread of a Monte Carlo batch runs, the main thread and each Web Worker alike:
- * claiming slices of runs, reducing them to statistics, writing run logs, and the messages
- * between threads. It imports no npm package, so that a worker starts quickly (an npm import
- * was measured to delay a worker by 10 to 20 ms); {@linkcode runBatch} in `batch.ts` drives it.
+ * claiming slices of runs, reducing them to statistics, running the sinks of kept runs, and the
+ * messages between threads. It imports no npm package, so that a worker starts quickly;
+ * `batch.ts` drives it.
  *
  * @module
  */
@@ -15,7 +15,7 @@ import type {
   PluginDefinition,
   SinkDefinition,
 } from "../core/plugin.ts";
-import { closeSinks, RunPlan, startSinks, writeSinks } from "../core/run.ts";
+import { RunPlan, Sinks } from "../core/run.ts";
 import type { PluginUse, Scenario } from "../core/scenario.ts";
 import type { RunBlock } from "../core/frame.ts";
 import type { MonteCarloStats, MonteCarloStatsSnapshot } from "./stats.ts";
@@ -95,16 +95,16 @@ async function runRange(
     const cursor = await plan.start(run);
     if (staged) {
       const where = { run, steps: cursor.steps, output: staged, prefix: "mc_", suffix: `_${run}` };
-      const sinks = await startSinks(plan, where);
-      // writeSinks calls every hook before it returns, so the block may move on meanwhile.
+      const sinks = await Sinks.start(plan, where);
+      // Sinks.write calls every hook before it returns, so the run may go on meanwhile.
       let failed: unknown;
       const writes: Promise<void>[] = [];
       const onBlock = (block: RunBlock) =>
-        void writes.push(writeSinks(sinks, { plan, run, block }).catch((e) => void (failed ??= e)));
+        void writes.push(sinks.write(block).catch((error) => void (failed ??= error)));
       stats.addRun(cursor, { onBlock });
       await Promise.all(writes);
       if (failed !== undefined) throw failed;
-      await closeSinks(sinks, { plan, run });
+      await sinks.close();
       staged.close();
     } else {
       stats.addRun(cursor);

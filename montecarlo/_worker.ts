@@ -20,11 +20,7 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
-/**
- * Milliseconds this worker took to pack and post its statistics in its last batch: it leaves
- * the runs it could do in that time to the main thread. A new worker does it in code V8 has
- * not compiled yet, measured at 5 to 10 ms.
- */
+/** How long this worker took to post its statistics last batch: it leaves that much to others. */
 let postMs = 6;
 
 self.onmessage = async (event: MessageEvent<ToWorker>) => {

@@ -35,17 +35,9 @@ import type { EnvelopeLevels } from "../plugins/envelope.ts";
 /** The most Web Workers one batch may use. */
 export const MAX_WORKERS = 256;
 
-/**
- * Steps of work each thread needs by default when the batch starts new workers: a new worker
- * takes some 20 ms to start and about 50 ms more to warm up. Measured on 2 cores, two threads
- * beat one from about 5 million steps of statistics, or 400,000 steps with run logs.
- */
+/** Steps of work a new worker must have to pay for its start and warm-up (docs/monte-carlo.md). */
 const STEPS_PER_NEW_THREAD = 3_000_000;
-/**
- * Steps of work each thread needs by default when the batch runs on a {@linkcode WorkerPool},
- * whose workers are warm after its first batch: measured, two warm threads beat one from about
- * 500,000 steps.
- */
+/** Steps of work a warm {@linkcode WorkerPool} worker must have to pay for itself. */
 const STEPS_PER_WARM_THREAD = 500_000;
 
 /** Where and how {@linkcode runBatch} runs. */
@@ -299,10 +291,7 @@ export async function simulateBatch(
   return { stats, levels: envelope, workers: Math.max(1, workers) };
 }
 
-/**
- * A step written to a run log costs about as much as this many steps of statistics alone:
- * measured, 450 to 600 ns against 34 to 36 ns.
- */
+/** A step a sink writes costs about this many steps of statistics alone. */
 const LOG_COST = 15;
 
 /** Threads for `work` steps, on new workers or on a pool's. */
@@ -331,8 +320,7 @@ async function runInParallel(
 ): Promise<MonteCarloStats> {
   const recipe = recipeOf(scenario, options.keep !== undefined);
   const { from, to, seed, steps, keep, onProgress, threads } = options;
-  // Workers before this thread's statistics: a new one takes longest to be ready (measured: it
-  // claims its first runs 1-4 ms sooner).
+  // Workers first: a new one takes longest to be ready.
   const pool = options.pool ?? new WorkerPool();
   const workers = pool.acquire(threads - 1);
   const total = to - from;
@@ -371,8 +359,7 @@ async function runInParallel(
     // Handled now, awaited below: a worker may fail while the main thread runs.
     const finished = Promise.all(results);
     finished.catch(() => {});
-    // One turn of the event loop lets the workers' threads start: measured, they are then
-    // claiming runs 15 ms sooner than when the main thread starts its share at once.
+    // One turn of the event loop lets the workers' threads start before this one runs.
     await new Promise((resolve) => setTimeout(resolve, 0));
     await runClaimed(
       scenario,

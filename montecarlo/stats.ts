@@ -36,11 +36,9 @@ export const LEVEL_BITS = 12;
 export const STATE_BITS = 7;
 
 /**
- * Sketch settings of the fan charts' X, Y and Z, which are read only as drawn percentile
- * bands: relative error `2^-7`, about 0.78%, and values within `2^-10` (about 0.001) of 0
- * drawn as 0. X and Z spread over a dozen powers of two near 0, and at the summary's 7 bits
- * their 600 sketches outgrew the CPU's caches: these settings quarter their size and were
- * measured to make a 1,000-step batch 15% faster.
+ * Sketch settings of the fan charts' X, Y and Z, read only as drawn bands: relative error
+ * `2^-7`, about 0.78%, and values within `2^-10` of 0 drawn as 0; a quarter of the summary's
+ * sketch size, so that 600 of them stay in the CPU's caches.
  */
 export const FAN_SKETCH: Readonly<QuantileSketchOptions> = Object.freeze({
   bits: 6,
@@ -121,21 +119,10 @@ export function timelineSteps(steps: number, points: number = TIMELINE_POINTS): 
 /** Cells of the frame counts: one per regime and flag mask. */
 const CELLS = REGIMES.length << FLAGS.length;
 
-/**
- * Runs whose timeline values are held before they are added to the sketches. The fan charts'
- * 800 sketches outgrow the CPU's caches, so each flush fetches them from memory again: with
- * 1,024 runs a flush instead of 64, a 1,000-step batch was measured 12-17% faster. The buffer
- * is 32 KB per timeline step, 6.4 MB at most.
- */
+/** Runs whose timeline values are held and added to the sketches together (32 KB a point). */
 const PENDING_RUNS = 1024;
 
-/**
- * Runs held before the first flush. V8 collects type feedback for a function from about its
- * ninth call, and optimises {@linkcode MonteCarloStats.addRun} after a few hundred runs: with
- * its first flush at run 1,024, the flush had no feedback there, and in each new batch worker
- * the optimised code was thrown away and compiled again (`--trace-deopt`). Flushing first at
- * run 16 gives it feedback; over 15 batches a new worker then did 5% more of the runs.
- */
+/** Runs held before the first flush: early, so the compiled `addRun` has seen one. */
 const FIRST_FLUSH_RUNS = 16;
 
 /** The quantities tracked at each timeline step. */
@@ -276,9 +263,7 @@ export class MonteCarloStats {
   #flush(): void {
     const runs = this.#pendingRuns;
     if (runs === 0) return;
-    // One call a timeline step: V8 optimises a function called many times as a whole. Nested
-    // loops here (optimised on the stack), or a closure made at each flush, were deoptimised
-    // again and again in each new batch worker: hundreds of times a batch (--trace-deopt).
+    // One call a timeline step, not nested loops: each new worker compiles it once, whole.
     for (let p = 0; p < this.timeline.length; p++) this.#flushPoint(p, runs);
     this.#pendingRuns = 0;
   }

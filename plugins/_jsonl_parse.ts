@@ -97,4 +97,3 @@ export function parseJsonl(text: string): ParsedJsonl {
   }
   return { frames, bad };
 }
-

@@ -12,7 +12,7 @@
  */
 import { choice, number } from "../core/options.ts";
 import { defineGenerator, type GeneratorDefinition } from "../core/plugin.ts";
-import { startPathBlock } from "../core/random.ts";
+import { startPathBlock } from "./_path.ts";
 import { envelopeLevels } from "./envelope.ts";
 
 /** Options of the `false-breakout` generator. */

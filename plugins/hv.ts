@@ -81,9 +81,7 @@ const hv: GeneratorDefinition<HvOptions> = defineGenerator({
     let count = 0;
     return {
       fill({ spot, hv, length }) {
-        // The state and the floor in locals, made numbers with `+`: V8 does not know the type
-        // of a captured variable, and used in the loop as they are, they made it allocate a
-        // heap number every step.
+        // State in locals made numbers with `+`, so the loop allocates nothing per step.
         let last = +previous, seen = count;
         const lo = +floor;
         for (let i = 0; i < length; i++) {

@@ -11,7 +11,7 @@
  */
 import { number } from "../core/options.ts";
 import { defineGenerator, type GeneratorDefinition } from "../core/plugin.ts";
-import { startPathBlock } from "../core/random.ts";
+import { startPathBlock } from "./_path.ts";
 import { envelopeLevels } from "./envelope.ts";
 
 /** Options of the `mean-revert` generator. */
@@ -58,14 +58,11 @@ const meanRevert: GeneratorDefinition<MeanRevertOptions> = defineGenerator({
     let last = options.start ?? flip;
     return {
       fill({ spot, start, length }) {
-        // The block's normals are drawn into `spot` and replaced by the path, with the state
-        // in a local that V8 keeps in a register: `+` tells it the captured `last` is a number.
+        // The block's normals are drawn into `spot` and replaced by the path; `+last` a number.
         const from = startPathBlock(random, spot, { start, length }, last);
         let s = +last;
         for (let i = from; i < length; i++) {
-          // The recursion rearranged: each step waits for the last, and this way one multiply
-          // and one add lie between them instead of four operations (in a CPU profile: 2.5 ns
-          // a step before, 1.5 after). Rounding differs in the last bits, as any arrangement's would.
+          // Rearranged so that one multiply and one add lie between steps (docs/monte-carlo.md).
           s = keep * s + (pull + sd * spot[i]!);
           spot[i] = s;
         }

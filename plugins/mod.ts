@@ -4,6 +4,7 @@
  * @module
  */
 import type { Builtin, BuiltinTable, PluginDefinition } from "../core/plugin.ts";
+import { ScenarioError } from "../core/errors.ts";
 import * as core from "../core/scenario.ts";
 import breakout from "./breakout.ts";
 import envelope from "./envelope.ts";
@@ -48,11 +49,17 @@ export const BUILTINS: BuiltinTable = Object.freeze(Object.fromEntries([
  * assertEquals(scenario.generators.map((g) => g.definition.name), ["breakout", "vol-path", "hv"]);
  * ```
  */
-export function loadScenario(
+export async function loadScenario(
   path: string,
-  options: Partial<core.LoadScenarioOptions> = {},
+  options: { builtins?: BuiltinTable } = {},
 ): Promise<core.Scenario> {
-  return core.loadScenario(path, { builtins: options.builtins ?? BUILTINS });
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    throw new ScenarioError(`${path}: Cannot read the scenario file: ${(error as Error).message}`);
+  }
+  return await parseScenario(text, { path, ...options });
 }
 
 /**

@@ -1,8 +1,14 @@
 // Atomic output sets: files staged by any thread are renamed into place together, or removed.
-import { assertEquals, assertRejects, assertThrows } from "@std/assert";
+import {
+  assert,
+  assertEquals,
+  assertRejects,
+  assertStringIncludes,
+  assertThrows,
+} from "@std/assert";
 import { join } from "@std/path";
 import { ScenarioError } from "../../core/errors.ts";
-import { OutputSet, stagedPath } from "../../core/output.ts";
+import { outputError, OutputSet, stagedPath } from "../../core/output.ts";
 
 const list = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 
@@ -45,4 +51,20 @@ Deno.test("check() refuses links, folders, bad and repeated names before any wor
   assertThrows(() => out.check("once.json"), ScenarioError, "twice");
   await assertRejects(() => out.writeFile("link.jsonl", "x"), ScenarioError, "symbolic link");
   await out.abort();
+});
+
+Deno.test("outputError() makes the file system's errors a ScenarioError and leaves bugs alone", async () => {
+  const file = await Deno.makeTempFile();
+  let failure: unknown;
+  try {
+    Deno.mkdirSync(`${file}/out`, { recursive: true });
+  } catch (error) {
+    failure = error;
+  }
+  const error = outputError(`create ${file}/out`, failure);
+  assert(error instanceof ScenarioError);
+  assertStringIncludes(error.message, `Cannot create ${file}/out: `);
+  const bug = new TypeError("not a file-system error");
+  assertEquals(outputError("write", bug), bug);
+  await Deno.remove(file);
 });
