@@ -90,17 +90,21 @@ export { createStream, type RandomStream } from "./core/random.ts";
 export { startPathBlock } from "./plugins/_path.ts";
 export {
   BLOCK_SIZE,
-  type RunCounts,
+  framesOf,
+  type HookCall,
   type RunCursor,
   type RunOptions,
   RunPlan,
-  type RunReport,
-  runScenario,
-  type RunScenarioOptions,
   simulate,
   startRun,
   streamFrames,
 } from "./core/run.ts";
+export {
+  type RunCounts,
+  type RunReport,
+  runScenario,
+  type RunScenarioOptions,
+} from "./files/run.ts";
 export {
   MAX_RUNS,
   MAX_STEPS,

@@ -174,8 +174,7 @@ export type PluginSpec<D extends { kind: string; options: Fields }, F extends Fi
  * @example A constant IV
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { defineGenerator } from "./plugin.ts";
- * import { number } from "./options.ts";
+ * import { defineGenerator, number } from "../mod.ts";
  *
  * const flatIv = defineGenerator({
  *   name: "flat-iv",
@@ -193,23 +192,10 @@ export function defineGenerator<F extends Fields>(
 }
 
 /**
- * Defines an evaluator plugin.
+ * Defines an evaluator plugin, as {@linkcode defineGenerator} defines a generator.
  *
  * @param spec The evaluator without its `kind`.
  * @returns The evaluator definition, to default-export.
- *
- * @example An evaluator is tagged with its kind
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { defineEvaluator } from "./plugin.ts";
- *
- * const calm = defineEvaluator({
- *   name: "calm",
- *   options: {},
- *   start: () => ({ evaluate: (samples, out) => out.regime.fill(1, 0, samples.length) }),
- * });
- * assertEquals(calm.kind, "evaluator");
- * ```
  */
 export function defineEvaluator<F extends Fields>(
   spec: PluginSpec<EvaluatorDefinition<OptionsOf<F>>, F>,
@@ -226,7 +212,7 @@ export function defineEvaluator<F extends Fields>(
  * @example A CSV of spot prices
  * ```ts
  * import { assertEquals } from "@std/assert";
- * import { defineSink } from "./plugin.ts";
+ * import { defineSink } from "../mod.ts";
  *
  * const spotCsv = defineSink({
  *   name: "spot-csv",
@@ -246,24 +232,10 @@ export function defineSink<F extends Fields>(
 }
 
 /**
- * Defines a renderer plugin.
+ * Defines a renderer plugin, as {@linkcode defineSink} defines a sink.
  *
  * @param spec The renderer without its `kind`.
  * @returns The renderer definition, to default-export.
- *
- * @example A one-line text report
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { defineRenderer } from "./plugin.ts";
- *
- * const report = defineRenderer({
- *   name: "report",
- *   extension: "txt",
- *   options: {},
- *   render: ({ name, frames }) => `${name}: ${frames.length} frames\n`,
- * });
- * assertEquals(report.kind, "renderer");
- * ```
  */
 export function defineRenderer<F extends Fields>(
   spec: PluginSpec<RendererDefinition<OptionsOf<F>>, F>,

@@ -42,12 +42,9 @@ export interface RandomStream {
  * import { assertEquals, assertNotEquals } from "@std/assert";
  * import { createStream } from "./random.ts";
  *
- * const a = createStream(42, { run: 0, key: "generators.spot" });
- * const b = createStream(42, { run: 0, key: "generators.spot" });
- * const c = createStream(42, { run: 1, key: "generators.spot" });
- * const first = a.normal();
- * assertEquals(first, b.normal());
- * assertNotEquals(first, c.normal());
+ * const draw = (run: number) => createStream(42, { run, key: "generators.spot" }).normal();
+ * assertEquals(draw(0), draw(0));
+ * assertNotEquals(draw(0), draw(1));
  * ```
  */
 export function createStream(seed: number, key: { run: number; key: string }): RandomStream {

@@ -1,10 +1,6 @@
 /**
- * `use` strings: what a scenario's plugin entry names, resolved and imported.
- *
- * Resolving is a pure function of the string, the scenario file's folder and the built-in table
- * the caller passes in: a bare kebab-case word is a built-in, `./` and `../` are files relative
- * to the scenario's folder, `jsr:`, `npm:` and `file:` import as given, `http:`/`https:` are
- * refused.
+ * `use` strings, resolved (a pure function of the string, the scenario's folder and the
+ * built-in table passed in) and imported, with the default export's shape checked.
  *
  * @module
  */

@@ -1,6 +1,7 @@
 /**
- * The run loop: starts the plugins, fills blocks of steps, checks every value, and streams
- * frames to sinks and renderers in the fixed order generators, evaluator, sinks, renderers.
+ * The run loop: starts the plugins, fills blocks of steps with the generators and the
+ * evaluator, in that fixed order, and checks every value. `output/run.ts` hands the blocks on
+ * to sinks and renderers.
  *
  * @module
  */
@@ -8,22 +9,12 @@ import { PluginError, type PluginFailure, ScenarioError } from "./errors.ts";
 import {
   type Channel,
   type EvaluationBlock,
-  FLAGS,
   type Frame,
   frameAt,
-  REGIMES,
   type RunBlock,
   type SampleBlock,
 } from "./frame.ts";
-import { OutputSet } from "./output.ts";
-import type {
-  EvaluatorInstance,
-  GeneratorContext,
-  GeneratorInstance,
-  Levels,
-  OutputStream,
-  SinkInstance,
-} from "./plugin.ts";
+import type { EvaluatorInstance, GeneratorContext, GeneratorInstance, Levels } from "./plugin.ts";
 import { type RandomStream, StreamSeeder } from "./random.ts";
 import { type PluginUse, runSettings, type Scenario } from "./scenario.ts";
 
@@ -140,12 +131,8 @@ export class RunPlan {
     let steps = this.steps;
     for (const use of this.scenario.generators) {
       const context = new StartContext(this, { run, key: use.key, options: use.options, levels });
-      const instance = await this.call(
-        use,
-        { run },
-        "failed to start",
-        () => use.definition.start(context),
-      );
+      const at = { use, run, what: "failed to start" };
+      const instance = await this.call(() => use.definition.start(context), at);
       if (instance.length !== undefined) steps = Math.min(steps, instance.length);
       generators.push(instance);
     }
@@ -153,25 +140,17 @@ export class RunPlan {
   }
 
   /**
-   * Calls a plugin's hook, turning what it throws or rejects with into a {@linkcode PluginError}
-   * that names the plugin, the scenario, the run and the step.
+   * Calls a plugin's hook, turning what it throws or rejects with into a {@linkcode PluginError}.
    *
-   * @param use The plugin.
-   * @param at The run, and the step when the call concerns one.
-   * @param what What the hook was doing, for the message.
    * @param hook The call.
+   * @param at The plugin, the run, the step if any, and what the hook was doing.
    * @returns What the hook returned.
    */
-  async call<T>(
-    use: PluginUse,
-    at: { run: number; step?: number },
-    what: string,
-    hook: () => T | Promise<T>,
-  ): Promise<T> {
+  async call<T>(hook: () => T | Promise<T>, at: HookCall): Promise<T> {
     try {
       return await hook();
     } catch (error) {
-      throw wrap(error, this.failure(use, at.run, at.step), what);
+      throw wrap(error, this.failure(at.use, at), at.what);
     }
   }
 
@@ -181,7 +160,8 @@ export class RunPlan {
   }
 
   /** Where a plugin of this plan failed, for a {@linkcode PluginError}. */
-  failure(use: PluginUse, run: number, step?: number): PluginFailure {
+  failure(use: PluginUse, at: { run: number; step?: number | undefined }): PluginFailure {
+    const { run, step } = at;
     return {
       plugin: `${use.definition.kind} ${use.definition.name}`,
       file: this.scenario.path,
@@ -194,22 +174,30 @@ export class RunPlan {
   #evaluator(run: number): Promise<EvaluatorInstance> {
     const use = this.scenario.evaluator;
     const context = { options: use.options, name: this.scenario.name, seed: this.seed, run };
-    return this.call(
-      use,
-      { run },
-      "failed to start",
-      () => use.definition.start({ ...context, steps: this.steps }),
-    );
+    const start = () => use.definition.start({ ...context, steps: this.steps });
+    return this.call(start, { use, run, what: "failed to start" });
   }
 }
 
+/** A hook call of {@linkcode RunPlan.call}: the plugin, the run, the step, what it does. */
+export interface HookCall {
+  /** The plugin. */
+  use: PluginUse;
+  /** The run index. */
+  run: number;
+  /** The step, when the call concerns one. */
+  step?: number;
+  /** What the hook was doing, for the message, such as "failed to start". */
+  what: string;
+}
+
 /** What {@linkcode RunPlan.start} started. */
-interface Started {
+type Started = {
   run: number;
   steps: number;
   evaluator: EvaluatorInstance;
   generators: GeneratorInstance[];
-}
+};
 
 /** A started run: fills the plan's buffers block by block and checks every value. */
 class Cursor implements RunCursor {
@@ -239,7 +227,7 @@ class Cursor implements RunCursor {
       try {
         generators[g]!.fill(samples);
       } catch (error) {
-        throw wrap(error, plan.failure(uses[g]!, run, at), `threw while filling ${what}`);
+        throw wrap(error, plan.failure(uses[g]!, { run, step: at }), `threw while filling ${what}`);
       }
     }
     const bad = firstBadSample(samples, clock);
@@ -247,11 +235,15 @@ class Cursor implements RunCursor {
     try {
       evaluator.evaluate(samples, evaluation);
     } catch (error) {
-      throw wrap(error, plan.failure(evaluatorUse, run, at), `threw while evaluating ${what}`);
+      throw wrap(
+        error,
+        plan.failure(evaluatorUse, { run, step: at }),
+        `threw while evaluating ${what}`,
+      );
     }
     const wrong = firstBadEvaluation(evaluation, length);
     if (wrong >= 0) {
-      const failure = plan.failure(evaluatorUse, run, at + wrong);
+      const failure = plan.failure(evaluatorUse, { run, step: at + wrong });
       throw new PluginError(failure, evaluationProblem(evaluation, wrong));
     }
     this.#at = at + length;
@@ -281,7 +273,7 @@ function sampleError(plan: RunPlan, run: number, samples: SampleBlock, i: number
     : !(h > 0 && finite(h))
     ? ["hv", h, "a finite number > 0"]
     : ["time", samples.time[i], "an ISO 8601 string"];
-  const failure = plan.failure(plan.supplier.get(channel)!, run, samples.start + i);
+  const failure = plan.failure(plan.supplier.get(channel)!, { run, step: samples.start + i });
   return new PluginError(failure, `produced ${channel} ${String(value)}, expected ${need}`);
 }
 
@@ -388,7 +380,13 @@ export async function* streamFrames(
   for (let block = cursor.next(); block; block = cursor.next()) yield framesOf(block);
 }
 
-function framesOf({ samples, evaluation }: RunBlock): Frame[] {
+/**
+ * The frames of a block, built from its columns.
+ *
+ * @param block A block from a run cursor.
+ * @returns One frame per step, in step order.
+ */
+export function framesOf({ samples, evaluation }: RunBlock): Frame[] {
   const frames = new Array<Frame>(samples.length);
   for (let i = 0; i < samples.length; i++) frames[i] = frameAt(samples, evaluation, i);
   return frames;
@@ -414,189 +412,4 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
   const frames: Frame[] = [];
   for await (const block of streamFrames(scenario, options)) frames.push(...block);
   return frames;
-}
-
-/** Counts of a run's regimes and flags. */
-export interface RunCounts {
-  /** Number of frames. */
-  frames: number;
-  /** Frames in each regime. */
-  regimes: Record<(typeof REGIMES)[number], number>;
-  /** Frames raising each flag. */
-  flags: Record<(typeof FLAGS)[number], number>;
-}
-
-/** What {@linkcode runScenario} did. */
-export interface RunReport extends RunCounts {
-  /** The scenario's name. */
-  name: string;
-  /** The seed used. */
-  seed: number;
-  /** The files written, in the output folder. */
-  files: string[];
-}
-
-/** Where and how {@linkcode runScenario} runs. */
-export interface RunScenarioOptions extends RunOptions {
-  /** The output folder; every file is written there and nowhere else. */
-  outDir: string;
-}
-
-/**
- * Runs a scenario and writes its sinks' and renderers' files into the output folder, all at
- * once when the run is complete: a failed run leaves no partial file behind.
- *
- * @param scenario The loaded scenario.
- * @param options The output folder and overrides.
- * @returns Counts of the run and the files written.
- *
- * @example Write breakout.jsonl to a folder
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { loadScenario, runScenario } from "../mod.ts";
- *
- * const scenario = await loadScenario(new URL("../scenarios/breakout.jsonc", import.meta.url).pathname);
- * const outDir = await Deno.makeTempDir();
- * const report = await runScenario(scenario, { outDir, steps: 50 });
- * assertEquals(report.frames, 50);
- * assertEquals(report.files.some((f) => f.endsWith("breakout.jsonl")), true);
- * ```
- */
-export async function runScenario(
-  scenario: Scenario,
-  options: RunScenarioOptions,
-): Promise<RunReport> {
-  const output = new OutputSet(options.outDir);
-  try {
-    const plan = new RunPlan(scenario, options);
-    const run = options.run ?? 0;
-    const cursor = await plan.start(run);
-    const sinks = await Sinks.start(plan, { run, steps: cursor.steps, output });
-    const keep = scenario.renderers.length > 0;
-    const all: Frame[] = [];
-    const counts: RunCounts = {
-      frames: 0,
-      regimes: { TAXI: 0, CRUISE: 0, MANEUVER: 0, RUPTURE: 0 },
-      flags: { BREACH: 0, OVERSPEED: 0, STALL: 0 },
-    };
-    for (let block = cursor.next(); block; block = cursor.next()) {
-      count(block, counts);
-      const frames = keep ? framesOf(block) : undefined;
-      await sinks.write(block, frames);
-      if (frames) all.push(...frames);
-    }
-    await sinks.close();
-    const base = { name: scenario.name, seed: plan.seed, run, steps: cursor.steps };
-    for (const use of scenario.renderers) {
-      const context = { ...base, options: use.options, frames: all, levels: cursor.levels };
-      const content = await plan.call(
-        use,
-        { run },
-        "failed to render",
-        () => use.definition.render(context),
-      );
-      await output.writeFile(`${scenario.name}.${use.definition.extension}`, content);
-    }
-    const files = await output.commit();
-    return { name: scenario.name, seed: plan.seed, ...counts, files };
-  } catch (error) {
-    await output.abort();
-    throw error;
-  }
-}
-
-function count({ samples, evaluation }: RunBlock, counts: RunCounts): void {
-  const regimes = [0, 0, 0, 0];
-  const flags = [0, 0, 0];
-  for (let i = 0; i < samples.length; i++) {
-    regimes[evaluation.regime[i]!]!++;
-    const mask = evaluation.flags[i]!;
-    flags[0]! += mask & 1;
-    flags[1]! += (mask >> 1) & 1;
-    flags[2]! += (mask >> 2) & 1;
-  }
-  counts.frames += samples.length;
-  REGIMES.forEach((r, i) => (counts.regimes[r] += regimes[i]!));
-  FLAGS.forEach((f, i) => (counts.flags[f] += flags[i]!));
-}
-
-/** Where {@linkcode Sinks.start} starts a run's sinks. */
-export interface SinkRun {
-  /** The run index. */
-  run: number;
-  /** Steps the run yields. */
-  steps: number;
-  /** Where each sink's file `<prefix><name><suffix>.<extension>` is created: an output set. */
-  output: { create(name: string): Promise<OutputStream> };
-  /** Before each file's name, such as `mc_` for a kept Monte Carlo run. @default {""} */
-  prefix?: string;
-  /** After the name, before the extension, such as `_12`. @default {""} */
-  suffix?: string;
-}
-
-/** A run's started sinks: blocks go to each, as columns or as frames, then each is closed. */
-export class Sinks {
-  readonly #plan: RunPlan;
-  readonly #run: number;
-  readonly #started: [PluginUse, SinkInstance][];
-
-  private constructor(plan: RunPlan, run: number, started: [PluginUse, SinkInstance][]) {
-    this.#plan = plan, this.#run = run, this.#started = started;
-  }
-
-  /**
-   * Starts a plan's sinks for one run, each on its own file.
-   *
-   * @param plan The run's plan.
-   * @param where The run, and where and under what names its files go.
-   * @returns The started sinks.
-   * @throws PluginError when a sink fails to start.
-   */
-  static async start(plan: RunPlan, where: SinkRun): Promise<Sinks> {
-    const { scenario, seed } = plan;
-    const { run, steps, output, prefix = "", suffix = "" } = where;
-    const started: [PluginUse, SinkInstance][] = [];
-    for (const use of scenario.sinks) {
-      const file = `${prefix}${scenario.name}${suffix}.${use.definition.extension}`;
-      const stream = await output.create(file);
-      const context = { name: scenario.name, seed, run, steps, options: use.options };
-      const instance = await plan.call(
-        use,
-        { run },
-        "failed to start",
-        () => use.definition.start({ ...context, output: stream }),
-      );
-      started.push([use, instance]);
-    }
-    return new Sinks(plan, run, started);
-  }
-
-  /**
-   * Hands a block to every sink: as columns to a sink with `writeBlock`, as frames to the
-   * others. Every hook is called before this returns, so the block may then be reused.
-   *
-   * @param block The block.
-   * @param frames Its frames, if already built.
-   * @returns When every sink has written.
-   */
-  async write(block: RunBlock, frames?: readonly Frame[]): Promise<void> {
-    const at = { run: this.#run, step: block.samples.start };
-    await Promise.all(
-      this.#started.map(([use, sink]) =>
-        this.#plan.call(
-          use,
-          at,
-          "failed to write",
-          () => sink.writeBlock ? sink.writeBlock(block) : sink.write(frames ??= framesOf(block)),
-        )
-      ),
-    );
-  }
-
-  /** Closes every sink after the run's last block. */
-  async close(): Promise<void> {
-    for (const [use, sink] of this.#started) {
-      await this.#plan.call(use, { run: this.#run }, "failed to close", () => sink.close?.());
-    }
-  }
 }

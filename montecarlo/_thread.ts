@@ -7,7 +7,7 @@
  * @module
  */
 import { PluginError, type PluginFailure, ScenarioError } from "../core/errors.ts";
-import { outputError, stagedPath } from "../core/output.ts";
+import { outputError, stagedPath } from "../files/atomic.ts";
 import type {
   EvaluatorDefinition,
   GeneratorDefinition,
@@ -15,7 +15,8 @@ import type {
   PluginDefinition,
   SinkDefinition,
 } from "../core/plugin.ts";
-import { RunPlan, Sinks } from "../core/run.ts";
+import { RunPlan } from "../core/run.ts";
+import { Sinks } from "../files/run.ts";
 import type { PluginUse, Scenario } from "../core/scenario.ts";
 import type { RunBlock } from "../core/frame.ts";
 import type { MonteCarloStats, MonteCarloStatsSnapshot } from "./stats.ts";

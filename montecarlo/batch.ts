@@ -9,7 +9,7 @@
  * @module
  */
 import { ScenarioError } from "../core/errors.ts";
-import { OutputSet } from "../core/output.ts";
+import { OutputSet } from "../files/atomic.ts";
 import { RunPlan } from "../core/run.ts";
 import { type PluginUse, runSettings, type Scenario } from "../core/scenario.ts";
 import { isEnvelopeLevels } from "../plugins/envelope.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { OutputSet } from "../core/output.ts";
+import type { OutputSet } from "../files/atomic.ts";
 import type { EnvelopeLevels } from "../plugins/envelope.ts";
 import { renderReport } from "./report.ts";
 import { type MonteCarloStats, type MonteCarloSummary, summarizeStats } from "./stats.ts";

@@ -6,7 +6,7 @@
  */
 import denoJson from "../deno.json" with { type: "json" };
 import { ScenarioError } from "../core/errors.ts";
-import { OutputSet } from "../core/output.ts";
+import { OutputSet } from "../files/atomic.ts";
 import type { Scenario } from "../core/scenario.ts";
 import type { EnvelopeLevels } from "../plugins/envelope.ts";
 import { type BatchMeta, type BatchReport, writeResults } from "./results.ts";

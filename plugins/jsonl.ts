@@ -10,7 +10,7 @@
 import { basename, dirname } from "@std/path";
 import { ScenarioError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
-import { OutputSet } from "../core/output.ts";
+import { OutputSet } from "../files/atomic.ts";
 import { defineSink, type SinkDefinition } from "../core/plugin.ts";
 import { FrameText } from "./_frame_text.ts";
 import { parseJsonl } from "./_jsonl_parse.ts";

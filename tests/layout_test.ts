@@ -4,7 +4,7 @@ import { assert, assertEquals } from "@std/assert";
 import { dirname, fromFileUrl, join, relative, resolve } from "@std/path";
 
 const root = fromFileUrl(new URL("../", import.meta.url));
-const FOLDERS = ["core", "plugins", "montecarlo", "viewer"];
+const FOLDERS = ["core", "files", "plugins", "montecarlo", "viewer"];
 const TOP = ["mod.ts", "cli.ts", "testing.ts"];
 const IMPORT =
   /(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s*["'](\.[^"']+)["']|\bimport\s*\(?\s*["'](\.[^"']+)["']/g;
@@ -82,4 +82,17 @@ Deno.test("plugins/ and viewer/ never import montecarlo/; montecarlo/ never impo
     }
   }
   assertEquals(wrong, []);
+});
+
+Deno.test("core/ calls no Deno API, so a run computes anywhere, a browser included", () => {
+  const uses: string[] = [];
+  for (const entry of Deno.readDirSync(join(root, "core"))) {
+    if (entry.name.endsWith(".d.ts")) continue;
+    const code = Deno.readTextFileSync(join(root, "core", entry.name)).replace(
+      /\/\*[\s\S]*?\*\//g,
+      "",
+    );
+    for (const match of code.matchAll(/\bDeno\.\w+/g)) uses.push(`core/${entry.name}: ${match[0]}`);
+  }
+  assertEquals(uses, []);
 });

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { ScenarioError } from "./errors.ts";
-import type { OutputStream } from "./plugin.ts";
+import { ScenarioError } from "../core/errors.ts";
+import type { OutputStream } from "../core/plugin.ts";
 
 /** File names the output folder accepts: a plain name, no separators, not hidden. */
 export const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;

@@ -8,7 +8,7 @@ import {
 } from "@std/assert";
 import { join } from "@std/path";
 import { ScenarioError } from "../../core/errors.ts";
-import { outputError, OutputSet, stagedPath } from "../../core/output.ts";
+import { outputError, OutputSet, stagedPath } from "../../files/atomic.ts";
 
 const list = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 

@@ -1,0 +1,194 @@
+/**
+ * A run, written: the scenario's sinks receive its frames as they stream and its renderers draw
+ * the whole run, each into a file of the output folder, all committed at once when the run is
+ * complete.
+ *
+ * @module
+ */
+import type { Frame, RunBlock } from "../core/frame.ts";
+import { FLAGS, REGIMES } from "../core/frame.ts";
+import type { OutputStream, SinkInstance } from "../core/plugin.ts";
+import { framesOf, type RunOptions, RunPlan } from "../core/run.ts";
+import type { PluginUse, Scenario } from "../core/scenario.ts";
+import { OutputSet } from "./atomic.ts";
+
+/** Counts of a run's regimes and flags. */
+export interface RunCounts {
+  /** Number of frames. */
+  frames: number;
+  /** Frames in each regime. */
+  regimes: Record<(typeof REGIMES)[number], number>;
+  /** Frames raising each flag. */
+  flags: Record<(typeof FLAGS)[number], number>;
+}
+
+/** What {@linkcode runScenario} did. */
+export interface RunReport extends RunCounts {
+  /** The scenario's name. */
+  name: string;
+  /** The seed used. */
+  seed: number;
+  /** The files written, in the output folder. */
+  files: string[];
+}
+
+/** Where and how {@linkcode runScenario} runs. */
+export interface RunScenarioOptions extends RunOptions {
+  /** The output folder; every file is written there and nowhere else. */
+  outDir: string;
+}
+
+/**
+ * Runs a scenario and writes its sinks' and renderers' files into the output folder, all at
+ * once when the run is complete: a failed run leaves no partial file behind.
+ *
+ * @param scenario The loaded scenario.
+ * @param options The output folder and overrides.
+ * @returns Counts of the run and the files written.
+ *
+ * @example Write breakout.jsonl to a folder
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { loadScenario, runScenario } from "../mod.ts";
+ *
+ * const scenario = await loadScenario(new URL("../scenarios/breakout.jsonc", import.meta.url).pathname);
+ * const outDir = await Deno.makeTempDir();
+ * const report = await runScenario(scenario, { outDir, steps: 50 });
+ * assertEquals(report.frames, 50);
+ * assertEquals(report.files.some((f) => f.endsWith("breakout.jsonl")), true);
+ * ```
+ */
+export async function runScenario(
+  scenario: Scenario,
+  options: RunScenarioOptions,
+): Promise<RunReport> {
+  const output = new OutputSet(options.outDir);
+  try {
+    const plan = new RunPlan(scenario, options);
+    const run = options.run ?? 0;
+    const cursor = await plan.start(run);
+    const sinks = await Sinks.start(plan, { run, steps: cursor.steps, output });
+    const keep = scenario.renderers.length > 0;
+    const all: Frame[] = [];
+    const counts: RunCounts = {
+      frames: 0,
+      regimes: { TAXI: 0, CRUISE: 0, MANEUVER: 0, RUPTURE: 0 },
+      flags: { BREACH: 0, OVERSPEED: 0, STALL: 0 },
+    };
+    for (let block = cursor.next(); block; block = cursor.next()) {
+      count(block, counts);
+      const frames = keep ? framesOf(block) : undefined;
+      await sinks.write(block, frames);
+      if (frames) all.push(...frames);
+    }
+    await sinks.close();
+    const base = { name: scenario.name, seed: plan.seed, run, steps: cursor.steps };
+    for (const use of scenario.renderers) {
+      const context = { ...base, options: use.options, frames: all, levels: cursor.levels };
+      const content = await plan.call(() => use.definition.render(context), {
+        use,
+        run,
+        what: "failed to render",
+      });
+      await output.writeFile(`${scenario.name}.${use.definition.extension}`, content);
+    }
+    const files = await output.commit();
+    return { name: scenario.name, seed: plan.seed, ...counts, files };
+  } catch (error) {
+    await output.abort();
+    throw error;
+  }
+}
+
+function count({ samples, evaluation }: RunBlock, counts: RunCounts): void {
+  const regimes = [0, 0, 0, 0];
+  const flags = [0, 0, 0];
+  for (let i = 0; i < samples.length; i++) {
+    regimes[evaluation.regime[i]!]!++;
+    const mask = evaluation.flags[i]!;
+    flags[0]! += mask & 1;
+    flags[1]! += (mask >> 1) & 1;
+    flags[2]! += (mask >> 2) & 1;
+  }
+  counts.frames += samples.length;
+  REGIMES.forEach((r, i) => (counts.regimes[r] += regimes[i]!));
+  FLAGS.forEach((f, i) => (counts.flags[f] += flags[i]!));
+}
+
+/** Where {@linkcode Sinks.start} starts a run's sinks. */
+export interface SinkRun {
+  /** The run index. */
+  run: number;
+  /** Steps the run yields. */
+  steps: number;
+  /** Where each sink's file `<prefix><name><suffix>.<extension>` is created: an output set. */
+  output: { create(name: string): Promise<OutputStream> };
+  /** Before each file's name, such as `mc_` for a kept Monte Carlo run. @default {""} */
+  prefix?: string;
+  /** After the name, before the extension, such as `_12`. @default {""} */
+  suffix?: string;
+}
+
+/** A run's started sinks: blocks go to each, as columns or as frames, then each is closed. */
+export class Sinks {
+  readonly #plan: RunPlan;
+  readonly #run: number;
+  readonly #started: [PluginUse, SinkInstance][];
+
+  private constructor(plan: RunPlan, run: number, started: [PluginUse, SinkInstance][]) {
+    this.#plan = plan, this.#run = run, this.#started = started;
+  }
+
+  /**
+   * Starts a plan's sinks for one run, each on its own file.
+   *
+   * @param plan The run's plan.
+   * @param where The run, and where and under what names its files go.
+   * @returns The started sinks.
+   * @throws PluginError when a sink fails to start.
+   */
+  static async start(plan: RunPlan, where: SinkRun): Promise<Sinks> {
+    const { scenario, seed } = plan;
+    const { run, steps, output, prefix = "", suffix = "" } = where;
+    const started: [PluginUse, SinkInstance][] = [];
+    for (const use of scenario.sinks) {
+      const file = `${prefix}${scenario.name}${suffix}.${use.definition.extension}`;
+      const stream = await output.create(file);
+      const context = { name: scenario.name, seed, run, steps, options: use.options };
+      const instance = await plan.call(() => use.definition.start({ ...context, output: stream }), {
+        use,
+        run,
+        what: "failed to start",
+      });
+      started.push([use, instance]);
+    }
+    return new Sinks(plan, run, started);
+  }
+
+  /**
+   * Hands a block to every sink: as columns to a sink with `writeBlock`, as frames to the
+   * others. Every hook is called before this returns, so the block may then be reused.
+   *
+   * @param block The block.
+   * @param frames Its frames, if already built.
+   * @returns When every sink has written.
+   */
+  async write(block: RunBlock, frames?: readonly Frame[]): Promise<void> {
+    const at = { run: this.#run, step: block.samples.start };
+    await Promise.all(
+      this.#started.map(([use, sink]) =>
+        this.#plan.call(
+          () => sink.writeBlock ? sink.writeBlock(block) : sink.write(frames ??= framesOf(block)),
+          { use, ...at, what: "failed to write" },
+        )
+      ),
+    );
+  }
+
+  /** Closes every sink after the run's last block. */
+  async close(): Promise<void> {
+    for (const [use, sink] of this.#started) {
+      await this.#plan.call(() => sink.close?.(), { use, run: this.#run, what: "failed to close" });
+    }
+  }
+}
