@@ -12,7 +12,8 @@
 import { PluginError, ScenarioError } from "./core/errors.ts";
 import { REGIMES } from "./core/frame.ts";
 import { type RunReport, runScenario } from "./files/run.ts";
-import { MAX_RUNS, MAX_STEPS, type Scenario } from "./core/scenario.ts";
+import type { Scenario } from "./core/scenario.ts";
+import { MAX_RUNS, MAX_STEPS } from "./core/settings.ts";
 import { MAX_WORKERS, runBatch } from "./montecarlo/batch.ts";
 import type { BatchReport } from "./montecarlo/results.ts";
 import { mergePartials, parseShard, type Shard } from "./montecarlo/shard.ts";

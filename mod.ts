@@ -105,16 +105,15 @@ export {
   runScenario,
   type RunScenarioOptions,
 } from "./files/run.ts";
+export type { MonteCarloSettings, PluginUse, Scenario } from "./core/scenario.ts";
 export {
   MAX_RUNS,
   MAX_STEPS,
-  type MonteCarloSettings,
-  type PluginUse,
   type RunOverrides,
   type RunSettings,
   runSettings,
-  type Scenario,
-} from "./core/scenario.ts";
+  type SettingsOf,
+} from "./core/settings.ts";
 export { BUILTINS, loadScenario, parseScenario } from "./plugins/mod.ts";
 export {
   default as envelope,

@@ -92,8 +92,11 @@ export interface EvaluatorDefinition<O = unknown> extends PluginBase<"evaluator"
 
 /** Where a sink writes: a file in the output folder that appears only when the run succeeds. */
 export interface OutputStream {
-  /** Appends text (encoded as UTF-8) or bytes, which the caller may reuse once it resolves. */
-  write(content: string | Uint8Array): Promise<void>;
+  /**
+   * Appends text (encoded as UTF-8) or bytes. A returned promise means the bytes are still
+   * being written: await it before reusing them (without one, they are already written).
+   */
+  write(content: string | Uint8Array): void | Promise<void>;
 }
 
 /** What a sink's `start` hook is handed. */

@@ -16,7 +16,8 @@ import {
 } from "./frame.ts";
 import type { EvaluatorInstance, GeneratorContext, GeneratorInstance, Levels } from "./plugin.ts";
 import { type RandomStream, StreamSeeder } from "./random.ts";
-import { type PluginUse, runSettings, type Scenario } from "./scenario.ts";
+import type { PluginUse, Scenario } from "./scenario.ts";
+import { runSettings } from "./settings.ts";
 
 /** Steps per block: large enough to amortise the per-block work, small enough to stream. */
 export const BLOCK_SIZE = 4096;
@@ -107,9 +108,10 @@ export class RunPlan {
    *
    * @param run The run index. @default {0}
    * @returns The levels, if any.
+   * @throws PluginError when the evaluator fails to start.
    */
-  async levels(run = 0): Promise<Levels | undefined> {
-    return (await this.#evaluator(run)).levels;
+  levels(run = 0): Levels | undefined {
+    return this.#evaluator(run).levels;
   }
 
   /**
@@ -121,7 +123,7 @@ export class RunPlan {
    * @throws PluginError when a plugin fails to start.
    */
   async start(run: number): Promise<RunCursor> {
-    const evaluator = await this.#evaluator(run);
+    const evaluator = this.#evaluator(run);
     const name = this.scenario.evaluator.definition.name;
     const levels = () => {
       if (evaluator.levels) return evaluator.levels;
@@ -132,7 +134,8 @@ export class RunPlan {
     for (const use of this.scenario.generators) {
       const context = new StartContext(this, { run, key: use.key, options: use.options, levels });
       const at = { use, run, what: "failed to start" };
-      const instance = await this.call(() => use.definition.start(context), at);
+      let instance = this.call(() => use.definition.start(context), at);
+      if (instance instanceof Promise) instance = await instance;
       if (instance.length !== undefined) steps = Math.min(steps, instance.length);
       generators.push(instance);
     }
@@ -140,18 +143,25 @@ export class RunPlan {
   }
 
   /**
-   * Calls a plugin's hook, turning what it throws or rejects with into a {@linkcode PluginError}.
+   * Calls a plugin's hook and returns what it returns, a value or a promise as the hook does
+   * (so a run of synchronous hooks waits on nothing), with what it throws or rejects with
+   * turned into a {@linkcode PluginError}.
    *
    * @param hook The call.
    * @param at The plugin, the run, the step if any, and what the hook was doing.
    * @returns What the hook returned.
    */
-  async call<T>(hook: () => T | Promise<T>, at: HookCall): Promise<T> {
+  call<T>(hook: () => T, at: HookCall): T {
+    let result: T;
     try {
-      return await hook();
+      result = hook();
     } catch (error) {
       throw wrap(error, this.failure(at.use, at), at.what);
     }
+    if (!(result instanceof Promise)) return result;
+    return result.catch((error) => {
+      throw wrap(error, this.failure(at.use, at), at.what);
+    }) as T;
   }
 
   /** A stream for `key` in run `run`, seeded alongside the same key's next run. */
@@ -171,7 +181,7 @@ export class RunPlan {
     };
   }
 
-  #evaluator(run: number): Promise<EvaluatorInstance> {
+  #evaluator(run: number): EvaluatorInstance {
     const use = this.scenario.evaluator;
     const context = { options: use.options, name: this.scenario.name, seed: this.seed, run };
     const start = () => use.definition.start({ ...context, steps: this.steps });

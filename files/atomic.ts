@@ -78,11 +78,11 @@ class PendingFile implements OutputStream {
     this.#file = file;
   }
 
-  async write(content: string | Uint8Array): Promise<void> {
+  write(content: string | Uint8Array): void | Promise<void> {
     // A copy: the caller may reuse its bytes once this returns.
     this.#chunks.push(typeof content === "string" ? content : content.slice());
     this.#size += content.length;
-    if (this.#size >= FLUSH_BYTES) await this.flush();
+    if (this.#size >= FLUSH_BYTES) return this.flush();
   }
 
   /**

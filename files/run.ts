@@ -122,7 +122,7 @@ export interface SinkRun {
   /** Steps the run yields. */
   steps: number;
   /** Where each sink's file `<prefix><name><suffix>.<extension>` is created: an output set. */
-  output: { create(name: string): Promise<OutputStream> };
+  output: { create(name: string): OutputStream | Promise<OutputStream> };
   /** Before each file's name, such as `mc_` for a kept Monte Carlo run. @default {""} */
   prefix?: string;
   /** After the name, before the extension, such as `_12`. @default {""} */
@@ -153,13 +153,22 @@ export class Sinks {
     const started: [PluginUse, SinkInstance][] = [];
     for (const use of scenario.sinks) {
       const file = `${prefix}${scenario.name}${suffix}.${use.definition.extension}`;
-      const stream = await output.create(file);
-      const context = { name: scenario.name, seed, run, steps, options: use.options };
-      const instance = await plan.call(() => use.definition.start({ ...context, output: stream }), {
+      let stream = output.create(file);
+      if (stream instanceof Promise) stream = await stream;
+      const context = {
+        name: scenario.name,
+        seed,
+        run,
+        steps,
+        options: use.options,
+        output: stream,
+      };
+      let instance = plan.call(() => use.definition.start(context), {
         use,
         run,
         what: "failed to start",
       });
+      if (instance instanceof Promise) instance = await instance;
       started.push([use, instance]);
     }
     return new Sinks(plan, run, started);
@@ -171,24 +180,26 @@ export class Sinks {
    *
    * @param block The block.
    * @param frames Its frames, if already built.
-   * @returns When every sink has written.
+   * @returns A promise when a sink is still writing, to await before the next block.
    */
-  async write(block: RunBlock, frames?: readonly Frame[]): Promise<void> {
-    const at = { run: this.#run, step: block.samples.start };
-    await Promise.all(
-      this.#started.map(([use, sink]) =>
-        this.#plan.call(
-          () => sink.writeBlock ? sink.writeBlock(block) : sink.write(frames ??= framesOf(block)),
-          { use, ...at, what: "failed to write" },
-        )
-      ),
-    );
+  write(block: RunBlock, frames?: readonly Frame[]): Promise<unknown> | undefined {
+    const at = { run: this.#run, step: block.samples.start, what: "failed to write" };
+    let pending: Promise<void>[] | undefined;
+    for (const [use, sink] of this.#started) {
+      const write = () =>
+        sink.writeBlock ? sink.writeBlock(block) : sink.write(frames ??= framesOf(block));
+      const done = this.#plan.call(write, { use, ...at });
+      if (done instanceof Promise) (pending ??= []).push(done);
+    }
+    return pending && Promise.all(pending);
   }
 
   /** Closes every sink after the run's last block. */
   async close(): Promise<void> {
     for (const [use, sink] of this.#started) {
-      await this.#plan.call(() => sink.close?.(), { use, run: this.#run, what: "failed to close" });
+      const at = { use, run: this.#run, what: "failed to close" };
+      const done = this.#plan.call(() => sink.close?.(), at);
+      if (done instanceof Promise) await done;
     }
   }
 }

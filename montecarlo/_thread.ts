@@ -99,9 +99,11 @@ async function runRange(
       const sinks = await Sinks.start(plan, where);
       // Sinks.write calls every hook before it returns, so the run may go on meanwhile.
       let failed: unknown;
-      const writes: Promise<void>[] = [];
-      const onBlock = (block: RunBlock) =>
-        void writes.push(sinks.write(block).catch((error) => void (failed ??= error)));
+      const writes: Promise<unknown>[] = [];
+      const onBlock = (block: RunBlock) => {
+        const writing = sinks.write(block);
+        if (writing) writes.push(writing.catch((error) => void (failed ??= error)));
+      };
       stats.addRun(cursor, { onBlock });
       await Promise.all(writes);
       if (failed !== undefined) throw failed;
@@ -114,10 +116,7 @@ async function runRange(
   }
 }
 
-/**
- * A kept run's sink files, written straight to their staged paths: each is opened on its
- * first write and closed after the run, so a batch holds no file open between runs.
- */
+/** A kept run's sink files, written straight to their staged paths; none is held open. */
 class StagedFiles {
   readonly #staging: Staging;
   readonly #open: StagedFile[] = [];
@@ -126,14 +125,14 @@ class StagedFiles {
     this.#staging = staging;
   }
 
-  create(name: string): Promise<OutputStream> {
+  create(name: string): OutputStream {
     const { dir, token } = this.#staging;
     const file = new StagedFile(stagedPath(dir, token, name), `${dir}/${name}`);
     this.#open.push(file);
-    return Promise.resolve(file);
+    return file;
   }
 
-  /** Closes the run's files: one that was never written is created empty. */
+  /** Ends the run's files: one that was never written is created empty. */
   close(): void {
     for (const file of this.#open.splice(0)) file.close();
   }
@@ -141,25 +140,25 @@ class StagedFiles {
 
 const encoder = new TextEncoder();
 
+/** A kept run's file: each write one system call, creating the file or appending to it. */
 class StagedFile implements OutputStream {
-  #file: Deno.FsFile | undefined;
+  #written = false;
 
   constructor(readonly path: string, readonly target: string) {}
 
-  write(content: string | Uint8Array): Promise<void> {
-    try {
-      const bytes = typeof content === "string" ? encoder.encode(content) : content;
-      const file = this.#file ??= Deno.openSync(this.path, { write: true, createNew: true });
-      for (let at = 0; at < bytes.length;) at += file.writeSync(bytes.subarray(at));
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(outputError(`write ${this.target}`, error));
-    }
+  write(content: string | Uint8Array): void {
+    this.#write(typeof content === "string" ? encoder.encode(content) : content);
   }
 
+  /** Creates the file if nothing was written to it. */
   close(): void {
+    if (!this.#written) this.#write(new Uint8Array());
+  }
+
+  #write(bytes: Uint8Array): void {
     try {
-      (this.#file ??= Deno.openSync(this.path, { write: true, createNew: true })).close();
+      Deno.writeFileSync(this.path, bytes, this.#written ? { append: true } : { createNew: true });
+      this.#written = true;
     } catch (error) {
       throw outputError(`write ${this.target}`, error);
     }

@@ -11,7 +11,8 @@
 import { ScenarioError } from "../core/errors.ts";
 import { OutputSet } from "../files/atomic.ts";
 import { RunPlan } from "../core/run.ts";
-import { type PluginUse, runSettings, type Scenario } from "../core/scenario.ts";
+import type { PluginUse, Scenario } from "../core/scenario.ts";
+import { runSettings } from "../core/settings.ts";
 import { isEnvelopeLevels } from "../plugins/envelope.ts";
 import {
   type ChunkOptions,
@@ -251,7 +252,7 @@ export async function simulateBatch(
   if (options.workers !== undefined) checkWorkers(options.workers);
   const plan = new RunPlan(scenario, options);
   const { seed, steps } = plan;
-  const levels = await plan.levels(from);
+  const levels = plan.levels(from);
   const total = to - from;
   const output = options.keep;
   const extensions = output ? scenario.sinks.map((use) => use.definition.extension) : [];

@@ -606,3 +606,30 @@ Deno.test("ProgressBar prints nothing for a batch that ends within the first sec
   }
   assertEquals(out, []);
 });
+
+Deno.test("a batch worker's modules import no npm or jsr package at run time, so it starts fast", async () => {
+  const info = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", join(root, "montecarlo/_worker.ts")],
+    cwd: root,
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  assert(info.success);
+  type Dependency = { code?: { specifier: string } };
+  const graph = JSON.parse(new TextDecoder().decode(info.stdout)) as {
+    roots: string[];
+    modules: { specifier: string; dependencies?: Dependency[] }[];
+  };
+  const modules = new Map(graph.modules.map((m) => [m.specifier, m]));
+  const seen = new Set<string>();
+  const loaded = (specifier: string): void => {
+    if (seen.has(specifier)) return;
+    seen.add(specifier);
+    for (const dependency of modules.get(specifier)?.dependencies ?? []) {
+      if (dependency.code) loaded(dependency.code.specifier);
+    }
+  };
+  loaded(graph.roots[0]!);
+  assert(seen.has(toFileUrl(join(root, "core/run.ts")).href), [...seen].join("\n"));
+  assertEquals([...seen].filter((s) => !s.startsWith("file:")), []);
+});
