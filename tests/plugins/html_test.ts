@@ -6,13 +6,13 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
-import type { Frame } from "../core/frame.ts";
-import type { RenderContext } from "../core/plugin.ts";
-import type { EnvelopeLevels } from "../plugins/envelope.ts";
-import { ScenarioError } from "../core/errors.ts";
-import { readOptions } from "../testing.ts";
-import html, { type HtmlOptions } from "../plugins/html.ts";
-import { EXAMPLE_LEVELS, exampleFrames } from "./html_frames.ts";
+import type { Frame } from "../../core/frame.ts";
+import type { RenderContext } from "../../core/plugin.ts";
+import type { EnvelopeLevels } from "../../plugins/envelope.ts";
+import { ScenarioError } from "../../core/errors.ts";
+import { readOptions } from "../../testing.ts";
+import html, { type HtmlOptions } from "../../plugins/html.ts";
+import { EXAMPLE_LEVELS, exampleFrames } from "../viewer/_frames.ts";
 
 function context(
   frames: readonly Frame[],

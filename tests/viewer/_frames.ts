@@ -1,7 +1,7 @@
 // Frames for the flight view's tests, built directly (no run loop): a seeded, breakout-like
 // spot path with an IV cycle, evaluated by SPEC §1 against the example envelope.
-import type { Flag, Frame, Regime } from "../core/frame.ts";
-import { EXAMPLE_LEVELS } from "../testing.ts";
+import type { Flag, Frame, Regime } from "../../core/frame.ts";
+import { EXAMPLE_LEVELS } from "../../testing.ts";
 
 export { EXAMPLE_LEVELS };
 

@@ -4,10 +4,11 @@
 // under CI=true, where they fail: CI must run them.
 import { assert, assertEquals, assertGreater, assertNotEquals } from "@std/assert";
 import { join } from "@std/path";
-import type { Frame } from "../core/frame.ts";
-import type { EnvelopeLevels } from "../plugins/envelope.ts";
-import { readOptions } from "../testing.ts";
-import html, { type HtmlOptions } from "../plugins/html.ts";
+import type { Frame } from "../../core/frame.ts";
+import { parseJsonl } from "../../plugins/_jsonl_parse.ts";
+import type { EnvelopeLevels } from "../../plugins/envelope.ts";
+import { readOptions } from "../../testing.ts";
+import html, { type HtmlOptions } from "../../plugins/html.ts";
 import {
   type Chromium,
   DEFAULT_CHROMIUM,
@@ -16,8 +17,9 @@ import {
   launchChromium,
   openIsolated,
   type Page,
-} from "../tools/chromium.ts";
-import { EXAMPLE_LEVELS, exampleFrames } from "./html_frames.ts";
+} from "../../tools/chromium.ts";
+import { EXAMPLE_LEVELS, exampleFrames } from "./_frames.ts";
+import { shippedRuns } from "./_scenarios.ts";
 
 const chromiumPath = findChromium();
 const chromiumWanted = Deno.env.get("CHROMIUM_PATH") || DEFAULT_CHROMIUM;
@@ -76,6 +78,9 @@ const attr = (page: Page, selector: string, name: string): Promise<unknown> =>
   get(page, `${query(selector)}.getAttribute(${JSON.stringify(name)})`);
 const prop = (page: Page, selector: string, name: string): Promise<unknown> =>
   get(page, `${query(selector)}[${JSON.stringify(name)}]`);
+
+/** The file picker; the `input` in the selector types it as one, with the DOM library or not. */
+const fileInput = async (page: Page) => (await page.$("input#file-input"))!;
 
 /** Share of canvas pixels that are clearly drawn (brighter than the dark background). */
 async function drawnShare(page: Page): Promise<number> {
@@ -385,7 +390,7 @@ Deno.test({
           await Deno.writeTextFile(path, "\uFEFF" + body.join("\r\n") + "\r\n");
           const view = await open(chromium, breakout);
           const { page } = view;
-          await (await page.$("#file-input"))!.uploadFile(path);
+          await (await fileInput(page)).uploadFile(path);
           await page.waitForFunction(
             "window.__flight.load && window.__flight.load.name === 'bad lines.jsonl'",
             WAIT,
@@ -430,12 +435,70 @@ Deno.test({
         },
       );
 
+      await t.step(
+        "the page reads a log as parseJsonl does, and finds the thresholds its frames follow",
+        async () => {
+          const good = exampleFrames(5).map((f) => JSON.stringify(f));
+          const long = JSON.stringify({ ...exampleFrames(1)[0]!, flags: Array(80).fill("BRAKE") });
+          const hostile = [
+            ...good,
+            long,
+            '{"timestamp":1,"spot":1e999}',
+            '{"timestamp":{},"spot":694}',
+            "{",
+            "null",
+            '"frame"',
+            "[]",
+            '{"timestamp":0,"spot":694,"iv":0.15,"hv":0.12,"x":0.5,"y":1.25,"z":0.8,"regime":"cruise","flags":[]}',
+            '{"timestamp":0,"spot":694,"iv":0.15,"hv":0.12,"x":0.5,"y":1.25,"z":0.8,"regime":"CRUISE"}',
+            "\u00a0x",
+            "true",
+            "1",
+            '{"timestamp":0}',
+            ...good,
+          ].join("\n") + "\n";
+          const path = join(dir, "hostile.jsonl");
+          await Deno.writeTextFile(path, hostile);
+          const view = await open(chromium, breakout);
+          const { page } = view;
+          await (await fileInput(page)).uploadFile(path);
+          await page.waitForFunction("window.__flight.load?.name === 'hostile.jsonl'", WAIT);
+          const { frames: expected, bad } = parseJsonl(hostile);
+          assertEquals(await get(page, "window.__flight.frames"), expected.length);
+          assertEquals(await attr(page, "#load-bad", "data-value"), String(bad.length));
+          const listed = (await get(
+            page,
+            `[...document.querySelectorAll("#bad-lines li")].map((li) => li.textContent)`,
+          )) as string[];
+          const clip = (m: string) => m.length > 200 ? `${m.slice(0, 197)}...` : m;
+          assertEquals(listed, [
+            ...bad.slice(0, 10).map((b) => `line ${b.line}: ${clip(b.message)}`),
+            `… and ${bad.length - 10} more bad lines`,
+          ]);
+          assertClean(view);
+          for (const { file, frames, levels } of await shippedRuns()) {
+            const log = join(dir, file.replace(".jsonc", ".jsonl"));
+            await Deno.writeTextFile(log, jsonl(frames));
+            await (await fileInput(page)).uploadFile(log);
+            await page.waitForFunction(
+              `window.__flight.load?.name === ${JSON.stringify(file.replace(".jsonc", ".jsonl"))}`,
+              WAIT,
+            );
+            assertEquals(await get(page, "window.__flight.frames"), frames.length, file);
+            assertEquals(await text(page, "#rule-TAXI"), `X < ${levels.thresholds.taxiX}`, file);
+            assert(String(await text(page, "#hud-levels-note")).includes("agree with"), file);
+          }
+          assertClean(view);
+          await page.close();
+        },
+      );
+
       await t.step("a log with no valid frame keeps the current run and says so", async () => {
         const path = join(dir, "garbage.jsonl");
         await Deno.writeTextFile(path, "hello\n\n{}\n");
         const view = await open(chromium, breakout);
         const { page } = view;
-        await (await page.$("#file-input"))!.uploadFile(path);
+        await (await fileInput(page)).uploadFile(path);
         await page.waitForFunction(
           "window.__flight.load && window.__flight.load.name === 'garbage.jsonl'",
           WAIT,
@@ -460,7 +523,7 @@ Deno.test({
         );
         const view = await open(chromium, breakout);
         const { page } = view;
-        await (await page.$("#file-input"))!.uploadFile(path);
+        await (await fileInput(page)).uploadFile(path);
         await page.waitForFunction(
           "window.__flight.load && window.__flight.load.frames === 3",
           WAIT,
@@ -591,7 +654,7 @@ Deno.test({
           await assertHudShows(page, big[77_777]!, 77_777);
           const log = join(dir, "big.jsonl");
           await Deno.writeTextFile(log, jsonl(big));
-          await (await page.$("#file-input"))!.uploadFile(log);
+          await (await fileInput(page)).uploadFile(log);
           await page.waitForFunction(
             "window.__flight.load && window.__flight.load.name === 'big.jsonl'",
             {

@@ -1,0 +1,37 @@
+// The shipped scenarios' runs, through the library as a user would run them, for the tests
+// that check the viewer against the project's own code.
+import { fromFileUrl, join } from "@std/path";
+import type { Frame } from "../../core/frame.ts";
+import {
+  type EnvelopeLevels,
+  isEnvelopeLevels,
+  loadScenario,
+  simulate,
+  startRun,
+} from "../../mod.ts";
+
+/** One shipped scenario's run. */
+export interface ShippedRun {
+  /** The scenario file's name. */
+  file: string;
+  /** Its frames. */
+  frames: Frame[];
+  /** The envelope levels its evaluator publishes. */
+  levels: EnvelopeLevels;
+}
+
+/** Every `scenarios/*.jsonc`, run once with its own seed and steps. */
+export async function shippedRuns(): Promise<ShippedRun[]> {
+  const dir = fromFileUrl(new URL("../../scenarios/", import.meta.url));
+  const files = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".jsonc"))
+    .sort();
+  const runs: ShippedRun[] = [];
+  for (const file of files) {
+    const scenario = await loadScenario(join(dir, file));
+    const { levels } = await startRun(scenario, { steps: 1 });
+    if (!isEnvelopeLevels(levels)) throw new Error(`${file}: the evaluator is not the envelope`);
+    runs.push({ file, frames: await simulate(scenario), levels });
+  }
+  if (runs.length === 0) throw new Error(`No scenarios in ${dir}`);
+  return runs;
+}

@@ -1,0 +1,101 @@
+/**
+ * `window.__flight`: what tests and tools read of the view (the current frame, the frame
+ * count, draw counts and times, the last file load) and the few actions they drive.
+ *
+ * @module
+ */
+import { pause, play, seek } from "./playback.ts";
+import { type Camera, SPEEDS, view } from "./state.ts";
+
+/** The last file opened: its name, frames and bad lines, and how long it took. */
+export interface FileLoad {
+  /** The file's name. */
+  name: string;
+  /** Frames loaded. */
+  frames: number;
+  /** Bad lines in the file. */
+  badCount: number;
+  /** Line numbers of the bad lines listed (at most ten). */
+  badLines: number[];
+  /** Whether the file's frames are on screen. */
+  ok: boolean;
+  /** Milliseconds from the pick or drop to the frames on screen. */
+  ms: number;
+}
+
+/** The view as tests and tools see it, at `window.__flight`. */
+export interface FlightApi {
+  /** Milliseconds from navigation to the first drawn frame, `null` before it. */
+  loadedMs: number | null;
+  /** Frames drawn. */
+  draws: number;
+  /** Milliseconds spent drawing, in total. */
+  drawMs: number;
+  /** Milliseconds the last draw took. */
+  lastDrawMs: number;
+  /** The last file opened, `null` before any. */
+  load: FileLoad | null;
+  /** Milliseconds the last static-layer and trail-layer updates took. */
+  timing: { staticMs: number; trailMs: number };
+  /** The current frame. */
+  readonly frame: number;
+  /** Number of frames of the run on screen. */
+  readonly frames: number;
+  /** Whether playback runs. */
+  readonly playing: boolean;
+  /** Playback speed. */
+  readonly speed: number;
+  /** Whether loop is on. */
+  readonly loop: boolean;
+  /** A copy of the camera. */
+  readonly camera: Camera;
+  /** `embedded` or `file`, `null` before the first run. */
+  readonly source: string | null;
+  /** Goes to a frame. */
+  seek(i: number): void;
+  /** Starts playback. */
+  play(): void;
+  /** Stops playback. */
+  pause(): void;
+}
+
+/** The view's API object, installed as `window.__flight` by the entry module. */
+export const api: FlightApi = {
+  loadedMs: null,
+  draws: 0,
+  drawMs: 0,
+  lastDrawMs: 0,
+  load: null,
+  timing: { staticMs: 0, trailMs: 0 },
+  get frame() {
+    return view.frame;
+  },
+  get frames() {
+    return view.run ? view.run.n : 0;
+  },
+  get playing() {
+    return view.playing;
+  },
+  get speed() {
+    return SPEEDS[view.speedIndex]!;
+  },
+  get loop() {
+    return view.loop;
+  },
+  get camera() {
+    const { yaw, pitch, dist, tx, ty, tz } = view.cam;
+    return { yaw, pitch, dist, tx, ty, tz };
+  },
+  get source() {
+    return view.run ? view.run.source : null;
+  },
+  seek(i) {
+    seek(i);
+  },
+  play() {
+    play();
+  },
+  pause() {
+    pause();
+  },
+};

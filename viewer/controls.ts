@@ -1,0 +1,165 @@
+/**
+ * Mouse, keyboard and button input: drag to orbit, shift-drag or right-drag to move, wheel to
+ * zoom; the keys of the help list; the transport buttons, the scrubber, speed, loop and the
+ * timeline.
+ *
+ * @module
+ */
+/// <reference lib="dom" />
+import { REGIMES } from "../core/frame.ts";
+import { orbit, pan, resetCamera, zoom } from "./camera.ts";
+import { $, canvas, scrubber, timeline } from "./dom.ts";
+import { timestampText } from "./hud.ts";
+import { upperBound } from "./model.ts";
+import { jumpEvent, pause, seek, setLoop, setSpeed, step, togglePlay } from "./playback.ts";
+import { SPEEDS, view } from "./state.ts";
+import { timelineFrame } from "./timeline.ts";
+
+/** Shows or hides the key list; toggles it when `show` is not given. */
+function toggleHelp(show?: boolean): void {
+  const help = $("help");
+  help.hidden = show === undefined ? !help.hidden : !show;
+}
+
+function lastFrame(): number {
+  return view.run ? view.run.n - 1 : 0;
+}
+
+function installPointer(): void {
+  let drag: { x: number; y: number; pan: boolean } | null = null;
+  canvas.addEventListener("pointerdown", (e) => {
+    drag = { x: e.clientX, y: e.clientY, pan: e.shiftKey || e.button === 2 };
+    canvas.setPointerCapture(e.pointerId);
+    canvas.classList.add("dragging");
+  });
+  canvas.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
+    drag.x = e.clientX;
+    drag.y = e.clientY;
+    const V = view.V;
+    if (drag.pan) {
+      pan(-dx / Math.max(60, V ? V.F * 0.35 : 200), dy / Math.max(60, V ? V.F * 0.35 : 200));
+    } else orbit(-dx * 0.006, dy * 0.006);
+  });
+  const endDrag = () => {
+    drag = null;
+    canvas.classList.remove("dragging");
+  };
+  canvas.addEventListener("pointerup", endDrag);
+  canvas.addEventListener("pointercancel", endDrag);
+  canvas.addEventListener("contextmenu", (e) => e.preventDefault());
+  canvas.addEventListener("wheel", (e) => {
+    e.preventDefault();
+    zoom(Math.exp(Math.max(-1, Math.min(1, e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015)))));
+  }, { passive: false });
+}
+
+/** Handles a key of the help list; returns whether it was one. */
+function handleKey(e: KeyboardEvent): boolean {
+  const k = e.key, code = e.code;
+  const a = 0.09, fine = e.shiftKey ? 0.3 : 1;
+  if (k === " " || code === "Space") togglePlay();
+  else if (k === "," || k === "<") step(-1);
+  else if (k === "." || k === ">") step(1);
+  else if (k === "?" || (code === "Slash" && e.shiftKey)) toggleHelp();
+  else if (k === "Escape") toggleHelp(false);
+  else if (k === "ArrowLeft") orbit(a * fine, 0);
+  else if (k === "ArrowRight") orbit(-a * fine, 0);
+  else if (k === "ArrowUp") orbit(0, a * fine);
+  else if (k === "ArrowDown") orbit(0, -a * fine);
+  else if (code === "KeyW") pan(0, fine);
+  else if (code === "KeyS") pan(0, -fine);
+  else if (code === "KeyA") pan(-fine, 0);
+  else if (code === "KeyD") pan(fine, 0);
+  else if (code === "KeyQ") zoom(1 + 0.12 * fine);
+  else if (code === "KeyE") zoom(1 / (1 + 0.12 * fine));
+  else if (code === "KeyR") resetCamera();
+  else if (code === "KeyL") setLoop(!view.loop);
+  else if (code === "KeyN") jumpEvent(1);
+  else if (code === "KeyP") jumpEvent(-1);
+  else if (k === "[") setSpeed(view.speedIndex - 1);
+  else if (k === "]") setSpeed(view.speedIndex + 1);
+  else if (k === "Home") {
+    pause();
+    seek(0);
+  } else if (k === "End") {
+    pause();
+    seek(lastFrame());
+  } else return false;
+  return true;
+}
+
+function installKeyboard(): void {
+  document.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const t = e.target as HTMLElement | null;
+    if (t && t.tagName === "SELECT" && e.key.indexOf("Arrow") === 0) return;
+    if (handleKey(e)) {
+      e.preventDefault();
+      view.dirty = true;
+    }
+  });
+}
+
+function button(id: string, fn: () => void): void {
+  $(id).addEventListener("click", (e) => {
+    fn();
+    (e.currentTarget as HTMLElement).blur();
+    view.dirty = true;
+  });
+}
+
+function installButtons(): void {
+  button("play", togglePlay);
+  button("first", () => {
+    pause();
+    seek(0);
+  });
+  button("last", () => {
+    pause();
+    seek(lastFrame());
+  });
+  button("step-back", () => step(-1));
+  button("step-forward", () => step(1));
+  button("help-button", () => toggleHelp());
+  button("open-file", () => $("file-input").click());
+  button("load-close", () => {
+    $("load-panel").hidden = true;
+  });
+  scrubber.addEventListener("input", () => seek(scrubber.value));
+  scrubber.addEventListener("change", () => scrubber.blur());
+  const speed = $("speed") as HTMLSelectElement;
+  speed.addEventListener("change", () => {
+    const i = SPEEDS.indexOf(Number(speed.value));
+    setSpeed(i < 0 ? 2 : i);
+    speed.blur();
+  });
+  const loop = $("loop") as HTMLInputElement;
+  loop.addEventListener("change", () => {
+    setLoop(loop.checked);
+    loop.blur();
+  });
+  timeline.addEventListener("click", (e) => {
+    if (view.run && view.run.n > 0) seek(timelineFrame(e));
+  });
+  timeline.addEventListener("mousemove", (e) => {
+    const run = view.run;
+    if (!run || run.n === 0) return;
+    const i = timelineFrame(e);
+    let what = i === run.firstBreach ? "first BREACH" : "";
+    const k = upperBound(run.changes, i) - 1;
+    if (!what && k >= 0 && run.changes[k] === i) {
+      what = "regime change to " + REGIMES[run.c.regime[i]!];
+    }
+    timeline.title = "frame " + i + " · " + timestampText(i) + (what ? " · " + what : "") +
+      " (click to jump)";
+  });
+}
+
+/** Listens to the mouse, the keyboard and the controls. */
+export function installControls(): void {
+  installPointer();
+  installKeyboard();
+  installButtons();
+}

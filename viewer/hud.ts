@@ -1,0 +1,168 @@
+/**
+ * The HUD: the current frame's telemetry, regime and flags, and the run's name, seed, levels,
+ * events and the regime rules in the legend. Values are only ever set as text.
+ *
+ * @module
+ */
+/// <reference lib="dom" />
+import { FLAGS, REGIMES } from "../core/frame.ts";
+import { $, embedded, scrubber, setText } from "./dom.ts";
+import { REGIME_COLORS } from "./palette.ts";
+import { view } from "./state.ts";
+
+function fmt(v: number, digits: number): string {
+  return v.toFixed(digits);
+}
+
+function pct(v: number): string {
+  return (v * 100).toFixed(2) + "%";
+}
+
+/** Sets a HUD value's text, and its exact value as `data-value` for tools and tests. */
+function setValue(id: string, text: string, raw: string): void {
+  const el = $(id);
+  el.textContent = text;
+  el.setAttribute("data-value", raw);
+}
+
+function levelText(v: unknown): string {
+  return typeof v === "number" && isFinite(v) ? String(Number(v.toPrecision(10))) : "unknown";
+}
+
+/** The text of a frame's timestamp: the step index when the frames carry none. */
+export function timestampText(i: number): string {
+  const c = view.run!.c;
+  const t = c.timestamp ? c.timestamp[i]! : i;
+  return typeof t === "number" ? String(t) : t;
+}
+
+const TELEMETRY_IDS = [
+  "hud-frame",
+  "hud-timestamp",
+  "hud-spot",
+  "hud-iv",
+  "hud-hv",
+  "hud-x",
+  "hud-y",
+  "hud-z",
+] as const;
+
+/** Shows the current frame in the HUD, the frame readout and the scrubber. */
+export function updateHud(): void {
+  const { run, frame } = view;
+  view.hudFrame = frame;
+  const n = run ? run.n : 0;
+  setText("frame-index", String(frame));
+  setText("frame-last", String(Math.max(0, n - 1)));
+  scrubber.max = String(Math.max(0, n - 1));
+  scrubber.value = String(frame);
+  if (!run || n === 0) {
+    for (const id of TELEMETRY_IDS) setValue(id, "—", "");
+    setText("hud-regime", "no frames");
+    $("hud-flags").textContent = "";
+    return;
+  }
+  const c = run.c, i = frame;
+  setValue("hud-frame", i + " / " + (n - 1), String(i));
+  const ts = timestampText(i);
+  setValue("hud-timestamp", ts, ts);
+  setValue("hud-spot", fmt(c.spot[i]!, 2), String(c.spot[i]));
+  setValue("hud-iv", pct(c.iv[i]!), String(c.iv[i]));
+  setValue("hud-hv", pct(c.hv[i]!), String(c.hv[i]));
+  setValue("hud-x", fmt(c.x[i]!, 3), String(c.x[i]));
+  setValue("hud-y", fmt(c.y[i]!, 3), String(c.y[i]));
+  setValue("hud-z", fmt(c.z[i]!, 3), String(c.z[i]));
+  const regime = $("hud-regime");
+  const code = c.regime[i]!;
+  regime.textContent = REGIMES[code]!;
+  regime.setAttribute("data-regime", REGIMES[code]!);
+  regime.style.color = REGIME_COLORS[code]!;
+  const flags = $("hud-flags");
+  const names: string[] = [];
+  for (let b = 0; b < 3; b++) if (c.flags[i]! & (1 << b)) names.push(FLAGS[b]!);
+  if (
+    flags.getAttribute("data-flags") !== names.join(",") ||
+    flags.childNodes.length !== names.length
+  ) {
+    flags.textContent = "";
+    flags.setAttribute("data-flags", names.join(","));
+    for (const name of names) {
+      const s = document.createElement("span");
+      s.className = "badge flag-" + name;
+      s.textContent = name;
+      flags.appendChild(s);
+      flags.appendChild(document.createTextNode(" "));
+    }
+  }
+}
+
+const LEVEL_IDS = [
+  ["hud-atr", "atr"],
+  ["hud-flip", "flip"],
+  ["hud-putwall", "putWall"],
+  ["hud-callwall", "callWall"],
+] as const;
+
+/** Shows the run's name, seed, levels, events and the regime rules in the legend. */
+export function updateRunInfo(): void {
+  const run = view.run!;
+  setText("hud-title", run.source === "embedded" ? embedded.title : run.name);
+  setText("hud-kind", run.source === "embedded" ? "scenario" : "log");
+  setText("hud-name", run.name);
+  setText(
+    "hud-seed",
+    run.seed === null || run.seed === undefined
+      ? "—"
+      : String(run.seed) + (run.runIndex ? " (run " + run.runIndex + ")" : ""),
+  );
+  setText(
+    "hud-source",
+    run.n.toLocaleString("en-US") + " frames" + (run.source === "embedded" ? "" : " from a file"),
+  );
+  const lv = run.levels;
+  for (const [id, key] of LEVEL_IDS) {
+    const el = $(id);
+    const text = lv ? levelText(lv[key]) : "unknown";
+    el.textContent = text;
+    el.className = text === "unknown" ? "unknown" : "";
+  }
+  document.body.setAttribute("data-levels", lv ? "known" : "unknown");
+  let note = lv
+    ? ""
+    : run.source === "embedded"
+    ? "Levels unknown: the run's evaluator publishes none."
+    : "Levels unknown: a JSONL log carries none.";
+  if (!lv) {
+    note += run.th
+      ? " Regime zones use the thresholds that every frame's regime and flags agree with."
+      : " No thresholds fit every frame, so no zones; axes scale to the data.";
+  }
+  setText("hud-levels-note", note);
+  $("hud-levels-note").hidden = !note;
+  const ev = $("hud-events");
+  ev.textContent = "";
+  if (run.n > 0) {
+    const add = (label: string, value: string) => {
+      if (ev.childNodes.length) ev.appendChild(document.createTextNode(" · "));
+      ev.appendChild(document.createTextNode(label + " "));
+      const b = document.createElement("b");
+      b.textContent = value;
+      ev.appendChild(b);
+    };
+    add("first BREACH", run.firstBreach >= 0 ? "frame " + run.firstBreach : "none");
+    add("max load", run.maxY.toFixed(2) + " g");
+    add("regime changes", String(run.changes.length));
+  }
+  const th = run.th;
+  const rules: Record<string, string> = th
+    ? {
+      TAXI: "X < " + th.taxiX,
+      CRUISE: th.taxiX + " ≤ X < " + th.maneuverX,
+      MANEUVER: "X ≥ " + th.maneuverX + " or Y ≥ " + th.maneuverY,
+      RUPTURE: "X > " + th.ruptureX + " or Y > " + th.ruptureY,
+      OVERSPEED: "X > " + th.overspeedX,
+      STALL: "Y < " + th.stallY,
+    }
+    : { TAXI: "", CRUISE: "", MANEUVER: "", RUPTURE: "", OVERSPEED: "", STALL: "" };
+  for (const key in rules) setText("rule-" + key, rules[key]!);
+}
