@@ -113,7 +113,7 @@ export async function runBatch(scenario: Scenario, options: BatchOptions): Promi
       ? [partialName(scenario.name, options.shard)]
       : [`${scenario.name}.summary.json`, `${scenario.name}.report.html`];
     for (const name of results) output.check(name);
-    const result = await simulateBatch(scenario, {
+    const result = await simulateRuns(scenario, {
       from,
       to,
       seed,
@@ -200,14 +200,17 @@ export interface SimulateBatchOptions {
   workers?: number;
   /** Called with the runs done and the runs to do. */
   onProgress?: (done: number, total: number) => void;
-  /**
-   * When given, each run's frames go through the scenario's sinks, into
-   * `mc_<name>_<i>.<extension>` in this output set, written by whichever thread runs the run
-   * and renamed into place by the set's commit.
-   */
-  keep?: OutputSet;
   /** Workers to take and give back; see {@linkcode BatchOptions.pool}. */
   pool?: WorkerPool;
+}
+
+/**
+ * {@linkcode simulateBatch}'s options and, for {@linkcode runBatch}, an output set: each run's
+ * frames then go through the scenario's sinks into `mc_<name>_<i>.<extension>` there, written
+ * by whichever thread runs the run and renamed into place by the set's commit.
+ */
+interface KeepOptions extends SimulateBatchOptions {
+  keep?: OutputSet | undefined;
 }
 
 /** What {@linkcode simulateBatch} found. */
@@ -240,9 +243,16 @@ export interface SimulateBatchResult {
  * assertEquals(JSON.stringify(two.stats), JSON.stringify(one.stats));
  * ```
  */
-export async function simulateBatch(
+export function simulateBatch(
   scenario: Scenario,
   options: SimulateBatchOptions,
+): Promise<SimulateBatchResult> {
+  return simulateRuns(scenario, { ...options, keep: undefined });
+}
+
+async function simulateRuns(
+  scenario: Scenario,
+  options: KeepOptions,
 ): Promise<SimulateBatchResult> {
   const from = options.from ?? 0;
   const { to } = options;

@@ -42,12 +42,24 @@ export {
   shardRuns,
   VERSION,
 } from "./shard.ts";
-export { QuantileSketch, type QuantileSketchData, type QuantileSketchOptions } from "./sketch.ts";
 export {
+  type BucketsSnapshot,
+  ExactCounts,
+  type ExactCountsData,
+  type PackedSketches,
+  QuantileSketch,
+  type QuantileSketchData,
+  type QuantileSketchOptions,
+  type QuantileSketchSnapshot,
+} from "./sketch.ts";
+export {
+  type AddRunOptions,
   MonteCarloStats,
   type MonteCarloStatsData,
+  type MonteCarloStatsSnapshot,
   type MonteCarloSummary,
   type Percentiles,
+  SERIES,
   type Series,
   summarizeStats,
   type SummaryOptions,

@@ -167,15 +167,44 @@ export function evaluateState(
 /**
  * The regime code of a state (SPEC §1): the first match of RUPTURE (3), MANEUVER (2), TAXI (0)
  * and CRUISE (1), found as the largest code whose rule holds.
+ *
+ * @param x Structural airspeed.
+ * @param y Load factor.
+ * @param th The thresholds.
+ * @returns The regime code, an index into `REGIMES`.
+ *
+ * @example RUPTURE beats everything
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { DEFAULT_THRESHOLDS, regimeOf } from "./envelope.ts";
+ *
+ * assertEquals([regimeOf(0.1, 1, DEFAULT_THRESHOLDS), regimeOf(0.1, 3, DEFAULT_THRESHOLDS)], [0, 3]);
+ * ```
  */
-function regimeOf(x: number, y: number, th: Thresholds): number {
+export function regimeOf(x: number, y: number, th: Thresholds): number {
   const rupture = +(x > th.ruptureX) | +(y > th.ruptureY);
   const maneuver = +(x >= th.maneuverX) | +(y >= th.maneuverY);
   return Math.max(3 * rupture, 2 * maneuver, 1 - +(x < th.taxiX));
 }
 
-/** The flag mask of a state (SPEC §1): BREACH, OVERSPEED and STALL bits. */
-function flagMask(x: number, y: number, z: number, th: Thresholds): number {
+/**
+ * The flag mask of a state (SPEC §1): BREACH, OVERSPEED and STALL bits.
+ *
+ * @param x Structural airspeed.
+ * @param y Load factor.
+ * @param z Wall proximity.
+ * @param th The thresholds.
+ * @returns The flag mask: BREACH 1, OVERSPEED 2, STALL 4.
+ *
+ * @example Beyond the wall, fast and stalled
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { DEFAULT_THRESHOLDS, flagMask } from "./envelope.ts";
+ *
+ * assertEquals(flagMask(4, 0.5, -0.1, DEFAULT_THRESHOLDS), 7);
+ * ```
+ */
+export function flagMask(x: number, y: number, z: number, th: Thresholds): number {
   return (+(z < 0) * BREACH) | (+(x > th.overspeedX) * OVERSPEED) | (+(y < th.stallY) * STALL);
 }
 

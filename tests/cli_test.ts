@@ -177,3 +177,11 @@ Deno.test("the command exits with main's code when run as a program", async () =
   assertEquals(good.code, 0);
   assertEquals(listDir(out), ["breakout.html", "breakout.jsonl"]);
 });
+
+Deno.test("the bench runs with the V8 flags of the run task, the one place they are set", async () => {
+  const { tasks } = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
+  const flags = (task: string) => /--v8-flags=(\S+)/.exec(task)?.[1];
+  assert(flags(tasks.run), "the run task sets V8 flags");
+  assertEquals(flags(tasks.bench), flags(tasks.run));
+  assertEquals(flags(tasks.merge), undefined);
+});

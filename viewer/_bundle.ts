@@ -467,6 +467,14 @@ export const VIEWER_SCRIPT: string = `(() => {
     stallY: 0.8
   });
   var t = DEFAULT_THRESHOLDS;
+  function regimeOf(x, y, th) {
+    const rupture = +(x > th.ruptureX) | +(y > th.ruptureY);
+    const maneuver = +(x >= th.maneuverX) | +(y >= th.maneuverY);
+    return Math.max(3 * rupture, 2 * maneuver, 1 - +(x < th.taxiX));
+  }
+  function flagMask(x, y, z, th) {
+    return +(z < 0) * BREACH | +(x > th.overspeedX) * OVERSPEED | +(y < th.stallY) * STALL;
+  }
   function wallLines(levels) {
     const { flip, putWall, callWall } = levels;
     return {
@@ -583,7 +591,6 @@ export const VIEWER_SCRIPT: string = `(() => {
       };
     }
   });
-  var envelope_default = envelope;
 
   // viewer/rules.ts
   var THRESHOLD_KEYS = Object.keys(DEFAULT_THRESHOLDS);
@@ -595,58 +602,13 @@ export const VIEWER_SCRIPT: string = `(() => {
       return typeof v === "number" && isFinite(v);
     });
   }
-  function unitLevels(thresholds) {
-    return [
-      {
-        atr: 1,
-        flip: 0,
-        putWall: -1,
-        callWall: 1,
-        riskProxyBase: 1,
-        thresholds
-      },
-      {
-        atr: 1,
-        flip: 1,
-        putWall: 0,
-        callWall: Number.MAX_VALUE,
-        riskProxyBase: 1,
-        thresholds
-      }
-    ];
-  }
-  function evaluateBlock(levels, spot, iv) {
-    const length = spot.length;
-    const out = {
-      x: new Float64Array(length),
-      y: new Float64Array(length),
-      z: new Float64Array(length),
-      regime: new Uint8Array(length),
-      flags: new Uint8Array(length)
-    };
-    const evaluator = envelope_default.start({
-      options: levels,
-      name: "view",
-      seed: 0,
-      run: 0,
-      steps: length
-    });
-    evaluator.evaluate({
-      start: 0,
-      length,
-      spot,
-      iv,
-      hv: new Float64Array(length).fill(1),
-      time: []
-    }, out);
-    return out;
-  }
   function classifyStates(thresholds, states) {
-    const [xy, wall] = unitLevels(thresholds);
-    const { regime, flags } = evaluateBlock(xy, states.x, states.y);
-    const breach = evaluateBlock(wall, states.z, new Float64Array(states.z.length).fill(1)).flags;
-    for (let i = 0; i < flags.length; i++) {
-      flags[i] = flags[i] & ~BREACH | breach[i] & BREACH;
+    const { x, y, z } = states;
+    const regime = new Uint8Array(x.length);
+    const flags = new Uint8Array(x.length);
+    for (let i = 0; i < x.length; i++) {
+      regime[i] = regimeOf(x[i], y[i], thresholds);
+      flags[i] = flagMask(x[i], y[i], z[i], thresholds);
     }
     return {
       regime,

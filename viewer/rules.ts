@@ -1,14 +1,15 @@
 /**
- * Which regime and flag thresholds a run's frames follow, decided by the envelope evaluator of
- * plugins/envelope.ts itself, never by a copy of its rules. Free of DOM APIs.
+ * Which regime and flag thresholds a run's frames follow, decided by the envelope's own rules
+ * (`regimeOf` and `flagMask` of plugins/envelope.ts), never by a copy of them. Free of DOM APIs.
  *
  * @module
  */
-import { BREACH, type EvaluationBlock } from "../core/frame.ts";
-import envelope, {
+import {
   DEFAULT_THRESHOLDS,
   type EnvelopeLevels,
+  flagMask,
   isEnvelopeLevels,
+  regimeOf,
   type Thresholds,
 } from "../plugins/envelope.ts";
 import type { Columns } from "./data.ts";
@@ -44,53 +45,7 @@ export function validThresholds(value: unknown): value is Thresholds {
 }
 
 /**
- * A frame's X, Y and Z carry no levels, but the rules need only X and Y for the regime and
- * the flags OVERSPEED and STALL, and only the sign of Z for BREACH. Two unit envelopes feed
- * them to the envelope evaluator unchanged, bit for bit:
- *
- * - ATR 1, flip 0, risk proxy base 1, spot X, IV Y, HV 1: X is `|X - 0| / 1` and Y is
- *   `Y / 1`, both exact for X >= 0.
- * - flip 1, put wall 0, call wall `Number.MAX_VALUE`, spot Z: below the flip Z is
- *   `(Z - 0) / (1 - 0)`, exact; at or above it (where Z is positive) the result,
- *   `(MAX_VALUE - Z) / MAX_VALUE`, is never negative either.
- */
-function unitLevels(thresholds: Thresholds): [EnvelopeLevels, EnvelopeLevels] {
-  return [
-    { atr: 1, flip: 0, putWall: -1, callWall: 1, riskProxyBase: 1, thresholds },
-    { atr: 1, flip: 1, putWall: 0, callWall: Number.MAX_VALUE, riskProxyBase: 1, thresholds },
-  ];
-}
-
-/** Runs the envelope evaluator, as a run does, over one block of `spot` and `iv`, HV 1. */
-function evaluateBlock(
-  levels: EnvelopeLevels,
-  spot: Float64Array,
-  iv: Float64Array,
-): EvaluationBlock {
-  const length = spot.length;
-  const out: EvaluationBlock = {
-    x: new Float64Array(length),
-    y: new Float64Array(length),
-    z: new Float64Array(length),
-    regime: new Uint8Array(length),
-    flags: new Uint8Array(length),
-  };
-  const evaluator = envelope.start({
-    options: levels,
-    name: "view",
-    seed: 0,
-    run: 0,
-    steps: length,
-  });
-  evaluator.evaluate(
-    { start: 0, length, spot, iv, hv: new Float64Array(length).fill(1), time: [] },
-    out,
-  );
-  return out;
-}
-
-/**
- * The regime code and flag mask the envelope gives each state with these X, Y and Z.
+ * The regime code and flag mask the envelope's rules give each state with these X, Y and Z.
  *
  * @param thresholds The regime and flag thresholds.
  * @param states X, Y and Z per frame; X at least 0, as the envelope computes it.
@@ -115,11 +70,12 @@ export function classifyStates(
   thresholds: Thresholds,
   states: { x: Float64Array; y: Float64Array; z: Float64Array },
 ): { regime: Uint8Array; flags: Uint8Array } {
-  const [xy, wall] = unitLevels(thresholds);
-  const { regime, flags } = evaluateBlock(xy, states.x, states.y);
-  const breach = evaluateBlock(wall, states.z, new Float64Array(states.z.length).fill(1)).flags;
-  for (let i = 0; i < flags.length; i++) {
-    flags[i] = (flags[i]! & ~BREACH) | (breach[i]! & BREACH);
+  const { x, y, z } = states;
+  const regime = new Uint8Array(x.length);
+  const flags = new Uint8Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    regime[i] = regimeOf(x[i]!, y[i]!, thresholds);
+    flags[i] = flagMask(x[i]!, y[i]!, z[i]!, thresholds);
   }
   return { regime, flags };
 }
