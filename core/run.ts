@@ -1,6 +1,6 @@
 /**
  * The run loop: starts the plugins, fills blocks of steps with the generators and the
- * evaluator, in that fixed order, and checks every value. `output/run.ts` hands the blocks on
+ * evaluator, in that fixed order, and checks every value. `files/run.ts` hands the blocks on
  * to sinks and renderers.
  *
  * @module
