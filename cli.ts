@@ -19,7 +19,7 @@ import type { BatchReport } from "./montecarlo/results.ts";
 import { mergePartials, parseShard, type Shard } from "./montecarlo/shard.ts";
 import { loadScenario } from "./plugins/mod.ts";
 import { parseArgs } from "@std/cli/parse-args";
-import { relative } from "@std/path";
+import { basename, join } from "@std/path";
 
 const USAGE = `Usage: deno task run <scenario.jsonc> [options]
 
@@ -86,6 +86,7 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
     if (flags.merge) {
       const report = await mergePartials(flags.files, { outDir: flags.out });
       if (!flags.quiet) {
+        const showPath = shownIn(flags.out);
         for (const line of formatBatchReport(report, { showPath })) stdout(line);
       }
       return 0;
@@ -100,7 +101,7 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
       ...(flags.seed === undefined ? {} : { seed: flags.seed }),
       ...(flags.steps === undefined ? {} : { steps: flags.steps }),
     });
-    if (!flags.quiet) { for (const line of summarize(report)) stdout(line); }
+    if (!flags.quiet) { for (const line of summarize(report, flags.out)) stdout(line); }
     return 0;
   } catch (error) {
     if (error instanceof ScenarioError) {
@@ -118,8 +119,9 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
   }
 }
 
-function showPath(path: string): string {
-  return relative(Deno.cwd(), path) || path;
+/** A written file as the user will look for it: in the output folder as they typed it. */
+function shownIn(out: string): (path: string) => string {
+  return (path) => join(out, basename(path));
 }
 
 async function batch(
@@ -154,6 +156,7 @@ async function batch(
   }).finally(() => bar?.finish());
   const seconds = (performance.now() - started) / 1000;
   if (!flags.quiet) {
+    const showPath = shownIn(flags.out);
     for (const line of formatBatchReport(report, { seconds, showPath })) out.stdout(line);
   }
 }
@@ -180,6 +183,14 @@ const BOOLEANS = ["quiet", "help", "keep-runs"];
 function readArgs(args: string[]): Flags {
   const merge = args[0] === "merge";
   if (merge) args = args.slice(1);
+  // A value that looks like a flag ("--seed -1") is the option's value, checked below.
+  args = args.flatMap((arg, i) =>
+    /^-\d/.test(arg) && STRINGS.includes(args[i - 1]?.replace(/^--/, "") ?? "") ? [] : [
+      STRINGS.includes(arg.replace(/^--/, "")) && /^-\d/.test(args[i + 1] ?? "")
+        ? `${arg}=${args[i + 1]}`
+        : arg,
+    ]
+  );
   const unknown: string[] = [];
   const parsed = parseArgs(args, {
     string: STRINGS,
@@ -261,12 +272,12 @@ function percent(part: number, whole: number): string {
   return `${(whole === 0 ? 0 : (100 * part) / whole).toFixed(1)}%`;
 }
 
-function summarize(report: RunReport): string[] {
+function summarize(report: RunReport, out: string): string[] {
   const regimes = REGIMES.map((r) => `${r} ${percent(report.regimes[r], report.frames)}`).join(
     "  ",
   );
   const flags = Object.entries(report.flags).map(([flag, n]) => `${flag} ${n}`).join("  ");
-  const files = report.files.map((f) => relative(Deno.cwd(), f) || f).join(", ");
+  const files = report.files.map(shownIn(out)).join(", ");
   return [
     `${report.name}: ${report.frames} frames, seed ${report.seed}`,
     `  regimes  ${regimes}`,
@@ -485,4 +496,10 @@ function clock(seconds: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  // Under `deno task` the process runs in the project's folder; the user's own is INIT_CWD.
+  const env = Deno.permissions.querySync({ name: "env", variable: "INIT_CWD" }).state;
+  const init = env === "granted" ? Deno.env.get("INIT_CWD") : undefined;
+  if (init) Deno.chdir(init);
+  Deno.exit(await main(Deno.args));
+}

@@ -94,16 +94,22 @@ export async function loadPlugin(
       // resolves the same once published (deno publish warns that it cannot analyse it).
       definition = (await import(resolved.module)).default;
     } catch (error) {
-      const missing = resolved.module.startsWith("file:") &&
-        (error as Error).message.startsWith("Module not found");
-      const reason = missing
-        ? `no such file ${show(fromFileUrl(resolved.module))}`
-        : (error as Error).message.split("\n")[0]!.replace(/\.$/, "");
-      throw new ScenarioError(`Cannot load plugin ${show(use)}: ${reason}`);
+      const message = (error as Error).message;
+      const missing = resolved.module.startsWith("file:") && message.startsWith("Module not found");
+      if (missing) {
+        throw new ScenarioError(
+          `Cannot load plugin ${show(use)}: no such file ${show(fromFileUrl(resolved.module))}`,
+        );
+      }
+      // A syntax error names its place as "at file:///...:line:col": lead with it.
+      const at = /(file:\/\/\S+?):(\d+):(\d+)/.exec(message);
+      const place = at ? `${fromFileUrl(at[1]!)}:${at[2]}:${at[3]}: ` : "";
+      const reason = message.split("\n")[0]!.replace(/\.$/, "");
+      throw new ScenarioError(`Cannot load plugin ${show(use)}: ${place}${reason}`);
     }
   }
-  const problem = shapeProblem(definition, options.kind);
-  if (problem) throw new ScenarioError(`Plugin ${show(use)} ${problem}`);
+  const problems = shapeProblems(definition, options.kind);
+  if (problems.length > 0) throw new ScenarioError(problems.map((p) => `Plugin ${show(use)} ${p}`));
   return { definition: definition as PluginDefinition, module: resolved.module };
 }
 
@@ -114,44 +120,47 @@ const HOOKS: Record<PluginKind, string> = {
   renderer: "render",
 };
 
-function shapeProblem(value: unknown, kind: PluginKind): string | undefined {
+/** Everything wrong with a module's default export as a plugin of `kind`, all at once. */
+function shapeProblems(value: unknown, kind: PluginKind): string[] {
   if (typeof value !== "object" || value === null) {
-    return `has no plugin as its default export (use defineGenerator, defineEvaluator, defineSink or defineRenderer), got ${
-      show(typeof value)
-    }`;
+    return [
+      `has no plugin as its default export (use defineGenerator, defineEvaluator, defineSink or defineRenderer), got ${
+        show(typeof value)
+      }`,
+    ];
   }
   const d = value as Record<string, unknown>;
   if (d.kind !== kind) {
-    return `is a ${String(d.kind ?? "value of unknown kind")}, expected a ${kind}`;
+    return [`is a ${String(d.kind ?? "value of unknown kind")}, expected a ${kind}`];
   }
+  const problems: string[] = [];
   if (typeof d.name !== "string" || !KEBAB.test(d.name)) {
-    return `needs a kebab-case "name", got ${show(d.name)}`;
+    problems.push(`needs a kebab-case "name", got ${show(d.name)}`);
   }
   if (typeof d.options !== "object" || d.options === null) {
-    return `needs an "options" object of fields`;
-  }
-  for (const [key, field] of Object.entries(d.options)) {
-    if (typeof (field as { read?: unknown })?.read !== "function") {
-      return `option ${show(key)} is not a field (build it with number(), choice(), ...)`;
+    problems.push(`needs an "options" object of fields, even if empty ({})`);
+  } else {
+    for (const [key, field] of Object.entries(d.options)) {
+      if (typeof (field as { read?: unknown })?.read !== "function") {
+        problems.push(`option ${show(key)} is not a field (build it with number(), choice(), ...)`);
+      }
     }
   }
-  if (typeof d[HOOKS[kind]] !== "function") return `needs a "${HOOKS[kind]}" function`;
-  if (kind === "generator") {
-    const provides = d.provides;
-    if (
-      !Array.isArray(provides) || provides.length === 0 ||
-      !provides.every((c) => (CHANNELS as readonly unknown[]).includes(c))
-    ) {
-      return `needs "provides", a list of channels from ${
-        CHANNELS.map((c) => show(c)).join(", ")
-      }, got ${show(provides)}`;
-    }
+  if (typeof d[HOOKS[kind]] !== "function") problems.push(`needs a "${HOOKS[kind]}" function`);
+  const provides = d.provides;
+  if (
+    kind === "generator" &&
+    !(Array.isArray(provides) && provides.length > 0 &&
+      provides.every((c) => (CHANNELS as readonly unknown[]).includes(c)))
+  ) {
+    const channels = CHANNELS.map((c) => show(c)).join(", ");
+    problems.push(`needs "provides", a list of channels from ${channels}, got ${show(provides)}`);
   }
   if (
     (kind === "sink" || kind === "renderer") &&
     !(typeof d.extension === "string" && /^[a-z0-9]+(\.[a-z0-9]+)*$/.test(d.extension))
   ) {
-    return `needs an "extension" such as "jsonl", got ${show(d.extension)}`;
+    problems.push(`needs an "extension" such as "jsonl", got ${show(d.extension)}`);
   }
-  return undefined;
+  return problems;
 }

@@ -270,7 +270,7 @@ async function readPlugin<K extends PluginKind>(
     loaded = await loadPlugin(use, { scenarioPath: where.path, builtins: where.builtins, kind });
   } catch (error) {
     if (!(error instanceof ScenarioError)) throw error;
-    issues.add(join(key, "use"), error.message);
+    for (const problem of error.problems) issues.add(join(key, "use"), problem);
     return undefined;
   }
   const { definition, module } = loaded;

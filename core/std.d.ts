@@ -16,6 +16,7 @@ declare module "@std/path" {
   export function basename(path: string, suffix?: string): string;
   export function extname(path: string): string;
   export function relative(from: string, to: string): string;
+  export function isAbsolute(path: string): boolean;
   export function toFileUrl(path: string): URL;
   export function fromFileUrl(url: string | URL): string;
 }

@@ -121,6 +121,10 @@ export class OutputSet {
   readonly #names = new Set<string>();
   /** Links and folders already in the output folder, by name: read once, not per file. */
   #existing: Map<string, "link" | "folder"> | undefined;
+  /** Whether the folder exists, made by this set if it was missing. */
+  #ready = false;
+  /** Whether this set made the folder: an aborted set removes it again if empty. */
+  #made = false;
 
   /**
    * Prepares to write into `dir`, which is created when the first file is.
@@ -138,20 +142,41 @@ export class OutputSet {
    * @returns The folder and this set's token.
    */
   staging(): { dir: string; token: string } {
-    if (!this.#existing) {
-      const existing = new Map<string, "link" | "folder">();
+    this.#scan();
+    if (!this.#ready) {
       try {
-        Deno.mkdirSync(this.dir, { recursive: true });
-        for (const entry of Deno.readDirSync(this.dir)) {
-          if (entry.isSymlink) existing.set(entry.name, "link");
-          else if (entry.isDirectory) existing.set(entry.name, "folder");
+        let missing = false;
+        try {
+          Deno.statSync(this.dir);
+        } catch (error) {
+          if (!(error instanceof Deno.errors.NotFound)) throw error;
+          missing = true;
         }
+        Deno.mkdirSync(this.dir, { recursive: true });
+        this.#made = missing;
       } catch (error) {
         throw outputError(`write into the output folder ${this.dir}`, error);
       }
-      this.#existing = existing;
+      this.#ready = true;
     }
     return { dir: this.dir, token: this.token };
+  }
+
+  /** Reads what is in the folder, if it exists, without creating it. */
+  #scan(): Map<string, "link" | "folder"> {
+    if (this.#existing) return this.#existing;
+    const existing = new Map<string, "link" | "folder">();
+    try {
+      for (const entry of Deno.readDirSync(this.dir)) {
+        if (entry.isSymlink) existing.set(entry.name, "link");
+        else if (entry.isDirectory) existing.set(entry.name, "folder");
+      }
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        throw outputError(`write into the output folder ${this.dir}`, error);
+      }
+    }
+    return this.#existing = existing;
   }
 
   /**
@@ -170,8 +195,7 @@ export class OutputSet {
     if (this.#names.has(name)) {
       throw new ScenarioError(`Cannot write ${JSON.stringify(name)} twice in one run`);
     }
-    this.staging();
-    const kind = this.#existing!.get(name);
+    const kind = this.#scan().get(name);
     if (kind === "link") {
       throw new ScenarioError(
         `${inFolder(this.dir, name)}: Refusing to replace a symbolic link in the output folder`,
@@ -218,6 +242,7 @@ export class OutputSet {
   /** Checks a name and returns its temporary and final paths; synchronous, for many files. */
   #reserve(name: string): [temp: string, target: string] {
     this.check(name);
+    this.staging();
     this.#names.add(name);
     return [stagedPath(this.dir, this.token, name), inFolder(this.dir, name)];
   }
@@ -277,7 +302,7 @@ export class OutputSet {
       } catch { /* already closed */ }
       await Deno.remove(file.temp).catch(() => {});
     }
-    if (!this.#existing) return;
+    if (!this.#ready) return;
     const suffix = `.${this.token}.tmp`;
     try {
       for (const entry of Deno.readDirSync(this.dir)) {
@@ -286,5 +311,7 @@ export class OutputSet {
         }
       }
     } catch { /* the folder is gone */ }
+    // A folder this set made, left empty: as if the run had never started.
+    if (this.#made) await Deno.remove(this.dir).catch(() => {});
   }
 }

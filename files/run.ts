@@ -11,6 +11,7 @@ import type { OutputStream, SinkInstance } from "../core/plugin.ts";
 import { framesOf, type RunOptions, RunPlan } from "../core/run.ts";
 import type { PluginUse, Scenario } from "../core/scenario.ts";
 import { OutputSet } from "./atomic.ts";
+import { metaText } from "./meta.ts";
 
 /** Counts of a run's regimes and flags. */
 export interface RunCounts {
@@ -82,6 +83,11 @@ export async function runScenario(
       if (frames) all.push(...frames);
     }
     await sinks.close();
+    if (scenario.sinks.length > 0) {
+      const about = { seed: plan.seed, run, steps: cursor.steps, levels: cursor.levels };
+      const meta = await metaText(scenario, about);
+      await output.writeFile(`${scenario.name}.meta.json`, meta);
+    }
     const base = { name: scenario.name, seed: plan.seed, run, steps: cursor.steps };
     for (const use of scenario.renderers) {
       const context = { ...base, options: use.options, frames: all, levels: cursor.levels };

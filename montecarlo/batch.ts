@@ -10,6 +10,7 @@
  */
 import { ScenarioError } from "../core/errors.ts";
 import { OutputSet } from "../files/atomic.ts";
+import { metaText } from "../files/meta.ts";
 import { RunPlan } from "../core/run.ts";
 import type { PluginUse, Scenario } from "../core/scenario.ts";
 import { runSettings } from "../core/settings.ts";
@@ -297,6 +298,10 @@ async function simulateRuns(
   }
   for (let run = from; run < to; run++) {
     for (const extension of extensions) output!.adopt(runFileName(scenario.name, run, extension));
+  }
+  if (output && extensions.length > 0) {
+    const meta = await metaText(scenario, { seed, run: null, steps, levels });
+    await output.writeFile(`mc_${scenario.name}.meta.json`, meta);
   }
   const envelope = isEnvelopeLevels(levels) ? levels : undefined;
   return { stats, levels: envelope, workers: Math.max(1, workers) };

@@ -37,10 +37,8 @@ export {
   PARTIAL_FORMAT_VERSION,
   type PartialResult,
   readPartial,
-  scenarioFingerprint,
   type Shard,
   shardRuns,
-  VERSION,
 } from "./shard.ts";
 export {
   type BucketsSnapshot,

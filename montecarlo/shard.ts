@@ -4,16 +4,14 @@
  *
  * @module
  */
-import denoJson from "../deno.json" with { type: "json" };
+import { VERSION } from "../files/meta.ts";
 import { ScenarioError } from "../core/errors.ts";
 import { OutputSet } from "../files/atomic.ts";
 import type { Scenario } from "../core/scenario.ts";
 import type { EnvelopeLevels } from "../plugins/envelope.ts";
+import { scenarioFingerprint } from "../files/meta.ts";
 import { type BatchMeta, type BatchReport, writeResults } from "./results.ts";
 import { MonteCarloStats, type MonteCarloStatsData } from "./stats.ts";
-
-/** The option-flight version, written into partial results so that merge can check it. */
-export const VERSION: string = denoJson.version;
 
 /** Which slice of a batch's runs to run: shard `index` of `count`, from 1. */
 export interface Shard {
@@ -79,36 +77,6 @@ export function shardRuns(runs: number, shard: Shard): [from: number, to: number
     );
   }
   return [Math.floor(((index - 1) * runs) / count), Math.floor((index * runs) / count)];
-}
-
-/**
- * A digest of what a scenario computes: the `use` string, key and checked options of its
- * evaluator and generators. Comments, formatting, sinks and renderers do not change it.
- *
- * @param scenario The loaded scenario.
- * @returns A SHA-256 digest, in hex.
- *
- * @example Same file, same fingerprint
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { loadScenario } from "../mod.ts";
- * import { scenarioFingerprint } from "./mod.ts";
- *
- * const path = new URL("../scenarios/breakout.jsonc", import.meta.url).pathname;
- * assertEquals(await scenarioFingerprint(await loadScenario(path)), await scenarioFingerprint(await loadScenario(path)));
- * ```
- */
-export async function scenarioFingerprint(scenario: Scenario): Promise<string> {
-  const uses = [scenario.evaluator, ...scenario.generators].map((use) => ({
-    key: use.key,
-    use: use.use,
-    options: use.options,
-  }));
-  const digest = await crypto.subtle.digest(
-    "SHA-256",
-    new TextEncoder().encode(JSON.stringify(uses)),
-  );
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** The `format` of a partial result file. */

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Builtin, BuiltinTable, PluginDefinition } from "../core/plugin.ts";
+import { isAbsolute } from "@std/path";
 import { ScenarioError } from "../core/errors.ts";
 import * as core from "../core/scenario.ts";
 import breakout from "./breakout.ts";
@@ -57,7 +58,10 @@ export async function loadScenario(
   try {
     text = await Deno.readTextFile(path);
   } catch (error) {
-    throw new ScenarioError(`${path}: Cannot read the scenario file: ${(error as Error).message}`);
+    const where = isAbsolute(path) ? "" : ` (a relative path, resolved against ${Deno.cwd()})`;
+    throw new ScenarioError(
+      `${path}: Cannot read the scenario file: ${(error as Error).message}${where}`,
+    );
   }
   return await parseScenario(text, { path, ...options });
 }
@@ -74,7 +78,8 @@ export async function loadScenario(
  * @example A bad value names its field
  * ```ts
  * import { assertRejects } from "@std/assert";
- * import { ScenarioError } from "../core/errors.ts";
+ * import { isAbsolute } from "@std/path";
+import { ScenarioError } from "../core/errors.ts";
  * import { parseScenario } from "./mod.ts";
  *
  * await assertRejects(

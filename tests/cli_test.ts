@@ -11,7 +11,7 @@ Deno.test("run writes <name>.jsonl into --out and prints a summary", async () =>
   const out = await Deno.makeTempDir();
   const result = await cli([breakout, "--out", out]);
   assertEquals(result.code, 0);
-  assertEquals(listDir(out), ["breakout.html", "breakout.jsonl"]);
+  assertEquals(listDir(out), ["breakout.html", "breakout.jsonl", "breakout.meta.json"]);
   const lines = (await Deno.readTextFile(join(out, "breakout.jsonl"))).split("\n");
   assertEquals(lines.length, 201); // 200 frames and the final newline
   assertEquals(result.out[0], "breakout: 200 frames, seed 42");
@@ -42,7 +42,10 @@ Deno.test("bad arguments exit 2 with a message naming the argument", async () =>
   const cases: [string[], string][] = [
     [[breakout, "--stpes", "5"], 'Unknown option "--stpes"'],
     [[breakout, "--steps", "0"], 'Option --steps: expected an integer in [1, 10000000], got "0"'],
-    [[breakout, "--seed", "-1"], "Option --seed"],
+    [
+      [breakout, "--seed", "-1"],
+      'Option --seed: expected an integer in [0, 9007199254740991], got "-1"',
+    ],
     [[], "Expected one scenario file, got none"],
     [[breakout, breakout], "Expected one scenario file"],
     [["no/such/file.jsonc"], "no/such/file.jsonc: Cannot read the scenario file"],
@@ -51,6 +54,7 @@ Deno.test("bad arguments exit 2 with a message naming the argument", async () =>
     const result = await cli(args);
     assertEquals(result.code, 2, args.join(" "));
     assertStringIncludes(result.err, message);
+    assertEquals(result.err.split("\n").length, 1, result.err);
   }
 });
 
@@ -76,8 +80,8 @@ Deno.test("a throwing plugin exits 1 naming the plugin, step and seed, and leave
   assertEquals(await Deno.readTextFile(join(out, "throwing.jsonl")), "earlier good run\n");
 });
 
-Deno.test("a NaN from a plugin stops the run at that step", async () => {
-  const out = await Deno.makeTempDir();
+Deno.test("a NaN from a plugin stops the run at that step, and no output folder is made", async () => {
+  const out = join(await Deno.makeTempDir(), "new");
   const result = await cli([fixture("nan_iv.jsonc"), "--out", out]);
   assertEquals(result.code, 1);
   assertStringIncludes(
@@ -85,7 +89,7 @@ Deno.test("a NaN from a plugin stops the run at that step", async () => {
     "[generator nan-iv] produced iv NaN, expected a finite number > 0",
   );
   assertStringIncludes(result.err, "step 3, seed 42");
-  assertEquals(listDir(out), []);
+  assertEquals(await Deno.stat(out).then(() => "made", () => "absent"), "absent");
 });
 
 Deno.test("an output path that is a symbolic link is refused, and its target is untouched", async () => {
@@ -175,7 +179,7 @@ Deno.test("the command exits with main's code when run as a program", async () =
   const out = await Deno.makeTempDir();
   const good = await run([breakout, "--out", out, "--quiet"]);
   assertEquals(good.code, 0);
-  assertEquals(listDir(out), ["breakout.html", "breakout.jsonl"]);
+  assertEquals(listDir(out), ["breakout.html", "breakout.jsonl", "breakout.meta.json"]);
 });
 
 Deno.test("the bench runs with the V8 flags of the run task, the one place they are set", async () => {
@@ -184,4 +188,93 @@ Deno.test("the bench runs with the V8 flags of the run task, the one place they 
   assert(flags(tasks.run), "the run task sets V8 flags");
   assertEquals(flags(tasks.bench), flags(tasks.run));
   assertEquals(flags(tasks.merge), undefined);
+});
+
+/** Runs `deno task <args>` as a user types it, from `cwd`, with this repository's deno.json. */
+async function task(cwd: string, args: string[]) {
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--config", join(root, "deno.json"), ...args],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: result.code, out: text(result.stdout), err: text(result.stderr) };
+}
+
+Deno.test("deno task run resolves paths against the folder the user runs it in", async () => {
+  const out = await Deno.makeTempDir();
+  const here = await task(join(root, "scenarios"), ["run", "breakout.jsonc", "--out", out]);
+  assertEquals(here.code, 0, here.err);
+  assertEquals(listDir(out), ["breakout.html", "breakout.jsonl", "breakout.meta.json"]);
+  // An absolute --out is shown as given; a relative one too, against the user's folder.
+  assertStringIncludes(here.out, `wrote    ${join(out, "breakout.jsonl")}`);
+  const user = await Deno.makeTempDir();
+  await Deno.copyFile(breakout, join(user, "mine.jsonc"));
+  const mine = await task(user, ["run", "mine.jsonc", "--out", "results", "--quiet"]);
+  assertEquals(mine.code, 0, mine.err);
+  assertEquals(listDir(join(user, "results")), [
+    "breakout.html",
+    "breakout.jsonl",
+    "breakout.meta.json",
+  ]);
+  const missing = await task(user, ["run", "nope.jsonc"]);
+  assertEquals(missing.code, 2);
+  assertStringIncludes(missing.err, `nope.jsonc: Cannot read the scenario file`);
+  assertStringIncludes(missing.err, `(a relative path, resolved against ${user})`);
+  await Deno.remove(user, { recursive: true });
+  await Deno.remove(out, { recursive: true });
+});
+
+Deno.test("a run's meta file holds its seed, levels and thresholds, and no path", async () => {
+  const out = await Deno.makeTempDir();
+  assertEquals((await cli([breakout, "--out", out, "--seed", "9", "--quiet"])).code, 0);
+  const text = await Deno.readTextFile(join(out, "breakout.meta.json"));
+  const meta = JSON.parse(text);
+  assertEquals(meta.format, "option-flight/run-meta");
+  assertEquals([meta.scenario, meta.seed, meta.run, meta.steps], ["breakout", 9, 0, 200]);
+  assertEquals(meta.levels, {
+    atr: 2.8,
+    flip: 692.5,
+    putWall: 680,
+    callWall: 700,
+    riskProxyBase: 1,
+  });
+  assertEquals(meta.thresholds.taxiX, 0.3);
+  assertEquals(meta.fingerprint.length, 64);
+  assert(!text.includes(root) && !text.includes(out), text);
+});
+
+Deno.test("a plugin's every shape problem and its syntax error's place are reported at once", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    join(dir, "broken.ts"),
+    'export default {\n  kind: "generator",\n  provides: [,\n',
+  );
+  await Deno.writeTextFile(
+    join(dir, "bare.ts"),
+    'export default { kind: "sink", name: "Bare", start() {} };\n',
+  );
+  const scenario = JSON.stringify({
+    steps: 5,
+    evaluator: { use: "envelope", atr: 1, flip: 10, putWall: 5, callWall: 15 },
+    generators: {
+      spot: { use: "./broken.ts" },
+      iv: { use: "vol-path", start: 0.1 },
+      hv: { use: "hv", value: 0.1 },
+    },
+    sinks: [{ use: "./bare.ts" }],
+  });
+  await Deno.writeTextFile(join(dir, "s.jsonc"), scenario);
+  const result = await cli([join(dir, "s.jsonc"), "--out", join(dir, "out")]);
+  assertEquals(result.code, 2);
+  assertStringIncludes(
+    result.err,
+    `Cannot load plugin "./broken.ts": ${join(dir, "broken.ts")}:3:`,
+  );
+  for (const problem of ['a kebab-case "name"', 'an "options" object', 'an "extension"']) {
+    assertStringIncludes(result.err, `Plugin "./bare.ts" needs ${problem}`);
+  }
+  assertEquals(listDir(join(dir, "out")), []);
+  await Deno.remove(dir, { recursive: true });
 });

@@ -421,7 +421,7 @@ Deno.test("a batch notes run logs an earlier batch left in the folder, and keeps
   assertStringIncludes(fewer.out.join("\n"), "note           2 other mc_breakout_<i>.jsonl in the");
   const none = await batch("--runs", "3");
   assertStringIncludes(none.out.join("\n"), "note           5 other mc_breakout_<i>.jsonl in the");
-  assertEquals(listDir(out).filter((f) => f.startsWith("mc_")).length, 5);
+  assertEquals(listDir(out).filter((f) => /^mc_breakout_\d+\.jsonl$/.test(f)).length, 5);
   const again = await batch("--runs", "5", "--keep-runs");
   assert(!again.out.join("\n").includes("note"), again.out.join("\n"));
   await Deno.remove(out, { recursive: true });
@@ -441,8 +441,10 @@ Deno.test("--keep-runs writes mc_<name>_<i>.jsonl, each the run's own JSONL", as
   ]);
   assertEquals(result.code, 0, result.err);
   const files = listDir(dir);
-  assertEquals(files.length, 14);
+  assertEquals(files.length, 15); // 12 runs, their meta file, the summary and the report
   assert(files.includes("mc_breakout_0.jsonl") && files.includes("mc_breakout_11.jsonl"));
+  const meta = JSON.parse(await Deno.readTextFile(join(dir, "mc_breakout.meta.json")));
+  assertEquals([meta.run, meta.seed, meta.levels.flip], [null, 42, 692.5]);
   assertStringIncludes(result.out.join("\n"), "12 mc_breakout_<i>.jsonl");
   const scenario = await loadScenario(scenarioPath("breakout"));
   for (const run of [0, 7, 11]) {
@@ -522,7 +524,7 @@ Deno.test("a monteCarlo section in the scenario runs a batch; --quiet prints not
   const result = await cli([path, "--out", join(dir, "out"), "--quiet"]);
   assertEquals([result.code, result.out, result.err], [0, [], ""]);
   const files = listDir(join(dir, "out"));
-  assertEquals(files.length, 32);
+  assertEquals(files.length, 33);
   const summary = JSON.parse(await Deno.readTextFile(join(dir, "out", "mean_revert.summary.json")));
   assertEquals([summary.runs, summary.steps], [30, 50]);
   await Deno.remove(dir, { recursive: true });
