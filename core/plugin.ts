@@ -138,6 +138,8 @@ export interface RenderContext<O> extends PluginContext<O> {
 export interface RendererDefinition<O = unknown> extends PluginBase<"renderer", O> {
   /** Extension of the file the renderer writes, without the dot. */
   readonly extension: string;
+  /** The most frames it can draw, when bounded: a longer run is refused before it starts. */
+  readonly maxFrames?: number;
   /** Returns the file's content. */
   render(context: RenderContext<O>): string | Uint8Array | Promise<string | Uint8Array>;
 }

@@ -10,6 +10,7 @@ import { FLAGS, REGIMES } from "../core/frame.ts";
 import type { OutputStream, SinkInstance } from "../core/plugin.ts";
 import { framesOf, type RunOptions, RunPlan } from "../core/run.ts";
 import type { PluginUse, Scenario } from "../core/scenario.ts";
+import { ScenarioError } from "../core/errors.ts";
 import { OutputSet } from "./atomic.ts";
 import { metaText } from "./meta.ts";
 
@@ -66,6 +67,7 @@ export async function runScenario(
   const output = new OutputSet(options.outDir);
   try {
     const plan = new RunPlan(scenario, options);
+    refuseLongRenders(plan);
     const run = options.run ?? 0;
     const cursor = await plan.start(run);
     const sinks = await Sinks.start(plan, { run, steps: cursor.steps, output });
@@ -89,14 +91,27 @@ export async function runScenario(
       await output.writeFile(`${scenario.name}.meta.json`, meta);
     }
     const base = { name: scenario.name, seed: plan.seed, run, steps: cursor.steps };
-    for (const use of scenario.renderers) {
+    for (const [i, use] of scenario.renderers.entries()) {
       const context = { ...base, options: use.options, frames: all, levels: cursor.levels };
-      const content = await plan.call(() => use.definition.render(context), {
-        use,
-        run,
-        what: "failed to render",
-      });
-      await output.writeFile(`${scenario.name}.${use.definition.extension}`, content);
+      try {
+        const content = await plan.call(() => use.definition.render(context), {
+          use,
+          run,
+          what: "failed to render",
+        });
+        await output.writeFile(`${scenario.name}.${use.definition.extension}`, content);
+      } catch (error) {
+        // Every frame was made: the files already complete are kept (SPEC §5).
+        const kept = await output.commit();
+        const lost = scenario.renderers.slice(i).map((r) =>
+          `${scenario.name}.${r.definition.extension}`
+        );
+        if (error instanceof Error) {
+          const wrote = kept.length > 0 ? `wrote ${kept.join(", ")}` : "wrote nothing";
+          error.message += `; ${wrote}; not written: ${lost.join(", ")}`;
+        }
+        throw error;
+      }
     }
     const files = await output.commit();
     return { name: scenario.name, seed: plan.seed, ...counts, files };
@@ -104,6 +119,22 @@ export async function runScenario(
     await output.abort();
     throw error;
   }
+}
+
+/** Refuses, before any work, a run longer than one of its renderers can draw. */
+function refuseLongRenders(plan: RunPlan): void {
+  const { scenario, steps } = plan;
+  const problems = scenario.renderers.filter((use) =>
+    steps > (use.definition.maxFrames ?? Infinity)
+  )
+    .map((use) =>
+      `${scenario.path}: Cannot run ${steps.toLocaleString("en-US")} steps with the renderer ${
+        JSON.stringify(use.definition.name)
+      }: it draws at most ${
+        use.definition.maxFrames!.toLocaleString("en-US")
+      } frames, all held in memory; remove it from "renderers" or run fewer --steps (sinks stream runs of any length)`
+    );
+  if (problems.length > 0) throw new ScenarioError(problems);
 }
 
 function count({ samples, evaluation }: RunBlock, counts: RunCounts): void {

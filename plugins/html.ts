@@ -155,6 +155,8 @@ async function sha256Base64(text: string): Promise<string> {
 const html: RendererDefinition<HtmlOptions> = defineRenderer({
   name: "html",
   extension: "html",
+  // The page holds every frame: 1,000,000 made a 100 MB page and a 940 MB process.
+  maxFrames: 2_000_000,
   options: {
     title: string({
       doc: "Page title and heading; default: the scenario's name",

@@ -37,14 +37,18 @@ Deno.test("a relative use path resolves against the scenario's folder, not the w
   // The custom plugin sets IV from spot: base + skew * (flip - spot) / atr.
   const last = frames.at(-1);
   assert(Math.abs(last.iv - Math.max(0.05, 0.15 + 0.012 * (692.5 - last.spot) / 2.8)) < 1e-12);
+  // The custom sink writes a header and one line a frame.
+  const csv = (await Deno.readTextFile(join(out, "selloff.csv"))).trimEnd().split("\n");
+  assertEquals(csv.length, frames.length + 1);
+  assertEquals(csv[0], "step,spot,regime");
+  assertEquals(csv.at(-1), `${last.timestamp},${last.spot},${last.regime}`);
 });
 
 Deno.test("a file: specifier loads the same plugin", async () => {
   const use = toFileUrl(join(root, "examples/my_vol.ts")).href;
-  const text = (await Deno.readTextFile(join(root, "examples/my_scenario.jsonc"))).replace(
-    "./my_vol.ts",
-    use,
-  );
+  const text = (await Deno.readTextFile(join(root, "examples/my_scenario.jsonc")))
+    .replace("./my_vol.ts", use)
+    .replace("./spot_csv.ts", toFileUrl(join(root, "examples/spot_csv.ts")).href);
   const scenario = await parseScenario(text, {
     path: join(await Deno.makeTempDir(), "elsewhere.jsonc"),
   });
