@@ -31,6 +31,7 @@ Options:
   --seed N       Seed instead of the scenario's (integer >= 0)
   --steps N      Steps instead of the scenario's (1 to ${MAX_STEPS})
   --quiet        Print nothing on success (and no progress bar)
+  --force        Start work estimated to take more than a day or to write more than 100 GB
   --help         Show this help
 
 Monte Carlo (also on when the scenario has a "monteCarlo" section):
@@ -92,15 +93,19 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
       return 0;
     }
     const scenario = await loadScenario(flags.file);
+    const printer = { stdout, stderr, raw: options.stderr === undefined };
+    if (!flags.force) refuseAbsurd(scenario, flags);
     if (flags.batch || scenario.monteCarlo) {
-      await batch(scenario, flags, { stdout, stderr, raw: options.stderr === undefined });
+      await batch(scenario, flags, printer);
       return 0;
     }
+    const progress = progressOf(scenario, flags, printer, "steps");
     const report = await runScenario(scenario, {
       outDir: flags.out,
       ...(flags.seed === undefined ? {} : { seed: flags.seed }),
       ...(flags.steps === undefined ? {} : { steps: flags.steps }),
-    });
+      ...(progress ? { onProgress: progress.update } : {}),
+    }).finally(() => progress?.finish());
     if (!flags.quiet) { for (const line of summarize(report, flags.out)) stdout(line); }
     return 0;
   } catch (error) {
@@ -124,14 +129,87 @@ function shownIn(out: string): (path: string) => string {
   return (path) => join(out, basename(path));
 }
 
-async function batch(
+/** Where the command prints; `raw` when it owns the process's stderr, as a program does. */
+interface Printer {
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+  raw: boolean;
+}
+
+/** A progress bar drawn once work is known to be long, unless --quiet. */
+function progressOf(
   scenario: Scenario,
   flags: Flags,
-  out: { stdout: (line: string) => void; stderr: (line: string) => void; raw: boolean },
-): Promise<void> {
+  out: Printer,
+  unit: string,
+): { update: (done: number, total: number) => void; finish: () => void } | undefined {
+  if (flags.quiet) return undefined;
   const terminal = out.raw && Deno.stderr.isTerminal();
   const encoder = new TextEncoder();
   let bar: ProgressBar | undefined;
+  return {
+    update: (done, total) => {
+      bar ??= new ProgressBar(total, {
+        label: scenario.name,
+        unit,
+        terminal,
+        write: terminal
+          ? (text) => Deno.stderr.writeSync(encoder.encode(text))
+          : (text) => out.stderr(text.trimEnd()),
+      });
+      bar.update(done);
+    },
+    finish: () => bar?.finish(),
+  };
+}
+
+/** About how long a step takes a thread, with statistics only: to refuse absurd work. */
+const STEP_SECONDS = 30e-9;
+/** About the bytes of a kept run's JSONL step. */
+const STEP_BYTES = 200;
+
+/** Refuses work whose estimated time or output is absurd, unless --force. */
+function refuseAbsurd(scenario: Scenario, flags: Flags): void {
+  const steps = flags.steps ?? scenario.steps;
+  const runs = flags.batch || scenario.monteCarlo
+    ? flags.runs ?? scenario.monteCarlo?.runs ?? 1
+    : 1;
+  const keep = flags.keepRuns || (scenario.monteCarlo?.keepRuns ?? false);
+  const threads = Math.min(flags.workers ?? navigator.hardwareConcurrency ?? 1, runs);
+  const seconds = (runs * steps * STEP_SECONDS * (keep ? 15 : 1)) / Math.max(threads, 1);
+  const bytes = keep ? runs * steps * STEP_BYTES : 0;
+  const problems: string[] = [];
+  const work = `${grouped(runs)} run${runs === 1 ? "" : "s"} x ${grouped(steps)} steps`;
+  if (seconds > 24 * 3600) {
+    problems.push(
+      `would take about ${duration(seconds)} on ${threads} thread${threads === 1 ? "" : "s"}`,
+    );
+  }
+  if (bytes > 100e9) {
+    problems.push(`would write about ${grouped(Math.round(bytes / 1e9))} GB of kept runs`);
+  }
+  if (problems.length > 0) {
+    throw new ScenarioError(
+      `${scenario.path}: Refusing to start: ${work} ${
+        problems.join(" and ")
+      }; pass --force to run it anyway`,
+    );
+  }
+}
+
+function grouped(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+function duration(seconds: number): string {
+  const days = seconds / 86400;
+  return days >= 365
+    ? `${grouped(Math.round(days / 365))} years`
+    : `${grouped(Math.round(days))} days`;
+}
+
+async function batch(scenario: Scenario, flags: Flags, out: Printer): Promise<void> {
+  const progress = progressOf(scenario, flags, out, "runs");
   const started = performance.now();
   const report: BatchReport = await runBatch(scenario, {
     outDir: flags.out,
@@ -141,19 +219,8 @@ async function batch(
     ...(flags.workers === undefined ? {} : { workers: flags.workers }),
     ...(flags.keepRuns ? { keepRuns: true } : {}),
     ...(flags.shard ? { shard: flags.shard } : {}),
-    ...(flags.quiet ? {} : {
-      onProgress: (done: number, total: number) => {
-        bar ??= new ProgressBar(total, {
-          label: scenario.name,
-          terminal,
-          write: terminal
-            ? (text) => Deno.stderr.writeSync(encoder.encode(text))
-            : (text) => out.stderr(text.trimEnd()),
-        });
-        bar.update(done);
-      },
-    }),
-  }).finally(() => bar?.finish());
+    ...(progress ? { onProgress: progress.update } : {}),
+  }).finally(() => progress?.finish());
   const seconds = (performance.now() - started) / 1000;
   if (!flags.quiet) {
     const showPath = shownIn(flags.out);
@@ -171,6 +238,7 @@ interface Flags {
   workers: number | undefined;
   shard: Shard | undefined;
   keepRuns: boolean;
+  force: boolean;
   batch: boolean;
   merge: boolean;
   quiet: boolean;
@@ -178,7 +246,7 @@ interface Flags {
 }
 
 const STRINGS = ["out", "seed", "steps", "runs", "workers", "shard"];
-const BOOLEANS = ["quiet", "help", "keep-runs"];
+const BOOLEANS = ["quiet", "help", "keep-runs", "force"];
 
 function readArgs(args: string[]): Flags {
   const merge = args[0] === "merge";
@@ -261,6 +329,7 @@ function readArgs(args: string[]): Flags {
     workers,
     shard,
     keepRuns,
+    force: parsed.force === true,
     batch: runs !== undefined || workers !== undefined || shard !== undefined || keepRuns,
     merge,
     quiet: parsed.quiet === true,
@@ -386,6 +455,8 @@ export interface ProgressBarOptions {
   terminal: boolean;
   /** What the bar is of, shown first. */
   label?: string;
+  /** What is counted, such as "runs" or "steps". @default {"runs"} */
+  unit?: string;
   /** Milliseconds before anything is drawn, so that short batches print nothing. @default {1000} */
   delay?: number;
   /** The clock, in milliseconds. @default {performance.now} */
@@ -481,7 +552,8 @@ export class ProgressBar {
     const filled = Math.round(share * width);
     const label = this.#options.label ? `${this.#options.label} ` : "";
     const drawn = bar ? `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ` : "";
-    return `${label}${drawn}${Math.floor(100 * share)}% ${done}/${total} runs, elapsed ${
+    const unit = this.#options.unit ?? "runs";
+    return `${label}${drawn}${Math.floor(100 * share)}% ${done}/${total} ${unit}, elapsed ${
       clock(elapsed)
     }, ETA ${clock(eta)}`;
   }

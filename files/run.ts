@@ -38,6 +38,8 @@ export interface RunReport extends RunCounts {
 export interface RunScenarioOptions extends RunOptions {
   /** The output folder; every file is written there and nowhere else. */
   outDir: string;
+  /** Called after each block with the steps done and the steps to do. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function runScenario(
     };
     for (let block = cursor.next(); block; block = cursor.next()) {
       count(block, counts);
+      options.onProgress?.(block.samples.start + block.samples.length, cursor.steps);
       const frames = keep ? framesOf(block) : undefined;
       await sinks.write(block, frames);
       if (frames) all.push(...frames);

@@ -278,3 +278,32 @@ Deno.test("a plugin's every shape problem and its syntax error's place are repor
   assertEquals(listDir(join(dir, "out")), []);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("work estimated to take days or to write terabytes is refused, unless --force", async () => {
+  const out = join(await Deno.makeTempDir(), "out");
+  const long = await cli([breakout, "--runs", "10000000", "--steps", "10000000", "--out", out]);
+  assertEquals(long.code, 2);
+  assertStringIncludes(
+    long.err,
+    "Refusing to start: 10,000,000 runs x 10,000,000 steps would take about",
+  );
+  assertStringIncludes(long.err, "pass --force to run it anyway");
+  const kept = await cli([
+    breakout,
+    "--runs",
+    "100000",
+    "--steps",
+    "100000",
+    "--keep-runs",
+    "--out",
+    out,
+  ]);
+  assertEquals(kept.code, 2);
+  assertStringIncludes(kept.err, "would write about 2,000 GB of kept runs");
+  // With --force the same estimate starts: this scenario's generator then fails at once.
+  const huge = ["--runs", "10000000", "--steps", "10000000", "--workers", "1", "--out", out];
+  assertEquals((await cli([fixture("throwing.jsonc"), ...huge])).code, 2);
+  const forced = await cli([fixture("throwing.jsonc"), ...huge, "--force"]);
+  assertEquals(forced.code, 1, forced.err);
+  assertStringIncludes(forced.err, "[generator throwing] threw while filling");
+});

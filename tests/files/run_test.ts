@@ -46,3 +46,16 @@ export default defineRenderer({
   assertEquals((await Deno.readTextFile(join(outDir, "breakout.jsonl"))).split("\n").length, 201);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("runScenario() reports its progress in steps, block by block, up to the last", async () => {
+  const scenario = await loadScenario(join(root, "tests/fixtures/jsonl_only.jsonc"));
+  const seen: [number, number][] = [];
+  const outDir = await Deno.makeTempDir();
+  await runScenario(scenario, {
+    outDir,
+    steps: 10_000,
+    onProgress: (done, total) => seen.push([done, total]),
+  });
+  assertEquals(seen, [[4096, 10_000], [8192, 10_000], [10_000, 10_000]]);
+  await Deno.remove(outDir, { recursive: true });
+});
