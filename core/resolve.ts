@@ -49,6 +49,15 @@ export function resolveUse(use: string, options: ResolveOptions): Resolved {
       }`,
     );
   }
+  const kebab = use.toLowerCase().replaceAll("_", "-");
+  if (Object.hasOwn(builtins, kebab)) {
+    const names = Object.keys(builtins).map((n) => show(n)).join(", ");
+    throw new ScenarioError(
+      `Unknown built-in plugin ${show(use)}: built-in names are kebab-case (did you mean ${
+        show(kebab)
+      }?); built-ins are ${names}`,
+    );
+  }
   if (use.startsWith("./") || use.startsWith("../")) {
     return { module: toFileUrl(resolve(dirname(resolve(options.scenarioPath)), use)).href };
   }

@@ -173,7 +173,9 @@ export class RunPlan {
   failure(use: PluginUse, at: { run: number; step?: number | undefined }): PluginFailure {
     const { run, step } = at;
     return {
-      plugin: `${use.definition.kind} ${use.definition.name}`,
+      plugin: `${use.definition.kind} ${use.definition.name}${
+        use.use === use.definition.name ? "" : ` from ${use.use}`
+      }`,
       file: this.scenario.path,
       seed: this.seed,
       ...(run > 0 ? { run } : {}),

@@ -132,7 +132,7 @@ export async function parseScenario(
   options: ParseScenarioOptions,
 ): Promise<Scenario> {
   const { path } = options;
-  const raw = parseText(text, path);
+  const { raw, twice } = parseText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, path);
   const issues = new Issues();
   const where = { ...options, issues };
   const top = readFields(topFields, raw, { path: "", issues, extraKeys: SECTIONS });
@@ -148,10 +148,20 @@ export async function parseScenario(
   const monteCarlo = record.monteCarlo === undefined
     ? undefined
     : readFields(monteCarloFields, record.monteCarlo, { path: "monteCarlo", issues });
-  if (issues.list.length > 0 || !evaluator) {
-    throw new ScenarioError(
-      issues.list.map(([at, message]) => `${path}: Cannot read ${show(at)}: ${message}`),
-    );
+  const files = new Map<string, string>([[`${name}.meta.json`, "the run's meta file"]]);
+  for (const use of [...sinks, ...renderers]) {
+    const file = `${name}.${use.definition.extension}`;
+    const other = files.get(file);
+    if (other) {
+      issues.add(use.key, `writes ${show(file)}, as ${other} does; each file needs its own plugin`);
+    }
+    files.set(file, show(use.key));
+  }
+  if (twice.length > 0 || issues.list.length > 0 || !evaluator) {
+    throw new ScenarioError([
+      ...twice,
+      ...issues.list.map(([at, message]) => `${path}: Cannot read ${show(at)}: ${message}`),
+    ]);
   }
   const { description, seed, steps } = top;
   return {
@@ -168,16 +178,76 @@ export async function parseScenario(
   };
 }
 
-function parseText(text: string, path: string): unknown {
+/** How deep objects and arrays may nest in a scenario file. */
+const MAX_DEPTH = 64;
+
+/** Parses the JSONC, and lists the keys an object gives twice (JSON would keep the last). */
+function parseText(text: string, path: string): { raw: unknown; twice: string[] } {
+  const place = (offset: number) => {
+    const before = text.slice(0, offset).split("\n");
+    return `${before.length}:${(before.at(-1)?.length ?? 0) + 1}`;
+  };
+  const { deep, twice } = scanJsonc(text);
+  if (deep !== undefined) {
+    throw new ScenarioError(
+      `${path}:${
+        place(deep)
+      }: Cannot parse JSONC: objects and arrays nest deeper than ${MAX_DEPTH} levels`,
+    );
+  }
   try {
-    return parseJsonc(text);
+    const raw = parseJsonc(text);
+    return {
+      raw,
+      twice: twice.map(([key, at, first]) =>
+        `${path}:${place(at)}: ${key} is given twice in one object (first at ${
+          place(first)
+        }); keep one`
+      ),
+    };
   } catch (error) {
     const message = (error as Error).message.replace(/ in JSONC at position \d+$/, "");
     const at = /position (\d+)$/.exec((error as Error).message);
-    const before = text.slice(0, at ? Number(at[1]) : text.length).split("\n");
-    const column = (before.at(-1)?.length ?? 0) + 1;
-    throw new ScenarioError(`${path}:${before.length}:${column}: ${message}`);
+    throw new ScenarioError(`${path}:${place(at ? Number(at[1]) : text.length)}: ${message}`);
   }
+}
+
+/**
+ * One pass over JSONC tokens, strings and comments skipped: where nesting first passes
+ * {@linkcode MAX_DEPTH}, and each key given again in its object, with both offsets.
+ */
+function scanJsonc(text: string): { deep?: number; twice: [string, number, number][] } {
+  const open: (Map<string, number> | undefined)[] = [];
+  const twice: [string, number, number][] = [];
+  let key = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "/" && (text[i + 1] === "/" || text[i + 1] === "*")) {
+      const line = text[i + 1] === "/";
+      const end = text.indexOf(line ? "\n" : "*/", i + 2);
+      i = end < 0 ? text.length : line ? end : end + 1;
+    } else if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      const keys = open.at(-1);
+      if (key && keys) {
+        const name = text.slice(i, j + 1), first = keys.get(name);
+        if (first === undefined) keys.set(name, i);
+        else twice.push([name, i, first]);
+      }
+      key = false;
+      i = j;
+    } else if (c === "{" || c === "[") {
+      open.push(c === "{" ? new Map() : undefined);
+      if (open.length > MAX_DEPTH) return { deep: i, twice };
+      key = c === "{";
+    } else if (c === "}" || c === "]") {
+      open.pop();
+    } else if (c === ",") {
+      key = open.at(-1) !== undefined;
+    }
+  }
+  return { twice };
 }
 
 interface Where extends ParseScenarioOptions {

@@ -100,7 +100,7 @@ export async function runScenario(
         const content = await plan.call(() => use.definition.render(context), {
           use,
           run,
-          what: "failed to render",
+          what: "failed to render, after the run's last frame",
         });
         await output.writeFile(`${scenario.name}.${use.definition.extension}`, content);
       } catch (error) {
@@ -223,7 +223,9 @@ export class Sinks {
    * @returns A promise when a sink is still writing, to await before the next block.
    */
   write(block: RunBlock, frames?: readonly Frame[]): Promise<unknown> | undefined {
-    const at = { run: this.#run, step: block.samples.start, what: "failed to write" };
+    const { start, length } = block.samples;
+    const what = `failed to write steps ${start} to ${start + length - 1}`;
+    const at = { run: this.#run, step: start, what };
     let pending: Promise<void>[] | undefined;
     for (const [use, sink] of this.#started) {
       const write = () =>

@@ -56,8 +56,16 @@ export async function loadScenario(
 ): Promise<core.Scenario> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    const bytes = await Deno.readFile(path);
+    const bad = firstBadUtf8(bytes);
+    if (bad >= 0) {
+      throw new ScenarioError(
+        `${path}: Cannot read the scenario file: byte ${bad} is not UTF-8 (save the file as UTF-8)`,
+      );
+    }
+    text = new TextDecoder().decode(bytes);
   } catch (error) {
+    if (error instanceof ScenarioError) throw error;
     const where = isAbsolute(path) ? "" : ` (a relative path, resolved against ${Deno.cwd()})`;
     throw new ScenarioError(
       `${path}: Cannot read the scenario file: ${(error as Error).message}${where}`,
@@ -94,4 +102,35 @@ export function parseScenario(
   options: { path: string; builtins?: BuiltinTable },
 ): Promise<core.Scenario> {
   return core.parseScenario(text, { path: options.path, builtins: options.builtins ?? BUILTINS });
+}
+
+/** The offset of the first byte that breaks UTF-8 (RFC 3629), or -1 when there is none. */
+function firstBadUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length;) {
+    const b = bytes[i]!;
+    const [n, low, high] = b < 0x80
+      ? [0, 0, 0]
+      : b >= 0xc2 && b <= 0xdf
+      ? [1, 0x80, 0xbf]
+      : b === 0xe0
+      ? [2, 0xa0, 0xbf]
+      : b >= 0xe1 && b <= 0xef && b !== 0xed
+      ? [2, 0x80, 0xbf]
+      : b === 0xed
+      ? [2, 0x80, 0x9f]
+      : b === 0xf0
+      ? [3, 0x90, 0xbf]
+      : b >= 0xf1 && b <= 0xf3
+      ? [3, 0x80, 0xbf]
+      : b === 0xf4
+      ? [3, 0x80, 0x8f]
+      : [-1, 0, 0];
+    if (n < 0) return i;
+    for (let k = 1; k <= n; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? low : 0x80) || c > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return -1;
 }

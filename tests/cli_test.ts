@@ -73,7 +73,7 @@ Deno.test("a throwing plugin exits 1 naming the plugin, step and seed, and leave
   assertEquals(result.code, 1);
   assertStringIncludes(
     result.err,
-    "[generator throwing] threw while filling steps 0 to 19: vol surface missing",
+    "[generator throwing from ./throwing.ts] threw while filling steps 0 to 19: vol surface missing",
   );
   assertStringIncludes(result.err, "seed 42");
   assertEquals(listDir(out), ["throwing.jsonl"]);
@@ -86,7 +86,7 @@ Deno.test("a NaN from a plugin stops the run at that step, and no output folder 
   assertEquals(result.code, 1);
   assertStringIncludes(
     result.err,
-    "[generator nan-iv] produced iv NaN, expected a finite number > 0",
+    "[generator nan-iv from ./nan_iv.ts] produced iv NaN, expected a finite number > 0",
   );
   assertStringIncludes(result.err, "step 3, seed 42");
   assertEquals(await Deno.stat(out).then(() => "made", () => "absent"), "absent");
@@ -305,5 +305,5 @@ Deno.test("work estimated to take days or to write terabytes is refused, unless 
   assertEquals((await cli([fixture("throwing.jsonc"), ...huge])).code, 2);
   const forced = await cli([fixture("throwing.jsonc"), ...huge, "--force"]);
   assertEquals(forced.code, 1, forced.err);
-  assertStringIncludes(forced.err, "[generator throwing] threw while filling");
+  assertStringIncludes(forced.err, "[generator throwing from ./throwing.ts] threw while filling");
 });

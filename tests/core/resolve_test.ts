@@ -179,7 +179,7 @@ export default defineGenerator({
   await assertRejects(
     () => simulate(failing, { run: 1 }),
     PluginError,
-    "[generator late-failure] failed to start: no surface",
+    "[generator late-failure from ./fails.ts] failed to start: no surface",
   );
   await Deno.remove(dir, { recursive: true });
 });
@@ -230,7 +230,10 @@ export default defineEvaluator({
   };
   const infinite = await scenarioWith("infinite.ts", "step === 7 ? Infinity : 1", "1");
   const error = await assertRejects(() => simulate(infinite), PluginError);
-  assertStringIncludes(error.message, "[evaluator bad-envelope] produced x Infinity");
+  assertStringIncludes(
+    error.message,
+    "[evaluator bad-envelope from ./infinite.ts] produced x Infinity",
+  );
   assertStringIncludes(error.message, "step 7");
   const badCode = await scenarioWith("bad_code.ts", "1", "step === 9 ? 9 : 1");
   const codeError = await assertRejects(() => simulate(badCode), PluginError);

@@ -24,3 +24,14 @@ for (const file of cases) {
     assertEquals(message, await Deno.readTextFile(golden));
   });
 }
+
+Deno.test("loadScenario() accepts a UTF-8 byte order mark at the start of the file", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".jsonc" });
+  const text = await Deno.readTextFile(new URL("../../scenarios/breakout.jsonc", import.meta.url));
+  await Deno.writeTextFile(
+    path,
+    `\uFEFF${text.replace('"$schema": "./scenario.schema.json",', "")}`,
+  );
+  assertEquals((await loadScenario(path)).name, "breakout");
+  await Deno.remove(path);
+});

@@ -317,7 +317,7 @@ Deno.test("a plugin failing in one run of a batch exits 1, names the run and lea
       out,
     ]);
     assertEquals(result.code, 1, result.err);
-    assertStringIncludes(result.err, "[generator fails-on-run] failed to start: no vol surface");
+    assertStringIncludes(result.err, "[generator fails-on-run from ./fails.ts] failed to start: no vol surface");
     assertStringIncludes(result.err, "run 37");
     assertEquals(listDir(out), [], `${workers} workers left files behind`);
   }
@@ -337,7 +337,7 @@ Deno.test("a plugin failing only in a worker stops the batch, names the run and 
   const args = [scenario, "--runs", "20000", "--steps", "100", "--workers", "2", "--keep-runs"];
   const result = await cli([...args, "--out", out]);
   assertEquals(result.code, 1, result.err);
-  assertStringIncludes(result.err, "[generator fails-in-worker] failed to start");
+  assertStringIncludes(result.err, "[generator fails-in-worker from ./fails.ts] failed to start");
   assertStringIncludes(result.err, "no vol surface in this thread");
   assertMatch(result.err, /run \d+/);
   assertEquals(listDir(out), []);
@@ -381,7 +381,7 @@ Deno.test("a pooled worker that reports a plugin failure stays in the pool for t
   await assertRejects(
     () => runBatch(failing, { outDir, runs: 20000, steps: 100, workers: 2, pool }),
     PluginError,
-    "[generator fails-in-worker] failed to start",
+    "[generator fails-in-worker from ./fails.ts] failed to start",
   );
   assertEquals(listDir(outDir), []);
   assertEquals(pool.idle, 1);
