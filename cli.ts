@@ -57,6 +57,26 @@ export interface MainOptions {
   stdout?: (line: string) => void;
   /** Receives errors, a line at a time. @default {console.error} */
   stderr?: (line: string) => void;
+  /** Stops the run or batch, which then writes nothing; its reason may be an {@linkcode Interrupted}. */
+  signal?: AbortSignal;
+}
+
+/** Why a run stopped early: a signal from outside, such as Ctrl-C's SIGINT. */
+export class Interrupted extends Error {
+  /**
+   * Records the signal.
+   *
+   * @param signal Its name.
+   */
+  constructor(readonly signal: "SIGINT" | "SIGTERM") {
+    super(`Interrupted by ${signal}`);
+    this.name = "Interrupted";
+  }
+
+  /** The exit code a shell expects of a process this signal ended: 128 + its number. */
+  get code(): number {
+    return this.signal === "SIGINT" ? 130 : 143;
+  }
 }
 
 /**
@@ -93,7 +113,7 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
       return 0;
     }
     const scenario = await loadScenario(flags.file);
-    const printer = { stdout, stderr, raw: options.stderr === undefined };
+    const printer = { stdout, stderr, raw: options.stderr === undefined, signal: options.signal };
     if (!flags.force) refuseAbsurd(scenario, flags);
     if (flags.batch || scenario.monteCarlo) {
       await batch(scenario, flags, printer);
@@ -105,10 +125,15 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
       ...(flags.seed === undefined ? {} : { seed: flags.seed }),
       ...(flags.steps === undefined ? {} : { steps: flags.steps }),
       ...(progress ? { onProgress: progress.update } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     }).finally(() => progress?.finish());
     if (!flags.quiet) { for (const line of summarize(report, flags.out)) stdout(line); }
     return 0;
   } catch (error) {
+    if (error instanceof Interrupted) {
+      stderr(`${error.message}: nothing was written, and the output folder is as it was`);
+      return error.code;
+    }
     if (error instanceof ScenarioError) {
       stderr(error.message);
       return 2;
@@ -134,6 +159,7 @@ interface Printer {
   stdout: (line: string) => void;
   stderr: (line: string) => void;
   raw: boolean;
+  signal?: AbortSignal | undefined;
 }
 
 /** A progress bar drawn once work is known to be long, unless --quiet. */
@@ -168,13 +194,18 @@ const STEP_SECONDS = 30e-9;
 /** About the bytes of a kept run's JSONL step. */
 const STEP_BYTES = 200;
 
+/** Whether a batch keeps its runs' files. */
+function keeps(scenario: Scenario, flags: Flags): boolean {
+  return flags.keepRuns || (scenario.monteCarlo?.keepRuns ?? false);
+}
+
 /** Refuses work whose estimated time or output is absurd, unless --force. */
 function refuseAbsurd(scenario: Scenario, flags: Flags): void {
   const steps = flags.steps ?? scenario.steps;
   const runs = flags.batch || scenario.monteCarlo
     ? flags.runs ?? scenario.monteCarlo?.runs ?? 1
     : 1;
-  const keep = flags.keepRuns || (scenario.monteCarlo?.keepRuns ?? false);
+  const keep = keeps(scenario, flags);
   const threads = Math.min(flags.workers ?? navigator.hardwareConcurrency ?? 1, runs);
   const seconds = (runs * steps * STEP_SECONDS * (keep ? 15 : 1)) / Math.max(threads, 1);
   const bytes = keep ? runs * steps * STEP_BYTES : 0;
@@ -220,6 +251,7 @@ async function batch(scenario: Scenario, flags: Flags, out: Printer): Promise<vo
     ...(flags.keepRuns ? { keepRuns: true } : {}),
     ...(flags.shard ? { shard: flags.shard } : {}),
     ...(progress ? { onProgress: progress.update } : {}),
+    ...(out.signal ? { signal: out.signal } : {}),
   }).finally(() => progress?.finish());
   const seconds = (performance.now() - started) / 1000;
   if (!flags.quiet) {
@@ -341,6 +373,11 @@ function percent(part: number, whole: number): string {
   return `${(whole === 0 ? 0 : (100 * part) / whole).toFixed(1)}%`;
 }
 
+/** The note on temporary files of a killed earlier run that a run removed. */
+function stale(n: number): string {
+  return `${n} temporary file${n === 1 ? "" : "s"} that a killed earlier run left in the folder`;
+}
+
 function summarize(report: RunReport, out: string): string[] {
   const regimes = REGIMES.map((r) => `${r} ${percent(report.regimes[r], report.frames)}`).join(
     "  ",
@@ -352,6 +389,7 @@ function summarize(report: RunReport, out: string): string[] {
     `  regimes  ${regimes}`,
     `  flags    ${flags}`,
     `  wrote    ${files || "nothing (the scenario has no sinks or renderers)"}`,
+    ...(report.staleRemoved > 0 ? [`  note     removed ${stale(report.staleRemoved)}`] : []),
   ];
 }
 
@@ -439,6 +477,9 @@ export function formatBatchReport(
   }
   for (const [extension, n] of kept) files.push(`${n} mc_${report.name}_<i>.${extension}`);
   lines.push(`  wrote          ${files.join(", ")}`);
+  if (report.staleRemoved > 0) {
+    lines.push(`  note           removed ${stale(report.staleRemoved)}`);
+  }
   if (report.staleRunLogs > 0) {
     lines.push(
       `  note           ${report.staleRunLogs} other mc_${report.name}_<i>.jsonl in the folder are from an earlier batch`,
@@ -573,5 +614,15 @@ if (import.meta.main) {
   const env = Deno.permissions.querySync({ name: "env", variable: "INIT_CWD" }).state;
   const init = env === "granted" ? Deno.env.get("INIT_CWD") : undefined;
   if (init) Deno.chdir(init);
-  Deno.exit(await main(Deno.args));
+  // Ctrl-C and SIGTERM stop the work, which removes its temporary files; a second one quits.
+  const stop = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => {
+      if (stop.signal.aborted) Deno.exit(new Interrupted(signal).code);
+      stop.abort(new Interrupted(signal));
+    });
+  }
+  // Past a file-size limit a write then fails, and is reported, instead of killing the process.
+  Deno.addSignalListener("SIGXFSZ", () => {});
+  Deno.exit(await main(Deno.args, { signal: stop.signal }));
 }

@@ -425,3 +425,23 @@ export async function simulate(scenario: Scenario, options: RunOptions = {}): Pr
   for await (const block of streamFrames(scenario, options)) frames.push(...block);
   return frames;
 }
+
+/**
+ * For a long loop that a signal may stop: gives the event loop a turn about every 100 ms (so
+ * that a signal's listener can run) and throws the signal's reason once it has aborted.
+ *
+ * @param signal The signal, if any: without one the loop is never paused.
+ * @returns What to call between steps of the loop, awaiting what it returns.
+ */
+export function pacer(signal: AbortSignal | undefined): () => Promise<void> | undefined {
+  let last = performance.now();
+  return () => {
+    if (!signal) return undefined;
+    signal.throwIfAborted();
+    if (performance.now() - last < 100) return undefined;
+    return new Promise<void>((resolve) => setTimeout(resolve, 0)).then(() => {
+      last = performance.now();
+      signal.throwIfAborted();
+    });
+  };
+}

@@ -62,6 +62,33 @@ export function outputError(what: string, error: unknown): unknown {
     : error;
 }
 
+/** An output set's token in one of its temporary files' names. */
+const TEMPORARY = /^\..+\.(\d+-\d+)\.tmp$/;
+
+/** The lock file a set holds while it writes: `.option-flight-<token>.lock`. */
+function lockName(token: string): string {
+  return `.option-flight-${token}.lock`;
+}
+
+/**
+ * Whether the set of `token` is gone: its lock file missing, or free to take (the kernel frees a
+ * lock when its process ends, SIGKILL included). A run killed that way leaves its temporary
+ * files; the next run into the folder finds them stale and removes them.
+ */
+function isGone(dir: string, token: string): boolean {
+  let file: Deno.FsFile;
+  try {
+    file = Deno.openSync(inFolder(dir, lockName(token)), { read: true, write: true });
+  } catch (error) {
+    return error instanceof Deno.errors.NotFound;
+  }
+  try {
+    return file.tryLockSync(true);
+  } finally {
+    file.close();
+  }
+}
+
 /** The path of a plain file name in a folder; not @std/path, an npm import that slows workers. */
 function inFolder(dir: string, name: string): string {
   if (dir === "") return name;
@@ -86,16 +113,17 @@ class PendingFile implements OutputStream {
   }
 
   /**
-   * Writes the chunks held so far. A full disk here, while a plugin streams, is reported as the
-   * file that could not be written, not as the plugin's failure.
+   * Writes the chunks held so far, synchronously: on this thread a file-size limit fails the
+   * write (a write on Deno's I/O threads dies of SIGXFSZ). A full disk here, while a plugin
+   * streams, is reported as the file that could not be written, not as the plugin's failure.
    */
-  async flush(): Promise<void> {
+  flush(): void {
     if (!this.#file) return;
     try {
       for (const chunk of this.#chunks) {
         const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
         let written = 0;
-        while (written < bytes.length) written += await this.#file.write(bytes.subarray(written));
+        while (written < bytes.length) written += this.#file.writeSync(bytes.subarray(written));
       }
     } catch (error) {
       throw outputError(`write ${this.target}`, error);
@@ -125,6 +153,10 @@ export class OutputSet {
   #ready = false;
   /** Whether this set made the folder: an aborted set removes it again if empty. */
   #made = false;
+  /** Temporary files of a killed earlier run (its process gone) that this set removed. */
+  staleRemoved = 0;
+  /** The lock file this set holds while it writes: what tells other runs it is alive. */
+  #lock: Deno.FsFile | undefined;
 
   /**
    * Prepares to write into `dir`, which is created when the first file is.
@@ -154,6 +186,11 @@ export class OutputSet {
         }
         Deno.mkdirSync(this.dir, { recursive: true });
         this.#made = missing;
+        this.#lock = Deno.openSync(inFolder(this.dir, lockName(this.token)), {
+          write: true,
+          createNew: true,
+        });
+        this.#lock.lockSync(true);
       } catch (error) {
         throw outputError(`write into the output folder ${this.dir}`, error);
       }
@@ -166,15 +203,29 @@ export class OutputSet {
   #scan(): Map<string, "link" | "folder"> {
     if (this.#existing) return this.#existing;
     const existing = new Map<string, "link" | "folder">();
+    const gone = new Map<string, boolean>();
     try {
       for (const entry of Deno.readDirSync(this.dir)) {
         if (entry.isSymlink) existing.set(entry.name, "link");
         else if (entry.isDirectory) existing.set(entry.name, "folder");
+        else {
+          const token = TEMPORARY.exec(entry.name)?.[1];
+          if (token === undefined || token === this.token) continue;
+          if (!(gone.get(token) ?? gone.set(token, isGone(this.dir, token)).get(token))) continue;
+          Deno.removeSync(inFolder(this.dir, entry.name));
+          this.staleRemoved++;
+        }
       }
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) {
         throw outputError(`write into the output folder ${this.dir}`, error);
       }
+    }
+    for (const [token, dead] of gone) {
+      if (!dead) continue;
+      try {
+        Deno.removeSync(inFolder(this.dir, lockName(token)));
+      } catch { /* it had none */ }
     }
     return this.#existing = existing;
   }
@@ -274,7 +325,7 @@ export class OutputSet {
    */
   async commit(): Promise<string[]> {
     for (const file of this.#files) {
-      await file.flush(); // names the file it could not write
+      file.flush(); // names the file it could not write
       try {
         file.close();
       } catch (error) {
@@ -288,7 +339,18 @@ export class OutputSet {
         throw outputError(`write ${file.target}`, error);
       }
     }
+    this.#unlock();
     return this.#files.map((f) => f.target);
+  }
+
+  /** Lets go of the lock file, and removes it. */
+  #unlock(): void {
+    if (!this.#lock) return;
+    this.#lock.close();
+    this.#lock = undefined;
+    try {
+      Deno.removeSync(inFolder(this.dir, lockName(this.token)));
+    } catch { /* already gone */ }
   }
 
   /**
@@ -303,6 +365,7 @@ export class OutputSet {
       await Deno.remove(file.temp).catch(() => {});
     }
     if (!this.#ready) return;
+    this.#unlock();
     const suffix = `.${this.token}.tmp`;
     try {
       for (const entry of Deno.readDirSync(this.dir)) {

@@ -8,7 +8,7 @@
 import type { Frame, RunBlock } from "../core/frame.ts";
 import { FLAGS, REGIMES } from "../core/frame.ts";
 import type { OutputStream, SinkInstance } from "../core/plugin.ts";
-import { framesOf, type RunOptions, RunPlan } from "../core/run.ts";
+import { framesOf, pacer, type RunOptions, RunPlan } from "../core/run.ts";
 import type { PluginUse, Scenario } from "../core/scenario.ts";
 import { ScenarioError } from "../core/errors.ts";
 import { OutputSet } from "./atomic.ts";
@@ -32,6 +32,8 @@ export interface RunReport extends RunCounts {
   seed: number;
   /** The files written, in the output folder. */
   files: string[];
+  /** Temporary files a killed earlier run left in the folder, removed. */
+  staleRemoved: number;
 }
 
 /** Where and how {@linkcode runScenario} runs. */
@@ -40,6 +42,8 @@ export interface RunScenarioOptions extends RunOptions {
   outDir: string;
   /** Called after each block with the steps done and the steps to do. */
   onProgress?: (done: number, total: number) => void;
+  /** Stops the run between blocks: it then throws the signal's reason and writes nothing. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -80,7 +84,9 @@ export async function runScenario(
       regimes: { TAXI: 0, CRUISE: 0, MANEUVER: 0, RUPTURE: 0 },
       flags: { BREACH: 0, OVERSPEED: 0, STALL: 0 },
     };
+    const pace = pacer(options.signal);
     for (let block = cursor.next(); block; block = cursor.next()) {
+      await pace();
       count(block, counts);
       options.onProgress?.(block.samples.start + block.samples.length, cursor.steps);
       const frames = keep ? framesOf(block) : undefined;
@@ -117,7 +123,13 @@ export async function runScenario(
       }
     }
     const files = await output.commit();
-    return { name: scenario.name, seed: plan.seed, ...counts, files };
+    return {
+      name: scenario.name,
+      seed: plan.seed,
+      ...counts,
+      files,
+      staleRemoved: output.staleRemoved,
+    };
   } catch (error) {
     await output.abort();
     throw error;

@@ -15,7 +15,7 @@ import type {
   PluginDefinition,
   SinkDefinition,
 } from "../core/plugin.ts";
-import { RunPlan } from "../core/run.ts";
+import { pacer, RunPlan } from "../core/run.ts";
 import { Sinks } from "../files/run.ts";
 import type { PluginUse, Scenario } from "../core/scenario.ts";
 import type { RunBlock } from "../core/frame.ts";
@@ -44,6 +44,8 @@ export interface ChunkOptions {
   keep?: Staging | undefined;
   /** Called after each run. */
   onRun?: () => void;
+  /** Stops the runs, between two of them: the signal's reason is then thrown. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Where a batch's kept runs are staged: an output set's folder and token. */
@@ -79,20 +81,28 @@ export async function runChunk(
   stats: MonteCarloStats,
   options: ChunkOptions,
 ): Promise<void> {
-  const { seed, steps, keep, onRun } = options;
+  const { seed, steps, keep, onRun, signal } = options;
   const plan = new RunPlan(scenario, { seed, steps });
-  await runRange(plan, stats, { from: options.from, to: options.to, keep, onRun });
+  await runRange(plan, stats, { from: options.from, to: options.to, keep, onRun, signal });
 }
 
 /** Runs `from` to `to - 1` of a plan into `stats`, through the sinks when runs are kept. */
 async function runRange(
   plan: RunPlan,
   stats: MonteCarloStats,
-  range: { from: number; to: number; keep: Staging | undefined; onRun?: (() => void) | undefined },
+  range: {
+    from: number;
+    to: number;
+    keep: Staging | undefined;
+    onRun?: (() => void) | undefined;
+    signal?: AbortSignal | undefined;
+  },
 ): Promise<void> {
   const { keep, onRun } = range;
+  const pace = pacer(range.signal);
   const staged = keep ? new StagedFiles(keep) : undefined;
   for (let run = range.from; run < range.to; run++) {
+    await pace();
     const cursor = await plan.start(run);
     if (staged) {
       const where = { run, steps: cursor.steps, output: staged, prefix: "mc_", suffix: `_${run}` };

@@ -11,7 +11,7 @@
 import { ScenarioError } from "../core/errors.ts";
 import { OutputSet } from "../files/atomic.ts";
 import { metaText } from "../files/meta.ts";
-import { RunPlan } from "../core/run.ts";
+import { pacer, RunPlan } from "../core/run.ts";
 import type { PluginUse, Scenario } from "../core/scenario.ts";
 import { runSettings } from "../core/settings.ts";
 import { isEnvelopeLevels } from "../plugins/envelope.ts";
@@ -74,6 +74,8 @@ export interface BatchOptions {
    * process. See {@linkcode WorkerPool}.
    */
   pool?: WorkerPool;
+  /** Stops the batch between slices of runs: it then throws the signal's reason, writing nothing. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -122,6 +124,7 @@ export async function runBatch(scenario: Scenario, options: BatchOptions): Promi
       ...(options.workers === undefined ? {} : { workers: options.workers }),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.pool ? { pool: options.pool } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
       ...(keepRuns ? { keep: output } : {}),
     });
     const meta: BatchMeta = {
@@ -147,6 +150,7 @@ export async function runBatch(scenario: Scenario, options: BatchOptions): Promi
       name: scenario.name,
       summary,
       staleRunLogs,
+      staleRemoved: output.staleRemoved,
       stats: result.stats,
       runs,
       range: [from, to],
@@ -203,6 +207,8 @@ export interface SimulateBatchOptions {
   onProgress?: (done: number, total: number) => void;
   /** Workers to take and give back; see {@linkcode BatchOptions.pool}. */
   pool?: WorkerPool;
+  /** Stops the batch between slices of runs: it then throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -287,6 +293,7 @@ async function simulateRuns(
     await runChunk(scenario, stats, {
       ...base,
       onRun: () => options.onProgress?.(++done, total),
+      signal: options.signal,
     });
   } else {
     stats = await runInParallel(scenario, {
@@ -294,6 +301,7 @@ async function simulateRuns(
       threads: workers,
       onProgress: options.onProgress,
       pool: options.pool,
+      signal: options.signal,
     });
   }
   for (let run = from; run < to; run++) {
@@ -322,6 +330,7 @@ interface WorkerRunOptions extends Omit<ChunkOptions, "onRun"> {
   threads: number;
   onProgress?: ((done: number, total: number) => void) | undefined;
   pool?: WorkerPool | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -371,6 +380,7 @@ async function runInParallel(
     })
   );
   let progress: ReturnType<typeof setInterval> | undefined;
+  const pace = pacer(options.signal);
   try {
     // Handled now, awaited below: a worker may fail while the main thread runs.
     const finished = Promise.all(results);
@@ -382,13 +392,16 @@ async function runInParallel(
       stats,
       claims,
       { seed, steps, keep },
-      () => onProgress?.(claims.runsDone, total),
+      () => {
+        onProgress?.(claims.runsDone, total);
+        return pace();
+      },
     );
     // The workers are finishing their last slices: bring this thread's statistics up to date
     // meanwhile, not after their messages arrive.
     stats.flush();
     progress = setInterval(() => onProgress?.(claims.runsDone, total), 100);
-    await finished;
+    await Promise.race([finished, abortion(options.signal)]);
     onProgress?.(claims.runsDone, total);
   } catch (error) {
     claims.stop();
@@ -402,6 +415,14 @@ async function runInParallel(
     if (!options.pool) pool.close();
   }
   return stats;
+}
+
+/** A promise that rejects with the signal's reason when it aborts, and never settles otherwise. */
+function abortion(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal?.aborted) reject(signal.reason);
+    signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
 }
 
 /** How long a failed batch waits for its other workers to stop before terminating them. */

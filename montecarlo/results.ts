@@ -33,6 +33,8 @@ export interface BatchReport {
    * shard or a merge, whose folder may hold every shard's logs.
    */
   staleRunLogs: number;
+  /** Temporary files a killed earlier run left in the folder, removed. */
+  staleRemoved: number;
 }
 
 /** Describes the batch for its summary, report and partial results. */

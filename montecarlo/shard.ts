@@ -263,6 +263,7 @@ export async function mergePartials(
       workers: 1,
       files,
       staleRunLogs: 0,
+      staleRemoved: output.staleRemoved,
     };
   } catch (error) {
     await output.abort();

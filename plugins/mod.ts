@@ -86,8 +86,7 @@ export async function loadScenario(
  * @example A bad value names its field
  * ```ts
  * import { assertRejects } from "@std/assert";
- * import { isAbsolute } from "@std/path";
-import { ScenarioError } from "../core/errors.ts";
+ * import { ScenarioError } from "../core/errors.ts";
  * import { parseScenario } from "./mod.ts";
  *
  * await assertRejects(

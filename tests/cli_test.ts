@@ -192,9 +192,14 @@ Deno.test("the bench runs with the V8 flags of the run task, the one place they 
 
 /** Runs `deno task <args>` as a user types it, from `cwd`, with this repository's deno.json. */
 async function task(cwd: string, args: string[]) {
+  // As from a fresh shell: `deno task test` set INIT_CWD, which `deno task` would keep.
+  const env = Deno.env.toObject();
+  delete env.INIT_CWD;
   const result = await new Deno.Command(Deno.execPath(), {
     args: ["task", "--config", join(root, "deno.json"), ...args],
     cwd,
+    clearEnv: true,
+    env,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -306,4 +311,96 @@ Deno.test("work estimated to take days or to write terabytes is refused, unless 
   const forced = await cli([fixture("throwing.jsonc"), ...huge, "--force"]);
   assertEquals(forced.code, 1, forced.err);
   assertStringIncludes(forced.err, "[generator throwing from ./throwing.ts] threw while filling");
+});
+
+/** Starts the command as the run task does, and sends it `signal` once it has run `ms` ms. */
+async function interrupt(args: string[], signal: Deno.Signal, ms: number) {
+  const { tasks } = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
+  const flags = (tasks.run as string).split(" ").filter((word) => word.startsWith("--"));
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...flags, join(root, "cli.ts"), ...args],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const timer = setTimeout(() => child.kill(signal), ms);
+  const result = await child.output();
+  clearTimeout(timer);
+  return { code: result.code, err: new TextDecoder().decode(result.stderr) };
+}
+
+Deno.test("Ctrl-C during a long run exits 130, says nothing was written, and leaves no file", async () => {
+  const out = join(await Deno.makeTempDir(), "out");
+  const result = await interrupt(
+    [fixture("jsonl_only.jsonc"), "--steps", "10000000", "--out", out],
+    "SIGINT",
+    1500,
+  );
+  assertEquals(result.code, 130, result.err);
+  assertStringIncludes(result.err, "Interrupted by SIGINT: nothing was written");
+  assertEquals(await Deno.stat(out).then(() => "made", () => "absent"), "absent");
+});
+
+Deno.test("SIGTERM during a batch keeping its runs exits 143 and leaves only earlier files", async () => {
+  const out = await Deno.makeTempDir();
+  await Deno.writeTextFile(join(out, "earlier.txt"), "keep\n");
+  for (const workers of ["1", "2"]) {
+    const args = [breakout, "--runs", "200000", "--keep-runs", "--workers", workers, "--out", out];
+    const result = await interrupt(args, "SIGTERM", 2000);
+    assertEquals(result.code, 143, result.err);
+    assertStringIncludes(result.err, "Interrupted by SIGTERM");
+    // Hidden temporary files included: the folder holds what it held before.
+    assertEquals([...Deno.readDirSync(out)].map((e) => e.name), ["earlier.txt"]);
+  }
+  assertEquals(await Deno.readTextFile(join(out, "earlier.txt")), "keep\n");
+});
+
+Deno.test("past a file-size limit the run task's command exits 2 naming the file, not of SIGXFSZ", async () => {
+  const { tasks } = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
+  const flags = (tasks.run as string).split(" ").filter((word) => word.startsWith("--"));
+  const out = await Deno.makeTempDir();
+  const script = `ulimit -f 256; exec "$@"`;
+  const cli = [join(root, "cli.ts"), breakout, "--steps", "20000", "--out", out, "--quiet"];
+  // Deno writes its own caches on other threads, where the limit would kill it: fill them first.
+  const warm = [join(root, "cli.ts"), breakout, "--steps", "20", "--out", await Deno.makeTempDir()];
+  await new Deno.Command(Deno.execPath(), { args: ["run", ...flags, ...warm], cwd: root }).output();
+  const result = await new Deno.Command("bash", {
+    args: ["-c", script, "bash", Deno.execPath(), "run", ...flags, ...cli],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(result.stderr);
+  assertEquals(result.code, 2, err);
+  assertStringIncludes(err, `Cannot write ${join(out, "breakout.jsonl")}: File too large`);
+  assertEquals(listDir(out), []);
+});
+
+Deno.test("temporary files a killed run left are removed by the next run into the folder, with a note", async () => {
+  const out = await Deno.makeTempDir();
+  // A run killed mid-way: its temporary file stays, its lock file stays but is free.
+  await Deno.writeTextFile(join(out, ".breakout.jsonl.123-1.tmp"), "half a log");
+  await Deno.writeTextFile(join(out, ".option-flight-123-1.lock"), "");
+  // A run still going: it holds its lock, so its file stays.
+  const live = await Deno.open(join(out, ".option-flight-456-1.lock"), {
+    write: true,
+    create: true,
+  });
+  await live.lock(true);
+  await Deno.writeTextFile(join(out, ".other.456-1.tmp"), "still being written");
+  const result = await cli([breakout, "--out", out, "--steps", "20"]);
+  assertEquals(result.code, 0, result.err);
+  assertStringIncludes(
+    result.out.join("\n"),
+    "note     removed 1 temporary file that a killed earlier run left",
+  );
+  const names = [...Deno.readDirSync(out)].map((e) => e.name).sort();
+  assertEquals(names, [
+    ".option-flight-456-1.lock",
+    ".other.456-1.tmp",
+    "breakout.html",
+    "breakout.jsonl",
+    "breakout.meta.json",
+  ]);
+  live.close();
 });

@@ -36,7 +36,14 @@ Deno.test("abort() removes the set's staged files, adopted or not, and nothing e
   Deno.writeTextFileSync(stagedPath(dir, token, "mc_a_1.jsonl"), "staged by a worker");
   out.adopt("mc_a_0.jsonl");
   await out.abort();
-  assertEquals(list(dir), [`.x.jsonl.${other.token}.tmp`, "keep.txt"]);
+  // The other set is still writing: its file stays, and so does its lock.
+  assertEquals(list(dir), [
+    `.option-flight-${other.token}.lock`,
+    `.x.jsonl.${other.token}.tmp`,
+    "keep.txt",
+  ]);
+  await other.abort();
+  assertEquals(list(dir), ["keep.txt"]);
 });
 
 Deno.test("check() refuses links, folders, bad and repeated names before any work", async () => {

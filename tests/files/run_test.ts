@@ -39,7 +39,10 @@ export default defineRenderer({
   const scenario = await loadScenario(join(dir, "s.jsonc"));
   const outDir = join(dir, "out");
   const error = await assertRejects(() => runScenario(scenario, { outDir }), PluginError);
-  assertStringIncludes(error.message, "[renderer broken from ./broken.ts] failed to render, after the run's last frame: out of ink");
+  assertStringIncludes(
+    error.message,
+    "[renderer broken from ./broken.ts] failed to render, after the run's last frame: out of ink",
+  );
   assertStringIncludes(error.message, "not written: breakout.svg, breakout.html");
   assertStringIncludes(error.message, `wrote ${join(outDir, "breakout.jsonl")}`);
   assertEquals(listDir(outDir), ["breakout.jsonl", "breakout.meta.json"]);
