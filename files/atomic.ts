@@ -323,24 +323,29 @@ export class OutputSet {
    *
    * @returns The paths written, in creation order.
    */
-  async commit(): Promise<string[]> {
-    for (const file of this.#files) {
-      file.flush(); // names the file it could not write
-      try {
-        file.close();
-      } catch (error) {
-        throw outputError(`write ${file.target}`, error);
+  commit(): Promise<string[]> {
+    try {
+      for (const file of this.#files) {
+        file.flush(); // names the file it could not write
+        this.#attempt(file, () => file.close());
       }
-    }
-    for (const file of this.#files) {
-      try {
-        Deno.renameSync(file.temp, file.target);
-      } catch (error) {
-        throw outputError(`write ${file.target}`, error);
+      for (const file of this.#files) {
+        this.#attempt(file, () => Deno.renameSync(file.temp, file.target));
       }
+      this.#unlock();
+      return Promise.resolve(this.#files.map((f) => f.target));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    this.#unlock();
-    return this.#files.map((f) => f.target);
+  }
+
+  /** Runs a file-system call on `file`, naming the file if it fails. */
+  #attempt(file: PendingFile, call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      throw outputError(`write ${file.target}`, error);
+    }
   }
 
   /** Lets go of the lock file, and removes it. */
