@@ -16,7 +16,9 @@ import type { Scenario } from "./core/scenario.ts";
 import { MAX_RUNS, MAX_STEPS } from "./core/settings.ts";
 import { MAX_WORKERS, runBatch } from "./montecarlo/batch.ts";
 import type { BatchReport } from "./montecarlo/results.ts";
+import { formatCount, formatMeasure, formatNumber, formatPercent } from "./montecarlo/format.ts";
 import { mergePartials, parseShard, type Shard } from "./montecarlo/shard.ts";
+import { LEVEL_BITS, STATE_BITS } from "./montecarlo/stats.ts";
 import { loadScenario } from "./plugins/mod.ts";
 import { parseArgs } from "@std/cli/parse-args";
 import { basename, join } from "@std/path";
@@ -229,7 +231,7 @@ function refuseAbsurd(scenario: Scenario, flags: Flags): void {
 }
 
 function grouped(n: number): string {
-  return n.toLocaleString("en-US");
+  return formatCount(n);
 }
 
 function duration(seconds: number): string {
@@ -370,7 +372,7 @@ function readArgs(args: string[]): Flags {
 }
 
 function percent(part: number, whole: number): string {
-  return `${(whole === 0 ? 0 : (100 * part) / whole).toFixed(1)}%`;
+  return formatPercent(whole === 0 ? 0 : part / whole);
 }
 
 /** The note on temporary files of a killed earlier run that a run removed. */
@@ -382,10 +384,11 @@ function summarize(report: RunReport, out: string): string[] {
   const regimes = REGIMES.map((r) => `${r} ${percent(report.regimes[r], report.frames)}`).join(
     "  ",
   );
-  const flags = Object.entries(report.flags).map(([flag, n]) => `${flag} ${n}`).join("  ");
+  const flags = Object.entries(report.flags).map(([flag, n]) => `${flag} ${formatCount(n)}`)
+    .join("  ");
   const files = report.files.map(shownIn(out)).join(", ");
   return [
-    `${report.name}: ${report.frames} frames, seed ${report.seed}`,
+    `${report.name}: ${formatCount(report.frames, "frame")}, seed ${report.seed}`,
     `  regimes  ${regimes}`,
     `  flags    ${flags}`,
     `  wrote    ${files || "nothing (the scenario has no sinks or renderers)"}`,
@@ -426,39 +429,47 @@ export function formatBatchReport(
 ): string[] {
   const { stats, summary } = report;
   const show = options.showPath ?? ((path: string) => path);
-  const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
-  const num = (v: number) => Number(v.toPrecision(6)).toString();
-  const three = (q: { p5: number; p50: number; p95: number }, f = num) =>
+  const pct = (v: number) => formatPercent(v, { digits: 2 });
+  // Each figure to its sketch's accuracy: spot 2^-13, the per-run max load 2^-8.
+  const spot = (v: number) => formatMeasure(v, 2 ** -(LEVEL_BITS + 1));
+  const load = (v: number) => formatMeasure(v, 2 ** -(STATE_BITS + 1));
+  const three = (q: { p5: number; p50: number; p95: number }, f: (v: number) => string) =>
     `p5 ${f(q.p5)}  p50 ${f(q.p50)}  p95 ${f(q.p95)}`;
   const [from, to] = report.range;
   const partial = to - from !== report.runs;
   const lines = [
-    `${report.name}: ${report.runs} runs x ${stats.steps} steps, seed ${report.seed}${
-      partial ? `; this shard ran runs ${from} to ${to - 1}` : ""
-    }`,
+    `${report.name}: ${formatCount(report.runs, "run")} x ${
+      formatCount(stats.steps, "step")
+    }, seed ${report.seed}${partial ? `; this shard ran runs ${from} to ${to - 1}` : ""}`,
   ];
   if (summary) {
     const [low, high] = summary.breachRateCI95;
     lines.push(
-      `  breach rate    ${pct(summary.breachRate)} of runs (95% CI ${pct(low)} to ${
-        pct(high)
-      }), ${summary.breachRuns} runs`,
-      `  first breach   ${
-        summary.firstBreachStep ? `step ${three(summary.firstBreachStep)}` : "no run breaches"
+      `  breach rate    ${pct(summary.breachRate)} of runs (95% CI ${pct(low)} to ${pct(high)}), ${
+        formatCount(summary.breachRuns, "run")
       }`,
-      `  max load       ${num(summary.maxLoad)} overall; per run ${
-        three(summary.maxLoadQuantiles)
+      `  first breach   ${
+        summary.firstBreachStep
+          ? `step ${three(summary.firstBreachStep, formatCount)}`
+          : "no run breaches"
+      }`,
+      `  max load       ${load(summary.maxLoad)} overall; per run ${
+        three(summary.maxLoadQuantiles, load)
       }`,
       `  regimes        ${
-        REGIMES.map((r) => `${r} ${(100 * summary.regimeShare[r]).toFixed(1)}%`).join("  ")
+        REGIMES.map((r) => `${r} ${formatPercent(summary.regimeShare[r])}`).join("  ")
       }`,
       `  flags          ${
-        Object.entries(summary.flagCounts).map(([f, n]) => `${f} ${n}`).join("  ")
+        Object.entries(summary.flagCounts).map(([f, n]) => `${f} ${formatCount(n)}`).join("  ")
       } frames`,
-      `  final spot     ${three(summary.finalSpotQuantiles)}`,
+      `  final spot     ${three(summary.finalSpotQuantiles, spot)}`,
     );
   } else {
-    lines.push(`  partial result of ${stats.runs} runs; merge every shard with deno task merge`);
+    lines.push(
+      `  partial result of ${
+        formatCount(stats.runs, "run")
+      }; merge every shard with deno task merge`,
+    );
   }
   if (options.seconds !== undefined) {
     const rate = (stats.runs * stats.steps) / Math.max(options.seconds, 1e-9);
@@ -594,9 +605,9 @@ export class ProgressBar {
     const label = this.#options.label ? `${this.#options.label} ` : "";
     const drawn = bar ? `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ` : "";
     const unit = this.#options.unit ?? "runs";
-    return `${label}${drawn}${Math.floor(100 * share)}% ${done}/${total} ${unit}, elapsed ${
-      clock(elapsed)
-    }, ETA ${clock(eta)}`;
+    return `${label}${drawn}${Math.floor(100 * share)}% ${formatCount(done)}/${
+      formatCount(total)
+    } ${unit}, elapsed ${clock(elapsed)}, ETA ${clock(eta)}`;
   }
 }
 

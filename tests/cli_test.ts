@@ -404,3 +404,16 @@ Deno.test("temporary files a killed run left are removed by the next run into th
   ]);
   live.close();
 });
+
+Deno.test("the command's tables group digits, use plurals and round figures to their accuracy", async () => {
+  const out = await Deno.makeTempDir();
+  const batch = (await cli([breakout, "--runs", "2000", "--out", out])).out.join("\n");
+  assertStringIncludes(batch, "breakout: 2,000 runs x 200 steps, seed 42");
+  assertStringIncludes(batch, "BREACH 346,634  OVERSPEED 330,244  STALL 0 frames");
+  assertStringIncludes(batch, "per run p5 1.80  p50 2.01  p95 2.24"); // 2^-8: three digits
+  assertStringIncludes(batch, "final spot     p5 729.7  p50 749.6  p95 770.1"); // 2^-13
+  const one = (await cli([breakout, "--runs", "1", "--out", out])).out.join("\n");
+  assertStringIncludes(one, "breakout: 1 run x 200 steps");
+  const run = (await cli([breakout, "--steps", "1", "--out", out])).out.join("\n");
+  assertStringIncludes(run, "breakout: 1 frame, seed 42");
+});

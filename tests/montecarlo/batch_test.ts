@@ -590,8 +590,8 @@ Deno.test("ProgressBar redraws in place on a terminal, with elapsed time and ETA
   bar.finish();
   assert(out.length > 20 && out.length < 60, `${out.length} draws`);
   assert(out.slice(0, -1).every((t) => t.startsWith("\r\x1b[2Kmr [")));
-  assertStringIncludes(out.at(-2)!, "100% 1000/1000 runs, elapsed 5.0s, ETA 0.0s");
-  assertStringIncludes(out[0]!, "20% 200/1000 runs, elapsed 1.0s, ETA 4.0s");
+  assertStringIncludes(out.at(-2)!, "100% 1,000/1,000 runs, elapsed 5.0s, ETA 0.0s");
+  assertStringIncludes(out[0]!, "20% 200/1,000 runs, elapsed 1.0s, ETA 4.0s");
   assertEquals(out.at(-1), "\n");
 });
 
