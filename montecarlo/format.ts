@@ -127,9 +127,9 @@ export function formatMeasure(value: number, accuracy: number | Accuracy): strin
   // log10 is not exact: the place whose power of ten is the first to cover the error
   if (10 ** place < error) place++;
   else if (10 ** (place - 1) >= error) place--;
-  if (place < 0) return fixed(value, Math.min(100, -place));
+  if (place < 0) return formatFixed(value, Math.min(100, -place));
   const unit = 10 ** place;
-  return fixed(Math.round(value / unit) * unit, 0);
+  return formatFixed(Math.round(value / unit) * unit, 0);
 }
 
 /**
@@ -190,17 +190,35 @@ export interface PercentOptions {
 export function formatPercent(share: number, options: PercentOptions = {}): string {
   const digits = options.digits ?? 1;
   if (!Number.isFinite(share)) return `${share}%`;
-  const text = fixed(100 * share, digits);
-  const step = fixed(10 ** -digits, digits);
+  const text = formatFixed(100 * share, digits);
+  const step = formatFixed(10 ** -digits, digits);
   if (share > 0 && Number(text.replace(/,/g, "")) === 0) return `<${step}%`;
   if (share < 1 && Number(text.replace(/,/g, "")) >= 100) {
-    return `>${fixed(100 - 10 ** -digits, digits)}%`;
+    return `>${formatFixed(100 - 10 ** -digits, digits)}%`;
   }
   return `${text}%`;
 }
 
-/** `toFixed` with thousands separators and no negative zero. */
-function fixed(value: number, digits: number): string {
+/**
+ * A number with a fixed number of digits after the decimal point, with thousands separators
+ * and never a negative zero: for axis ticks and timings, whose digits the caller chooses.
+ *
+ * @param value The number.
+ * @param digits Digits after the decimal point, from 0 to 100.
+ * @returns The text.
+ *
+ * @example Ticks
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { formatFixed } from "./format.ts";
+ *
+ * assertEquals(formatFixed(-2.5, 1), "-2.5");
+ * assertEquals(formatFixed(-0.0001, 2), "0.00");
+ * assertEquals(formatFixed(12500, 0), "12,500");
+ * ```
+ */
+export function formatFixed(value: number, digits: number): string {
+  if (!Number.isFinite(value)) return String(value);
   const text = Math.abs(value) >= 1e21 ? plainInteger(value) : value.toFixed(digits);
   return groupDigits(/^-[0.]*$/.test(text) ? text.slice(1) : text);
 }

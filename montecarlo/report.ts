@@ -4,11 +4,31 @@
  * and Z percentiles over time, histograms of each run's max load and first-breach step, and
  * the regime shares. The same statistics give the same bytes.
  *
+ * Numbers are written for a person (montecarlo/format.ts): counts with thousands separators
+ * and plurals, and each estimate rounded to the accuracy its sketch guarantees (spot to
+ * 2^-13, max load to 2^-8, the fan charts' X, Y and Z to 2^-7), so no digit is shown that the
+ * statistics do not support; levels and thresholds, which are exact, in full.
+ *
+ * Charts are hand-made SVG laid out without a browser: label widths are estimated generously,
+ * the labels at the right of a chart are moved apart as little as keeps them from overlapping
+ * (with a leader to their line when moved), and a regime's share is written in its bar only
+ * where it fits. Each chart publishes what it plots, for readers and for the layout test
+ * (tests/montecarlo/report_test.ts): its `<svg>` carries `data-x-domain` and `data-y-domain`
+ * (`"lo hi"`), the plot area is its `rect.plot-area`, and tick labels are `text.tick-x` and
+ * `text.tick-y`, each showing exactly the value at its position.
+ *
  * @module
  */
 import { FLAGS, REGIMES } from "../core/frame.ts";
 import type { EnvelopeLevels } from "../plugins/envelope.ts";
-import type { MonteCarloStats, MonteCarloSummary, Series } from "./stats.ts";
+import { formatCount, formatFixed, formatMeasure, formatNumber, formatPercent } from "./format.ts";
+import {
+  type MonteCarloStats,
+  type MonteCarloSummary,
+  type Percentiles,
+  type Series,
+  TIMELINE_POINTS,
+} from "./stats.ts";
 
 /** What {@linkcode renderReport} shows besides the statistics. */
 export interface ReportOptions {
@@ -55,33 +75,50 @@ export function renderReport(stats: MonteCarloStats, options: ReportOptions): st
   const th = levels?.thresholds;
   const fan = (name: Series, title: string, unit: string, refs: Reference[]) =>
     fanChart({ stats, name, title, unit, refs });
+  const level = formatNumber;
   const spotRefs: Reference[] = levels
     ? [
-      { value: levels.callWall, label: `call wall ${levels.callWall}`, color: "#d6453d" },
-      { value: levels.flip, label: `flip ${levels.flip}`, color: "#555" },
-      { value: levels.putWall, label: `put wall ${levels.putWall}`, color: "#d6453d" },
+      { value: levels.callWall, label: `call wall ${level(levels.callWall)}`, color: "#d6453d" },
+      { value: levels.flip, label: `flip ${level(levels.flip)}`, color: "#555" },
+      { value: levels.putWall, label: `put wall ${level(levels.putWall)}`, color: "#d6453d" },
     ]
     : [];
   const xRefs: Reference[] = th
     ? [
-      { value: th.taxiX, label: `TAXI below ${th.taxiX}`, color: REGIME_COLORS.TAXI! },
-      { value: th.maneuverX, label: `MANEUVER ${th.maneuverX}`, color: REGIME_COLORS.MANEUVER! },
-      { value: th.overspeedX, label: `OVERSPEED ${th.overspeedX}`, color: "#b05fc4" },
-      { value: th.ruptureX, label: `RUPTURE ${th.ruptureX}`, color: REGIME_COLORS.RUPTURE! },
+      { value: th.taxiX, label: `TAXI below ${level(th.taxiX)}`, color: REGIME_COLORS.TAXI! },
+      {
+        value: th.maneuverX,
+        label: `MANEUVER ${level(th.maneuverX)}`,
+        color: REGIME_COLORS.MANEUVER!,
+      },
+      { value: th.overspeedX, label: `OVERSPEED ${level(th.overspeedX)}`, color: "#b05fc4" },
+      { value: th.ruptureX, label: `RUPTURE ${level(th.ruptureX)}`, color: REGIME_COLORS.RUPTURE! },
     ]
     : [];
   const yRefs: Reference[] = th
     ? [
-      { value: th.stallY, label: `STALL below ${th.stallY}`, color: "#b05fc4" },
-      { value: th.maneuverY, label: `MANEUVER ${th.maneuverY}`, color: REGIME_COLORS.MANEUVER! },
-      { value: th.ruptureY, label: `RUPTURE ${th.ruptureY}`, color: REGIME_COLORS.RUPTURE! },
+      { value: th.stallY, label: `STALL below ${level(th.stallY)}`, color: "#b05fc4" },
+      {
+        value: th.maneuverY,
+        label: `MANEUVER ${level(th.maneuverY)}`,
+        color: REGIME_COLORS.MANEUVER!,
+      },
+      { value: th.ruptureY, label: `RUPTURE ${level(th.ruptureY)}`, color: REGIME_COLORS.RUPTURE! },
     ]
     : [];
   const zRefs: Reference[] = [
-    { value: 1, label: "flip (Z = 1)", color: "#555" },
-    { value: 0, label: "wall: BREACH below 0", color: "#d6453d" },
+    { value: 1, label: "flip Z = 1", color: "#555" },
+    { value: 0, label: "wall Z = 0", color: "#d6453d" },
   ];
   const title = `Monte Carlo report: ${summary.scenario}`;
+  const fanSketch = stats.series.x[0];
+  const fanAccuracy = fanSketch
+    ? `the fan charts' X, Y and Z within ${percentOf(fanSketch.relativeError)}${
+      fanSketch.zeroBelow > 2 ** -1022
+        ? ` (values within ${formatMeasure(fanSketch.zeroBelow, 0.01)} of 0 drawn as 0)`
+        : ""
+    }, `
+    : "";
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -97,9 +134,9 @@ ${
     options.description
       ? `<p class="lede">${escape(options.description)}</p>\n`
       : ""
-  }<p class="meta">${whole(summary.runs)} runs &times; ${
-    whole(summary.steps)
-  } steps &middot; seed ${summary.seed} &middot; ${whole(summary.runs * summary.steps)} frames</p>
+  }<p class="meta">${formatCount(summary.runs, "run")} &times; ${
+    formatCount(summary.steps, "step")
+  } &middot; seed ${summary.seed} &middot; ${formatCount(summary.runs * summary.steps, "frame")}</p>
 </header>
 <main>
 ${cards(summary)}
@@ -108,18 +145,20 @@ ${fan("spot", "Spot percentiles over time", "price", spotRefs)}
 ${fan("z", "Z (wall proximity) percentiles over time", "Z", zRefs)}
 ${fan("x", "X (structural airspeed) percentiles over time", "ATR from the flip", xRefs)}
 ${fan("y", "Y (load factor) percentiles over time", "IV / HV", yRefs)}
-${maxLoadHistogram(stats, yRefs)}
+${maxLoadHistogram(stats, summary, yRefs)}
 ${firstBreachHistogram(stats)}
 </section>
 ${regimeSection(summary)}
 ${summaryTable(summary)}
 </main>
 <footer>
-<p>Percentiles use the nearest-rank definition. Spot percentiles are within ${
-    percent(summary.quantiles.spotRelativeError, 3)
-  } and X, Y, Z and max-load percentiles within ${
-    percent(summary.quantiles.stateRelativeError, 2)
-  } of the exact value (a fixed-grid log-bucket sketch that merges exactly across workers and shards); first-breach steps, counts and rates are exact. Bands: 5th to 95th and 25th to 75th percentile; the line is the median. Fan charts sample at most 200 steps.</p>
+<p>Percentiles use the nearest-rank definition. They come from a fixed-grid log-bucket sketch that merges exactly across workers and shards: spot percentiles are within ${
+    percentOf(summary.quantiles.spotRelativeError)
+  } of the exact value, max-load percentiles within ${
+    percentOf(summary.quantiles.stateRelativeError)
+  }, ${fanAccuracy}and each number is rounded to its accuracy; first-breach steps, counts and rates are exact. Bands: 5th to 95th and 25th to 75th percentile; the line is the median. Fan charts sample at most ${
+    formatCount(TIMELINE_POINTS, "step")
+  }.</p>
 <p>Written by option-flight. The same scenario, seed and runs give this file byte for byte.</p>
 </footer>
 </body>
@@ -165,17 +204,42 @@ function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function whole(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+/** A relative error as a percentage with two significant digits, such as `0.012%`. */
+function percentOf(relativeError: number): string {
+  const digits = Math.max(0, 1 - Math.floor(Math.log10(100 * relativeError)));
+  return formatPercent(relativeError, { digits });
 }
 
-function percent(v: number, digits = 1): string {
-  return `${(100 * v).toFixed(digits)}%`;
+/** A coordinate in the SVG's user units, to a tenth. */
+function f1(v: number): string {
+  return v.toFixed(1);
 }
 
-/** A number with at most 6 significant digits, without trailing zeros. */
-function num(v: number): string {
-  return Number(v.toPrecision(6)).toString();
+/**
+ * A generous estimate of a text's width in the SVG's user units, for layout without a browser
+ * to measure it: per character, about the widest of the common sans-serif fonts (DejaVu Sans,
+ * Segoe UI, Helvetica), so that labels placed by it do not overlap or clip in any of them.
+ */
+function textWidth(text: string, size: number, bold = false): number {
+  let em = 0;
+  for (const c of text) {
+    em += /[MW%]/.test(c)
+      ? 1
+      : /[mw]/.test(c)
+      ? 0.98
+      : /[A-Z]/.test(c)
+      ? 0.8
+      : /[0-9]/.test(c)
+      ? 0.7
+      : /[ijl.,:;'|!]/.test(c) || c === " "
+      ? 0.36
+      : /[frt()\-\[\]]/.test(c)
+      ? 0.46
+      : /[=+<>×≥≤]/.test(c)
+      ? 0.86
+      : 0.64;
+  }
+  return em * size * (bold ? 1.08 : 1);
 }
 
 function cards(summary: MonteCarloSummary): string {
@@ -183,37 +247,41 @@ function cards(summary: MonteCarloSummary): string {
   const first = summary.firstBreachStep;
   const q = summary.maxLoadQuantiles;
   const spot = summary.finalSpotQuantiles;
+  const load = (v: number) => formatMeasure(v, summary.quantiles.stateRelativeError);
+  const price = (v: number) => formatMeasure(v, summary.quantiles.spotRelativeError);
   const card = (label: string, value: string, note: string) =>
     `<div class="card"><div class="label">${label}</div><div class="value">${value}</div><div class="note">${note}</div></div>`;
   return `<section class="cards">
 ${
     card(
       "Breach rate",
-      percent(summary.breachRate),
-      `95% CI ${percent(low, 2)} to ${percent(high, 2)} &middot; ${whole(summary.breachRuns)} of ${
-        whole(summary.runs)
-      } runs`,
+      formatPercent(summary.breachRate),
+      `95% CI ${formatPercent(low, { digits: 2 })} to ${
+        formatPercent(high, { digits: 2 })
+      } &middot; ${formatCount(summary.breachRuns)} of ${formatCount(summary.runs, "run")}`,
     )
   }
 ${
     card(
       "First breach",
-      first ? `step ${first.p50}` : "none",
-      first ? `median; p5 ${first.p5}, p95 ${first.p95}` : "no run breaches a wall",
+      first ? `step ${formatCount(first.p50)}` : "none",
+      first
+        ? `median; p5 ${formatCount(first.p5)}, p95 ${formatCount(first.p95)}`
+        : "no run breaches a wall",
     )
   }
 ${
     card(
       "Max load",
-      num(summary.maxLoad),
-      `largest Y; per run p5 ${num(q.p5)}, p50 ${num(q.p50)}, p95 ${num(q.p95)}`,
+      load(summary.maxLoad),
+      `largest Y; per run p5 ${load(q.p5)}, p50 ${load(q.p50)}, p95 ${load(q.p95)}`,
     )
   }
 ${
     card(
       "Final spot",
-      num(spot.p50),
-      `median at the last step; p5 ${num(spot.p5)}, p95 ${num(spot.p95)}`,
+      price(spot.p50),
+      `median at the last step; p5 ${price(spot.p5)}, p95 ${price(spot.p95)}`,
     )
   }
 </section>`;
@@ -225,11 +293,26 @@ interface Reference {
   color: string;
 }
 
+/** A text label at the right of a chart, at the height of the value it names. */
+interface SideLabel {
+  /** The height it names, in user units. */
+  y: number;
+  text: string;
+  color: string;
+}
+
+/** The charts' size in user units. */
 const W = 640;
 const H = 280;
-const M = { left: 58, right: 150, top: 14, bottom: 40 };
+/** Tick and side label size, user units. */
+const FONT = 12;
+/** Room above and below the plot. */
+const TOP = 14;
+const BOTTOM = 42;
+/** Height of a label's box as browsers measure it (ascent and descent), and the gap between. */
+const LINE = 16;
 
-/** Round tick values covering `[lo, hi]`. */
+/** Round tick values covering `[lo, hi]`: 1, 2, 2.5 or 5 times a power of ten apart. */
 function ticks(lo: number, hi: number, count = 5): { values: number[]; step: number } {
   const span = hi - lo || Math.abs(hi) || 1;
   const raw = span / count;
@@ -237,57 +320,91 @@ function ticks(lo: number, hi: number, count = 5): { values: number[]; step: num
   const step = [1, 2, 2.5, 5, 10].map((m) => m * power).find((s) => span / s <= count) ??
     10 * power;
   const values: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
-    values.push(Number(v.toPrecision(12)));
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) {
+    values.push(Number((k * step).toPrecision(12)));
   }
-  return { values, step };
+  return { values, step: Number(step.toPrecision(12)) };
 }
 
-function tickText(v: number, step: number): string {
-  const decimals = Math.max(
-    0,
-    Math.min(6, -Math.floor(Math.log10(step) + 1e-9) + (step % 1 ? 1 : 0)),
-  );
-  return (Object.is(v, -0) ? 0 : v).toFixed(step >= 1 ? 0 : decimals);
+/** Digits after the decimal point that show every multiple of `step` exactly. */
+function stepDigits(step: number): number {
+  const text = formatNumber(step);
+  const point = text.indexOf(".");
+  return point < 0 ? 0 : text.length - point - 1;
 }
 
-function f1(v: number): string {
-  return v.toFixed(1);
+/** A chart's plot area and scales, and the SVG of its axes. */
+interface Plot {
+  /** Left, right, top and bottom edges of the plot area, user units. */
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  sx: (v: number) => number;
+  sy: (v: number) => number;
+  /** The `data-` attributes of the chart's `<svg>`: its domains. */
+  attributes: string;
+  svg: string;
 }
 
+/**
+ * The axes of a chart: tick labels that show their exact value, margins wide enough for them
+ * and for the labels at the right (`rightLabels`), and the plot area as a `rect.plot-area`
+ * with the domains in the `<svg>`'s `data-x-domain` and `data-y-domain`, so that a reader (or
+ * a test) can tell the value at any point.
+ */
 function frame(
   x: { lo: number; hi: number; label: string },
   y: { lo: number; hi: number; label: string },
-): { sx: (v: number) => number; sy: (v: number) => number; svg: string } {
-  const iw = W - M.left - M.right;
-  const ih = H - M.top - M.bottom;
-  const sx = (v: number) => M.left + ((v - x.lo) / (x.hi - x.lo || 1)) * iw;
-  const sy = (v: number) => M.top + ih - ((v - y.lo) / (y.hi - y.lo || 1)) * ih;
+  rightLabels: readonly string[],
+): Plot {
   const xt = ticks(x.lo, x.hi, 6);
   const yt = ticks(y.lo, y.hi, 5);
-  let svg = "";
-  for (const v of yt.values) {
-    svg += `<line class="grid-line" x1="${M.left}" x2="${W - M.right}" y1="${f1(sy(v))}" y2="${
+  const xDigits = stepDigits(xt.step);
+  const yDigits = stepDigits(yt.step);
+  const yText = yt.values.map((v) => formatFixed(v, yDigits));
+  const xText = xt.values.map((v) => formatFixed(v, xDigits));
+  // room for the rotated axis title, the widest tick label and its gap
+  const left = Math.ceil(Math.max(46, 30 + Math.max(0, ...yText.map((t) => textWidth(t, FONT)))));
+  const widest = Math.max(0, ...rightLabels.map((t) => textWidth(t, FONT)));
+  const right = W -
+    Math.ceil(
+      Math.max(
+        24,
+        widest ? widest + 18 : 0,
+        ...xText.slice(-1).map((t) => textWidth(t, FONT) / 2 + 6),
+      ),
+    );
+  const top = TOP;
+  const bottom = H - BOTTOM;
+  const sx = (v: number) => left + ((v - x.lo) / (x.hi - x.lo || 1)) * (right - left);
+  const sy = (v: number) => bottom - ((v - y.lo) / (y.hi - y.lo || 1)) * (bottom - top);
+  let svg = `<rect class="plot-area" x="${left}" y="${top}" width="${right - left}" height="${
+    bottom - top
+  }" fill="none"/>`;
+  yt.values.forEach((v, i) => {
+    svg += `<line class="grid-line" x1="${left}" x2="${right}" y1="${f1(sy(v))}" y2="${
       f1(sy(v))
-    }"/><text x="${M.left - 6}" y="${f1(sy(v) + 4)}" text-anchor="end">${
-      tickText(v, yt.step)
+    }"/><text class="tick tick-y" x="${left - 6}" y="${f1(sy(v) + 4)}" text-anchor="end">${
+      yText[i]
     }</text>`;
-  }
-  for (const v of xt.values) {
-    svg += `<line class="axis" x1="${f1(sx(v))}" x2="${f1(sx(v))}" y1="${H - M.bottom}" y2="${
-      H - M.bottom + 4
-    }"/><text x="${f1(sx(v))}" y="${H - M.bottom + 17}" text-anchor="middle">${
-      tickText(v, xt.step)
+  });
+  xt.values.forEach((v, i) => {
+    svg += `<line class="axis" x1="${f1(sx(v))}" x2="${f1(sx(v))}" y1="${bottom}" y2="${
+      bottom + 4
+    }"/><text class="tick tick-x" x="${f1(sx(v))}" y="${bottom + 20}" text-anchor="middle">${
+      xText[i]
     }</text>`;
-  }
-  svg += `<line class="axis" x1="${M.left}" x2="${W - M.right}" y1="${H - M.bottom}" y2="${
-    H - M.bottom
-  }"/>`;
-  svg += `<text x="${M.left + iw / 2}" y="${H - 4}" text-anchor="middle">${escape(x.label)}</text>`;
-  svg += `<text transform="translate(13 ${M.top + ih / 2}) rotate(-90)" text-anchor="middle">${
+  });
+  svg += `<line class="axis" x1="${left}" x2="${right}" y1="${bottom}" y2="${bottom}"/>`;
+  svg += `<text x="${(left + right) / 2}" y="${H - 4}" text-anchor="middle">${
+    escape(x.label)
+  }</text>`;
+  svg += `<text transform="translate(13 ${(top + bottom) / 2}) rotate(-90)" text-anchor="middle">${
     escape(y.label)
   }</text>`;
-  return { sx, sy, svg };
+  const attributes = `data-x-domain="${x.lo} ${x.hi}" data-y-domain="${y.lo} ${y.hi}"`;
+  return { left, right, top, bottom, sx, sy, attributes, svg };
 }
 
 const PERCENTILES = [5, 25, 50, 75, 95] as const;
@@ -312,15 +429,20 @@ function fanChart(
   lo -= pad;
   hi += pad;
   const last = steps[steps.length - 1] ?? 0;
-  const { sx, sy, svg } = frame({ lo: 0, hi: Math.max(last, 1), label: "step" }, {
-    lo,
-    hi,
-    label: o.unit,
-  });
+  const end = p50.length - 1;
+  const accuracy = sketches[end]!;
+  const ends: [string, number][] = [["p95", p95[end]!], ["median", p50[end]!], ["p5", p5[end]!]];
+  const endLabels = ends.map(([name, v]) => `${name} ${formatMeasure(v, accuracy)}`);
+  const plot = frame(
+    { lo: 0, hi: Math.max(last, 1), label: "step" },
+    { lo, hi, label: o.unit },
+    [...refs.map((r) => r.label), ...endLabels],
+  );
+  const { sx, sy } = plot;
   const path = (values: number[]) => values.map((v, i) => `${f1(sx(steps[i]!))},${f1(sy(v))}`);
   const band = (upper: number[], lower: number[]) =>
     `M${path(upper).join("L")}L${path(lower).reverse().join("L")}Z`;
-  let body = svg;
+  let body = plot.svg;
   body += `<path d="${
     band(p95, p5)
   }" fill="${FAN.outer}"><title>5th to 95th percentile</title></path>`;
@@ -330,48 +452,77 @@ function fanChart(
   body += `<path d="M${
     path(p50).join("L")
   }" fill="none" stroke="${FAN.line}" stroke-width="2"><title>median</title></path>`;
-  const labels: { y: number; text: string; color: string }[] = [];
+  const labels: SideLabel[] = [];
   for (const r of refs) {
     const y = sy(r.value);
-    body += `<line x1="${M.left}" x2="${W - M.right}" y1="${f1(y)}" y2="${
+    body += `<line x1="${plot.left}" x2="${plot.right}" y1="${f1(y)}" y2="${
       f1(y)
     }" stroke="${r.color}" stroke-width="1.2" stroke-dasharray="5 4"/>`;
     labels.push({ y, text: r.label, color: r.color });
   }
-  const end = p50.length - 1;
-  labels.push({ y: sy(p95[end]!), text: `p95 ${num(p95[end]!)}`, color: FAN.line });
-  labels.push({ y: sy(p50[end]!), text: `median ${num(p50[end]!)}`, color: FAN.line });
-  labels.push({ y: sy(p5[end]!), text: `p5 ${num(p5[end]!)}`, color: FAN.line });
-  body += sideLabels(labels);
+  ends.forEach(([, v], i) => labels.push({ y: sy(v), text: endLabels[i]!, color: FAN.line }));
+  body += sideLabels(labels, plot);
   const caption = `${o.title}<span>${
     o.name === "spot" ? "price" : o.unit
   }; bands 5&ndash;95% and 25&ndash;75% of runs, line the median</span>`;
-  return figure(caption, body, o.title);
+  return figure(caption, body, o.title, plot.attributes);
 }
 
-/** Labels at the right edge, nudged apart so that they never overlap. */
-function sideLabels(labels: { y: number; text: string; color: string }[]): string {
+/**
+ * Heights for labels that want to sit at `wanted` (ascending), at least `gap` apart and within
+ * `[lo, hi]`, moved as little as possible (least squares): each label less `k * gap` must not
+ * decrease, which pool-adjacent-violators solves exactly. When they do not fit, they share the
+ * room evenly.
+ */
+function spread(wanted: readonly number[], gap: number, lo: number, hi: number): number[] {
+  const n = wanted.length;
+  if (n === 0) return [];
+  const room = hi - lo - (n - 1) * gap;
+  if (room < 0) return wanted.map((_, k) => lo + (n > 1 ? (k * (hi - lo)) / (n - 1) : 0));
+  const pools: { sum: number; count: number }[] = [];
+  for (let k = 0; k < n; k++) {
+    const target = Math.min(lo + room, Math.max(lo, wanted[k]! - k * gap));
+    pools.push({ sum: target, count: 1 });
+    while (pools.length > 1) {
+      const b = pools[pools.length - 1]!;
+      const a = pools[pools.length - 2]!;
+      if (a.sum / a.count <= b.sum / b.count) break;
+      a.sum += b.sum;
+      a.count += b.count;
+      pools.pop();
+    }
+  }
+  const out: number[] = [];
+  for (const pool of pools) {
+    for (let j = 0; j < pool.count; j++) out.push(pool.sum / pool.count + out.length * gap);
+  }
+  return out;
+}
+
+/**
+ * Labels at the right edge of the plot, moved apart so that none overlaps another or leaves
+ * the chart, each joined to its height by a short leader when it had to move.
+ */
+function sideLabels(labels: readonly SideLabel[], plot: Plot): string {
   const sorted = [...labels].sort((a, b) => a.y - b.y);
-  const gap = 14;
-  for (let i = 1; i < sorted.length; i++) {
-    sorted[i]!.y = Math.max(sorted[i]!.y, sorted[i - 1]!.y + gap);
-  }
-  const bottom = H - M.bottom + 4;
-  for (let i = sorted.length - 1; i >= 0; i--) {
-    const limit = i === sorted.length - 1 ? bottom : sorted[i + 1]!.y - gap;
-    sorted[i]!.y = Math.min(sorted[i]!.y, limit);
-  }
-  return sorted.map((l) =>
-    `<text x="${W - M.right + 8}" y="${f1(l.y + 4)}" style="fill:${l.color}">${
-      escape(l.text)
-    }</text>`
-  ).join("");
+  const at = spread(sorted.map((l) => l.y), LINE, LINE / 2, plot.bottom - 2);
+  return sorted.map((l, k) => {
+    const y = at[k]!;
+    const leader = Math.abs(y - l.y) > 1
+      ? `<line x1="${plot.right}" x2="${plot.right + 6}" y1="${f1(l.y)}" y2="${
+        f1(y)
+      }" stroke="${l.color}" stroke-width="1"/>`
+      : "";
+    return `${leader}<text class="side-label" x="${plot.right + 8}" y="${
+      f1(y + 4)
+    }" style="fill:${l.color}">${escape(l.text)}</text>`;
+  }).join("");
 }
 
-function figure(caption: string, body: string, label: string): string {
+function figure(caption: string, body: string, label: string, attributes = ""): string {
   return `<figure><figcaption>${caption}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${
     escape(label)
-  }">${body}</svg></figure>`;
+  }"${attributes ? ` ${attributes}` : ""}>${body}</svg></figure>`;
 }
 
 interface Bin {
@@ -389,27 +540,30 @@ function histogram(
     color: string;
     refs?: Reference[];
     format: (v: number) => string;
+    empty: string;
   },
 ): string {
   const { bins } = o;
   if (bins.length === 0) {
     return figure(
       `${o.title}<span>${o.caption}</span>`,
-      `<text x="${W / 2}" y="${
-        H / 2
-      }" text-anchor="middle" style="font-size:15px">No data: no run breaches a wall</text>`,
+      `<text x="${W / 2}" y="${H / 2}" text-anchor="middle" style="font-size:15px">${
+        escape(o.empty)
+      }</text>`,
       o.title,
     );
   }
   const lo = bins[0]!.lo;
   const hi = bins[bins.length - 1]!.hi;
   const top = Math.max(...bins.map((b) => b.count));
-  const { sx, sy, svg } = frame({ lo, hi, label: o.xLabel }, {
-    lo: 0,
-    hi: top * 1.08,
-    label: "runs",
-  });
-  let body = svg;
+  const refs = (o.refs ?? []).filter((r) => r.value >= lo && r.value <= hi);
+  const plot = frame(
+    { lo, hi, label: o.xLabel },
+    { lo: 0, hi: top * 1.08, label: "runs" },
+    refs.map((r) => r.label),
+  );
+  const { sx, sy } = plot;
+  let body = plot.svg;
   const total = bins.reduce((s, b) => s + b.count, 0);
   for (const b of bins) {
     if (b.count === 0) continue;
@@ -417,24 +571,27 @@ function histogram(
     const w = Math.max(1, sx(b.hi) - x - 1);
     body += `<rect x="${f1(x)}" y="${f1(sy(b.count))}" width="${f1(w)}" height="${
       f1(sy(0) - sy(b.count))
-    }" fill="${o.color}"><title>${o.format(b.lo)} to ${o.format(b.hi)}: ${whole(b.count)} runs (${
-      percent(b.count / total)
-    })</title></rect>`;
+    }" fill="${o.color}"><title>${o.format(b.lo)} to ${o.format(b.hi)}: ${
+      formatCount(b.count, "run")
+    } (${formatPercent(b.count / total)})</title></rect>`;
   }
-  const labels: { y: number; text: string; color: string }[] = [];
-  for (const r of o.refs ?? []) {
-    if (r.value < lo || r.value > hi) continue;
+  const labels: SideLabel[] = [];
+  for (const r of refs) {
     const x = sx(r.value);
-    body += `<line x1="${f1(x)}" x2="${f1(x)}" y1="${M.top}" y2="${
-      H - M.bottom
-    }" stroke="${r.color}" stroke-width="1.2" stroke-dasharray="5 4"/>`;
-    labels.push({ y: M.top + 8 + labels.length * 14, text: r.label, color: r.color });
+    body += `<line x1="${f1(x)}" x2="${
+      f1(x)
+    }" y1="${plot.top}" y2="${plot.bottom}" stroke="${r.color}" stroke-width="1.2" stroke-dasharray="5 4"/>`;
+    labels.push({ y: plot.top + LINE / 2 + labels.length * LINE, text: r.label, color: r.color });
   }
-  body += sideLabels(labels);
-  return figure(`${o.title}<span>${o.caption}</span>`, body, o.title);
+  body += sideLabels(labels, plot);
+  return figure(`${o.title}<span>${o.caption}</span>`, body, o.title, plot.attributes);
 }
 
-function maxLoadHistogram(stats: MonteCarloStats, refs: Reference[]): string {
+function maxLoadHistogram(
+  stats: MonteCarloStats,
+  summary: MonteCarloSummary,
+  refs: Reference[],
+): string {
   const sketch = stats.maxLoad;
   const lo = sketch.min;
   const hi = sketch.max;
@@ -462,7 +619,8 @@ function maxLoadHistogram(stats: MonteCarloStats, refs: Reference[]): string {
     xLabel: "max Y (IV / HV)",
     color: "#5b7fc7",
     refs: refs.map((r) => ({ ...r, label: r.label.replace(" below", "") })),
-    format: (v) => num(v),
+    format: (v) => formatMeasure(v, summary.quantiles.stateRelativeError),
+    empty: "No data",
   });
 }
 
@@ -476,77 +634,109 @@ function firstBreachHistogram(stats: MonteCarloStats): string {
     count: 0,
   }));
   for (const [step, count] of counts) bins[Math.floor(step / width)]!.count += count;
+  const breaching = stats.breachRuns === 1
+    ? "the 1 run that breaches"
+    : `the ${formatCount(stats.breachRuns, "run")} that breach`;
   return histogram({
     title: "First breach step",
-    caption: `step of the first BREACH frame, over the ${whole(stats.breachRuns)} runs that breach`,
+    caption: `step of the first BREACH frame, over ${breaching}`,
     bins,
     xLabel: "step",
     color: "#d6453d",
-    format: (v) => whole(v),
+    format: (v) => formatCount(v),
+    empty: "No data: no run breaches a wall",
   });
+}
+
+/** The regime bar's size in user units; it keeps its aspect, so labels keep their shape. */
+const BAR = { width: 1000, height: 40 } as const;
+
+/**
+ * The label of a regime's segment of the bar, the largest that fits with room to spare: its
+ * name and share on one line at 15 or 13 units, or on two lines at 13 or 11; none when even
+ * that does not fit (the legend below names every share).
+ */
+function barLabel(name: string, share: string, x: number, w: number): string {
+  const style = (size: number) => `fill:#fff;font-size:${size}px;font-weight:600`;
+  const mid = f1(x + w / 2);
+  for (const size of [15, 13]) {
+    const text = `${name} ${share}`;
+    if (textWidth(text, size, true) + 16 <= w) {
+      return `<text class="bar-label" x="${mid}" y="${
+        BAR.height / 2 + size / 3
+      }" text-anchor="middle" style="${style(size)}">${text}</text>`;
+    }
+  }
+  for (const size of [13, 11]) {
+    if (Math.max(textWidth(name, size, true), textWidth(share, size, true)) + 12 <= w) {
+      const gap = size * 1.25;
+      return [name, share].map((text, i) =>
+        `<text class="bar-label" x="${mid}" y="${
+          f1(BAR.height / 2 + size / 3 + (i - 0.5) * gap)
+        }" text-anchor="middle" style="${style(size)}">${text}</text>`
+      ).join("");
+    }
+  }
+  return "";
 }
 
 function regimeSection(summary: MonteCarloSummary): string {
   let x = 0;
   let bars = "";
-  const width = 1000;
   for (const regime of REGIMES) {
     const share = summary.regimeShare[regime];
-    const w = share * width;
+    const w = share * BAR.width;
     if (w > 0) {
-      bars += `<rect x="${f1(x)}" y="0" width="${f1(w)}" height="36" fill="${
+      bars += `<rect x="${f1(x)}" y="0" width="${f1(w)}" height="${BAR.height}" fill="${
         REGIME_COLORS[regime]
-      }"><title>${regime}: ${percent(share, 2)} of frames</title></rect>`;
-      if (w > 70) {
-        bars += `<text x="${
-          f1(x + w / 2)
-        }" y="23" text-anchor="middle" style="fill:#fff;font-size:14px;font-weight:600">${regime} ${
-          percent(share)
-        }</text>`;
-      }
+      }"><title>${regime}: ${formatPercent(share, { digits: 2 })} of frames</title></rect>`;
+      bars += barLabel(`${regime}`, formatPercent(share), x, w);
     }
     x += w;
   }
   const legend = REGIMES.map((r) =>
     `<span><span class="swatch" style="background:${REGIME_COLORS[r]}"></span>${r} ${
-      percent(summary.regimeShare[r], 2)
+      formatPercent(summary.regimeShare[r], { digits: 2 })
     }</span>`
   ).join("");
-  const flags = FLAGS.map((f) => `<span>${f} ${whole(summary.flagCounts[f])} frames</span>`).join(
-    "",
-  );
+  const flags = FLAGS.map((f) => `<span>${f} ${formatCount(summary.flagCounts[f], "frame")}</span>`)
+    .join("");
   return `<section class="panel">
 <h2>Regime shares of all frames</h2>
-<svg viewBox="0 0 ${width} 36" preserveAspectRatio="none" role="img" aria-label="Regime shares" style="height:36px">${bars}</svg>
+<svg viewBox="0 0 ${BAR.width} ${BAR.height}" role="img" aria-label="Regime shares">${bars}</svg>
 <div class="legend">${legend}</div>
 <div class="legend">${flags}</div>
 </section>`;
 }
 
 function summaryTable(summary: MonteCarloSummary): string {
-  const q = (p: { p5: number; p50: number; p95: number }) =>
-    `${num(p.p5)} / ${num(p.p50)} / ${num(p.p95)}`;
+  const steps = (p: Percentiles) =>
+    `${formatCount(p.p5)} / ${formatCount(p.p50)} / ${formatCount(p.p95)}`;
+  const measures = (p: Percentiles, relativeError: number) =>
+    `${formatMeasure(p.p5, relativeError)} / ${formatMeasure(p.p50, relativeError)} / ${
+      formatMeasure(p.p95, relativeError)
+    }`;
+  const { spotRelativeError, stateRelativeError } = summary.quantiles;
   const [low, high] = summary.breachRateCI95;
+  const pct = (v: number) => formatPercent(v, { digits: 2 });
   const rows: [string, string][] = [
-    ["Runs", whole(summary.runs)],
-    ["Steps per run", whole(summary.steps)],
+    ["Runs", formatCount(summary.runs)],
+    ["Steps per run", formatCount(summary.steps)],
     ["Seed", String(summary.seed)],
     [
       "Breach rate (95% Wilson interval)",
-      `${percent(summary.breachRate, 2)} (${percent(low, 2)} to ${percent(high, 2)})`,
+      `${pct(summary.breachRate)} (${pct(low)} to ${pct(high)})`,
     ],
-    ["Runs with a BREACH", whole(summary.breachRuns)],
+    ["Runs with a BREACH", formatCount(summary.breachRuns)],
     [
       "First breach step, p5 / p50 / p95",
-      summary.firstBreachStep ? q(summary.firstBreachStep) : "no run breaches",
+      summary.firstBreachStep ? steps(summary.firstBreachStep) : "no run breaches",
     ],
-    ["Max load (largest Y of all frames)", num(summary.maxLoad)],
-    ["Max load per run, p5 / p50 / p95", q(summary.maxLoadQuantiles)],
-    ["Final spot, p5 / p50 / p95", q(summary.finalSpotQuantiles)],
-    ...REGIMES.map((
-      r,
-    ): [string, string] => [`${r} share of frames`, percent(summary.regimeShare[r], 2)]),
-    ...FLAGS.map((f): [string, string] => [`${f} frames`, whole(summary.flagCounts[f])]),
+    ["Max load (largest Y of all frames)", formatMeasure(summary.maxLoad, stateRelativeError)],
+    ["Max load per run, p5 / p50 / p95", measures(summary.maxLoadQuantiles, stateRelativeError)],
+    ["Final spot, p5 / p50 / p95", measures(summary.finalSpotQuantiles, spotRelativeError)],
+    ...REGIMES.map((r): [string, string] => [`${r} share of frames`, pct(summary.regimeShare[r])]),
+    ...FLAGS.map((f): [string, string] => [`${f} frames`, formatCount(summary.flagCounts[f])]),
   ];
   return `<section class="panel">
 <h2>Summary</h2>

@@ -28,13 +28,25 @@
  *
  * Any JSONL log (SPEC §2) can be opened with the "Open log" button or dropped on the window:
  * the page reads it with the library's own log reader, so valid frames play and bad lines are
- * counted, the first ten listed by line number with the reader's messages. A log carries no
- * levels, so the HUD says they are unknown; the regime zones are then drawn from the
- * thresholds of the embedded run, or failing that SPEC §1's defaults, only when every frame of
- * the log agrees with them by the envelope evaluator's own rules (a frame with a negative X
- * agrees with none: no envelope flies one). The same holds for an embedded run whose evaluator
- * publishes no levels. Axes scale to the data, widened to show the thresholds when they are
- * drawn.
+ * counted, the first ten listed by line number with the reader's messages. Picked or dropped
+ * together with its run's `<name>.meta.json` (paired by name, `x.jsonl` with `x.meta.json`, or
+ * any one meta file with one log; a meta file picked later joins the log of its name), the log
+ * flies with the meta's levels and thresholds as if its run were embedded. The meta file is
+ * checked strictly (its format and version, every number, `putWall < flip < callWall`, no
+ * unknown key); one that fails is not used, and the load panel names the file and every
+ * problem. Without a meta file a log's levels are unknown, and the HUD says so; the regime
+ * zones are then drawn from the thresholds of the embedded run, or failing that SPEC §1's
+ * defaults, only when every frame of the log agrees with them by the envelope evaluator's own
+ * rules (a frame with a negative X agrees with none: no envelope flies one). The same holds
+ * for an embedded run whose evaluator publishes no levels.
+ *
+ * Axes hold the trail and, when the zones are drawn, the envelope: X from 0 to past RUPTURE, Y
+ * from 0 to past RUPTURE, Z from the wall to the flip. A trail that flies far beyond the
+ * envelope (the shipped breakout reaches X 25 and Z -8) would squeeze the zones into a corner,
+ * so an axis whose envelope would fill less than 40% of the box is bent at the envelope's end:
+ * the envelope keeps 60% of it and the rest of the trail is drawn at a smaller scale, with a
+ * break mark on the axis, ticks at each stretch's own step, and a line in the legend saying
+ * where. The first camera fits the box to the room the panels leave free.
  *
  * Decisions where the issue is silent: playback at 1x is `fps` frames per second (30 by
  * default) and the craft glides between frames; playback starts paused at frame 0 and stops at

@@ -1,39 +1,56 @@
 /**
- * Writes `docs/flight-view.png`: the `html` flight view of a breakout run, paused after the
- * spot has broken through the call wall, as headless Chromium draws it at 1440 x 900.
+ * Writes `docs/flight-view.png`: the flight view of the shipped `scenarios/breakout.jsonc`,
+ * exactly as `deno task run scenarios/breakout.jsonc` writes it (the library's `loadScenario`
+ * and `runScenario`, into a temporary folder), paused at frame 150 after the spot has broken
+ * through the call wall, as headless Chromium draws it at 1440 x 900.
  *
  * ```sh
  * deno run -A tools/screenshot.ts                # docs/flight-view.png
  * deno run -A tools/screenshot.ts /tmp/view.png  # elsewhere
  * ```
  *
- * The run is `scenarios/breakout.jsonc` with a later, gentler breakout (onset at step 70,
- * 0.07 ATR per step), so the picture shows cruise, the IV shock, the breach and the
- * follow-through at a scale where the envelope stays readable.
- *
  * @module
  */
 import { dirname, fromFileUrl, join, toFileUrl } from "@std/path";
-import { simulate, startRun } from "../core/run.ts";
-import { parseScenario } from "../plugins/mod.ts";
-import { readOptions } from "../testing.ts";
-import html, { type HtmlOptions } from "../plugins/html.ts";
+import { loadScenario, runScenario } from "../mod.ts";
 import { findChromium, launchChromium } from "./chromium.ts";
 
-const SCENARIO = `{
-  "name": "breakout",
-  "seed": 42,
-  "steps": 200,
-  "evaluator": { "use": "envelope", "atr": 2.8, "flip": 692.5, "putWall": 680, "callWall": 700 },
-  "generators": {
-    "spot": { "use": "breakout", "start": 694, "direction": "up", "speed": 0.07, "noise": 0.3, "onset": 70 },
-    "iv": { "use": "vol-path", "start": 0.15, "target": 0.16, "shockAt": 100, "shockSize": 0.5 },
-    "hv": { "use": "hv", "value": 0.12 }
-  }
-}`;
+/** The scenario the picture shows. */
+export const SCENARIO = "scenarios/breakout.jsonc";
 
 /** The frame the picture pauses on. */
-const FRAME = 150;
+export const FRAME = 150;
+
+/** The browser window the picture is taken in, CSS pixels. */
+export const VIEWPORT = { width: 1440, height: 900 } as const;
+
+/**
+ * Runs {@linkcode SCENARIO} as the command does, with its own seed, steps and renderers, and
+ * writes its outputs into a folder.
+ *
+ * @param outDir The folder, such as a temporary one.
+ * @returns The path of the flight view's page, `<name>.html`.
+ * @throws Error when the scenario writes no page.
+ *
+ * @example The page of the shipped breakout
+ * ```ts
+ * import { assert } from "@std/assert";
+ * import { writeFlightView } from "./screenshot.ts";
+ *
+ * const outDir = await Deno.makeTempDir();
+ * const page = await writeFlightView(outDir);
+ * assert(page.endsWith("breakout.html"));
+ * await Deno.remove(outDir, { recursive: true });
+ * ```
+ */
+export async function writeFlightView(outDir: string): Promise<string> {
+  const root = fromFileUrl(new URL("..", import.meta.url));
+  const scenario = await loadScenario(join(root, SCENARIO));
+  const report = await runScenario(scenario, { outDir });
+  const page = report.files.find((file) => file.endsWith(".html"));
+  if (!page) throw new Error(`${SCENARIO} writes no .html page: it lists no html renderer`);
+  return page.startsWith("/") ? page : join(outDir, page);
+}
 
 if (import.meta.main) {
   const root = fromFileUrl(new URL("..", import.meta.url));
@@ -43,27 +60,12 @@ if (import.meta.main) {
     console.error("No Chromium: install it at /usr/bin/chromium or set CHROMIUM_PATH");
     Deno.exit(1);
   }
-  const scenario = await parseScenario(SCENARIO, {
-    path: join(root, "scenarios", "breakout.jsonc"),
-  });
-  const frames = await simulate(scenario);
-  const { levels } = await startRun(scenario, { steps: 1 });
-  const page = await html.render({
-    options: readOptions<HtmlOptions>(html, { title: "Breakout through the call wall" }),
-    name: scenario.name,
-    seed: scenario.seed,
-    run: 0,
-    steps: frames.length,
-    frames,
-    levels,
-  });
   const dir = await Deno.makeTempDir({ prefix: "option-flight-shot-" });
   const chromium = await launchChromium(chromiumPath);
   try {
-    const file = join(dir, "breakout.html");
-    await Deno.writeTextFile(file, page as string);
+    const file = await writeFlightView(dir);
     const tab = await chromium.browser.newPage();
-    await tab.setViewport({ width: 1440, height: 900 });
+    await tab.setViewport(VIEWPORT);
     tab.on("pageerror", (error) => console.error("page error:", error));
     await tab.goto(toFileUrl(file).href);
     await tab.waitForFunction("window.__flight && window.__flight.loadedMs !== null");

@@ -51,6 +51,177 @@ export const VIEWER_SCRIPT: string = `(() => {
     length: 1 << FLAGS.length
   }, (_, mask) => Object.freeze(FLAGS.filter((_2, bit) => (mask & 1 << bit) !== 0)));
 
+  // viewer/axes.ts
+  var MIN_LINEAR_SHARE = 0.4;
+  var ENVELOPE_SHARE = 0.6;
+  var SLIVER = 0.25;
+  function niceStep(range, count) {
+    const raw = range / Math.max(1, count);
+    const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    const r = raw / mag;
+    return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
+  }
+  function ticks(range, count) {
+    const [lo, hi] = range;
+    const step2 = niceStep(hi - lo, count);
+    const out = [];
+    const decimals = Math.max(0, -Math.floor(Math.log10(step2) + 1e-9));
+    for (let k = Math.ceil(lo / step2 - 1e-9); k * step2 <= hi + step2 * 1e-9; k++) {
+      const v = k * step2;
+      out.push({
+        v,
+        label: (Math.abs(v) < step2 * 1e-6 ? 0 : v).toFixed(decimals)
+      });
+    }
+    return out;
+  }
+  function domain(range, extra) {
+    let [lo, hi] = range;
+    for (const v of extra) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    if (!isFinite(lo) || !isFinite(hi)) {
+      lo = 0;
+      hi = 1;
+    }
+    if (hi - lo < 1e-9) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+    const pad = (hi - lo) * 0.04;
+    return [
+      lo - (lo === 0 ? 0 : pad),
+      hi + pad
+    ];
+  }
+  function linearAxis(range) {
+    return {
+      stops: [
+        range[0],
+        range[1]
+      ],
+      at: [
+        0,
+        1
+      ]
+    };
+  }
+  function axisShare(scale, v) {
+    const { stops, at } = scale;
+    let k = 0;
+    while (k < stops.length - 2 && v > stops[k + 1]) k++;
+    const a = stops[k], b = stops[k + 1];
+    return at[k] + (v - a) / (b - a || 1) * (at[k + 1] - at[k]);
+  }
+  function axisValue(scale, share) {
+    const { stops, at } = scale;
+    let k = 0;
+    while (k < at.length - 2 && share > at[k + 1]) k++;
+    const a = at[k], b = at[k + 1];
+    return stops[k] + (share - a) / (b - a || 1) * (stops[k + 1] - stops[k]);
+  }
+  function axisKnees(scale) {
+    return scale.stops.slice(1, -1);
+  }
+  function envelopeAxis(range, envelope2) {
+    const padded = domain(range, []);
+    const [lo, hi] = range;
+    const step2 = niceStep(envelope2[1] - envelope2[0], 5);
+    const round = (v) => Number(v.toPrecision(12));
+    let a = Math.max(lo, round(Math.floor(envelope2[0] / step2 + 1e-9) * step2));
+    let b = Math.min(hi, round(Math.ceil(envelope2[1] / step2 - 1e-9) * step2));
+    const share = (b - a) / (padded[1] - padded[0]);
+    if (!(b > a) || !(share < MIN_LINEAR_SHARE)) return linearAxis(padded);
+    if (a - lo < SLIVER * (b - a)) a = lo;
+    if (hi - b < SLIVER * (b - a)) b = hi;
+    const below = a - lo, above = hi - b;
+    if (below === 0 && above === 0) return linearAxis(padded);
+    const start = lo - (lo === 0 ? 0 : 0.04 * (below > 0 ? below : b - a));
+    const end = hi + 0.04 * (above > 0 ? above : b - a);
+    const rest = 1 - ENVELOPE_SHARE;
+    const stops = [
+      round(start)
+    ], at = [
+      0
+    ];
+    if (below > 0) {
+      stops.push(a);
+      at.push(rest * below / (below + above));
+    }
+    if (above > 0) {
+      stops.push(b);
+      at.push(at[at.length - 1] + ENVELOPE_SHARE);
+    }
+    stops.push(round(end));
+    at.push(1);
+    return {
+      stops,
+      at
+    };
+  }
+  function stepAtLeast(min) {
+    const mag = Math.pow(10, Math.floor(Math.log10(min)));
+    for (const m of [
+      1,
+      2,
+      2.5,
+      5
+    ]) if (m * mag >= min * (1 - 1e-9)) return m * mag;
+    return 10 * mag;
+  }
+  function decimalsOf(step2) {
+    const text = String(Number(step2.toPrecision(12)));
+    const exponent = text.indexOf("e-");
+    if (exponent >= 0) {
+      const mantissa = text.slice(0, exponent);
+      const point2 = mantissa.indexOf(".");
+      return Number(text.slice(exponent + 2)) + (point2 < 0 ? 0 : mantissa.length - point2 - 1);
+    }
+    const point = text.indexOf(".");
+    return point < 0 ? 0 : text.length - point - 1;
+  }
+  function axisTicks(scale, count) {
+    const { stops, at } = scale;
+    if (stops.length <= 2) return ticks([
+      stops[0],
+      stops[stops.length - 1]
+    ], count);
+    const gap = 0.45 / count;
+    const kept = [];
+    const knees = new Set(axisKnees(scale));
+    const order = stops.slice(0, -1).map((_, k) => k).sort((p, q) => at[q + 1] - at[q] - (at[p + 1] - at[p]));
+    for (const k of order) {
+      const a = stops[k], b = stops[k + 1];
+      const step2 = stepAtLeast(gap * (b - a) / (at[k + 1] - at[k]));
+      const decimals = decimalsOf(step2);
+      for (let j = Math.ceil(a / step2 - 1e-9); j * step2 <= b + step2 * 1e-9; j++) {
+        const v = Number((j * step2).toPrecision(12));
+        const share = axisShare(scale, v);
+        if (kept.some((t2) => Math.abs(t2.share - share) < gap * (1 - 1e-9))) continue;
+        const label2 = knees.has(v) && Number.isInteger(v) ? String(v) : (v === 0 ? 0 : v).toFixed(decimals);
+        kept.push({
+          tick: {
+            v,
+            label: label2
+          },
+          share
+        });
+      }
+    }
+    return kept.sort((p, q) => p.share - q.share).map((t2) => t2.tick);
+  }
+  function scaleNote(scale) {
+    const { stops, at } = scale;
+    const slope = (k) => (at[k + 1] - at[k]) / (stops[k + 1] - stops[k] || 1);
+    const parts = [];
+    for (let k = 1; k < stops.length - 1; k++) {
+      const value = String(Number(stops[k].toPrecision(6)));
+      parts.push(slope(k) < slope(k - 1) ? \`beyond \${value}\` : \`below \${value}\`);
+    }
+    return parts.length ? \`compressed \${parts.join(" and ")}\` : "";
+  }
+
   // viewer/palette.ts
   var REGIME_COLORS = [
     "#93a4bd",
@@ -101,6 +272,10 @@ export const VIEWER_SCRIPT: string = `(() => {
     cam: {
       ...HOME
     },
+    home: {
+      ...HOME
+    },
+    camMoved: false,
     camVersion: 1,
     runVersion: 0,
     W: 0,
@@ -236,7 +411,7 @@ export const VIEWER_SCRIPT: string = `(() => {
       el.className = text === "unknown" ? "unknown" : "";
     }
     document.body.setAttribute("data-levels", lv ? "known" : "unknown");
-    let note = lv ? "" : run.source === "embedded" ? "Levels unknown: the run's evaluator publishes none." : "Levels unknown: a JSONL log carries none.";
+    let note = lv ? run.levelsNote ? "Levels " + run.levelsNote + "." : "" : run.source === "embedded" ? "Levels unknown: the run's evaluator publishes none." : run.levelsNote ? "Levels unknown: its meta file says the run's evaluator publishes none." : "Levels unknown: a JSONL log carries none; open it with its .meta.json.";
     if (!lv) {
       note += run.th ? " Regime zones use the thresholds that every frame's regime and flags agree with." : " No thresholds fit every frame, so no zones; axes scale to the data.";
     }
@@ -273,6 +448,25 @@ export const VIEWER_SCRIPT: string = `(() => {
       STALL: ""
     };
     for (const key in rules) setText("rule-" + key, rules[key]);
+    const bent = [
+      [
+        "X",
+        run.ax
+      ],
+      [
+        "Y",
+        run.ay
+      ],
+      [
+        "Z",
+        run.az
+      ]
+    ].map(([axis, scale]) => [
+      axis,
+      scaleNote(scale)
+    ]).filter(([, note2]) => note2).map(([axis, note2]) => axis + " " + note2);
+    setText("scale-note", bent.length ? "scale " + bent.join("; ") : "");
+    $("legend-scale").hidden = bent.length === 0;
   }
 
   // core/options.ts
@@ -662,45 +856,6 @@ export const VIEWER_SCRIPT: string = `(() => {
   };
   var MAX_MARKERS = 1500;
   var COARSE_POINTS = 2e3;
-  function niceStep(range, count) {
-    const raw = range / Math.max(1, count);
-    const mag = Math.pow(10, Math.floor(Math.log10(raw)));
-    const r = raw / mag;
-    return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
-  }
-  function ticks(range, count) {
-    const [lo, hi] = range;
-    const step2 = niceStep(hi - lo, count);
-    const out = [];
-    const decimals = Math.max(0, -Math.floor(Math.log10(step2) + 1e-9));
-    for (let v = Math.ceil(lo / step2 - 1e-9) * step2; v <= hi + step2 * 1e-9; v += step2) {
-      out.push({
-        v,
-        label: (Math.abs(v) < step2 * 1e-6 ? 0 : v).toFixed(decimals)
-      });
-    }
-    return out;
-  }
-  function domain(range, extra) {
-    let [lo, hi] = range;
-    for (const v of extra) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    if (!isFinite(lo) || !isFinite(hi)) {
-      lo = 0;
-      hi = 1;
-    }
-    if (hi - lo < 1e-9) {
-      lo -= 0.5;
-      hi += 0.5;
-    }
-    const pad = (hi - lo) * 0.04;
-    return [
-      lo - (lo === 0 ? 0 : pad),
-      hi + pad
-    ];
-  }
   function upperBound(arr, v) {
     let lo = 0;
     let hi = arr.length;
@@ -774,14 +929,20 @@ export const VIEWER_SCRIPT: string = `(() => {
       sy: new Float32Array(dec.length)
     };
   }
+  function ends(scale) {
+    return [
+      scale.stops[0],
+      scale.stops[scale.stops.length - 1]
+    ];
+  }
   function mapX(r, v) {
-    return ((v - r.dx[0]) / (r.dx[1] - r.dx[0]) - 0.5) * BOX.w;
+    return (axisShare(r.ax, v) - 0.5) * BOX.w;
   }
   function mapY(r, v) {
-    return ((v - r.dy[0]) / (r.dy[1] - r.dy[0]) - 0.5) * BOX.h;
+    return (axisShare(r.ay, v) - 0.5) * BOX.h;
   }
   function mapZ(r, v) {
-    return ((v - r.dz[0]) / (r.dz[1] - r.dz[0]) - 0.5) * BOX.d;
+    return (axisShare(r.az, v) - 0.5) * BOX.d;
   }
   function makeRun(c, meta) {
     const n = c.n;
@@ -805,28 +966,32 @@ export const VIEWER_SCRIPT: string = `(() => {
       fallback: meta.fallback
     });
     let dx, dy, dz;
+    let ax, ay, az;
     if (th) {
-      dx = domain([
+      ax = envelopeAxis([
         Math.min(0, minX),
-        maxX
+        Math.max(maxX, th.ruptureX * 1.12)
       ], [
         0,
-        th.ruptureX * 1.12
+        th.ruptureX * 1.1
       ]);
-      dy = domain([
+      ay = envelopeAxis([
         Math.min(0, minY),
-        maxY
+        Math.max(maxY, th.ruptureY * 1.1)
       ], [
         0,
         th.ruptureY * 1.1
       ]);
-      dz = domain([
-        minZ,
-        maxZ
+      az = envelopeAxis([
+        Math.min(minZ, -0.25),
+        Math.max(maxZ, 1)
       ], [
-        -0.25,
+        0,
         1
       ]);
+      dx = ends(ax);
+      dy = ends(ay);
+      dz = ends(az);
     } else {
       dx = domain([
         minX,
@@ -840,11 +1005,14 @@ export const VIEWER_SCRIPT: string = `(() => {
         minZ,
         maxZ
       ], []);
+      ax = linearAxis(dx);
+      ay = linearAxis(dy);
+      az = linearAxis(dz);
     }
     const scale = {
-      dx,
-      dy,
-      dz
+      ax,
+      ay,
+      az
     };
     const wx = new Float32Array(n), wy = new Float32Array(n), wz = new Float32Array(n);
     for (let i = 0; i < n; i++) {
@@ -873,11 +1041,15 @@ export const VIEWER_SCRIPT: string = `(() => {
       seed: meta.seed,
       runIndex: meta.runIndex,
       levels,
+      levelsNote: meta.levelsNote,
       th,
       thSource,
       dx,
       dy,
       dz,
+      ax,
+      ay,
+      az,
       maxY,
       maxYAt,
       wx,
@@ -1155,16 +1327,14 @@ export const VIEWER_SCRIPT: string = `(() => {
   };
 
   // viewer/camera.ts
-  function updateView() {
-    const key = view.camVersion + ":" + view.sizeVersion;
-    if (key === view.viewKey) return;
-    view.viewKey = key;
-    const { cam, FREE, H } = view;
+  var MIN_DIST = 2.2;
+  var MAX_DIST = 16;
+  function viewTransform(cam, free, height) {
     const cp = Math.cos(cam.pitch), sp = Math.sin(cam.pitch);
     const cy = Math.cos(cam.yaw), sy = Math.sin(cam.yaw);
     const fx = -cp * sy, fy = -sp, fz = -cp * cy;
     const rx = cy, ry = 0, rz = -sy;
-    view.V = {
+    return {
       Cx: cam.tx - fx * cam.dist,
       Cy: cam.ty - fy * cam.dist,
       Cz: cam.tz - fz * cam.dist,
@@ -1177,10 +1347,74 @@ export const VIEWER_SCRIPT: string = `(() => {
       ux: ry * fz - rz * fy,
       uy: rz * fx - rx * fz,
       uz: rx * fy - ry * fx,
-      F: Math.min(FREE.width * 1.3, H * 1.45),
-      cx: FREE.left + FREE.width / 2,
-      cy: H * 0.5
+      F: Math.min(free.width * 1.3, height * 1.45),
+      cx: free.left + free.width / 2,
+      cy: height * 0.5
     };
+  }
+  var FIT_MARGIN = {
+    left: 64,
+    right: 16,
+    top: 16,
+    bottom: 24
+  };
+  function fitDistance(cam, free, height) {
+    const fits = (dist) => {
+      const V = viewTransform({
+        ...cam,
+        dist
+      }, free, height);
+      for (const x of [
+        -BOX.w / 2,
+        BOX.w / 2
+      ]) {
+        for (const y of [
+          -BOX.h / 2,
+          BOX.h / 2
+        ]) {
+          for (const z of [
+            -BOX.d / 2,
+            BOX.d / 2
+          ]) {
+            const dx = x - V.Cx, dy = y - V.Cy, dz = z - V.Cz;
+            const d = dx * V.fx + dy * V.fy + dz * V.fz;
+            if (d < 0.05) return false;
+            const px = V.cx + V.F * (dx * V.rx + dy * V.ry + dz * V.rz) / d;
+            const py = V.cy - V.F * (dx * V.ux + dy * V.uy + dz * V.uz) / d;
+            if (px < free.left + FIT_MARGIN.left || px > free.left + free.width - FIT_MARGIN.right || py < FIT_MARGIN.top || py > height - FIT_MARGIN.bottom) return false;
+          }
+        }
+      }
+      return true;
+    };
+    let near = MIN_DIST, far = MAX_DIST;
+    if (fits(near)) return near;
+    if (!fits(far)) return far;
+    for (let i = 0; i < 40; i++) {
+      const mid = (near + far) / 2;
+      if (fits(mid)) far = mid;
+      else near = mid;
+    }
+    return far;
+  }
+  function updateView() {
+    const key = view.camVersion + ":" + view.sizeVersion;
+    if (key === view.viewKey) return;
+    view.viewKey = key;
+    view.V = viewTransform(view.cam, view.FREE, view.H);
+  }
+  function fitHome() {
+    const dist = fitDistance(HOME, view.FREE, view.H);
+    view.home = {
+      ...HOME,
+      dist
+    };
+    if (!view.camMoved) {
+      view.cam = {
+        ...view.home
+      };
+      view.camVersion++;
+    }
   }
   var P = [
     0,
@@ -1220,6 +1454,7 @@ export const VIEWER_SCRIPT: string = `(() => {
     return true;
   }
   function camChanged() {
+    view.camMoved = true;
     view.camVersion++;
     view.lastInteraction = performance.now();
     view.dirty = true;
@@ -1241,18 +1476,15 @@ export const VIEWER_SCRIPT: string = `(() => {
     camChanged();
   }
   function zoom(factor) {
-    view.cam.dist = Math.max(2.2, Math.min(16, view.cam.dist * factor));
+    view.cam.dist = Math.max(MIN_DIST, Math.min(MAX_DIST, view.cam.dist * factor));
     camChanged();
   }
   function resetCamera() {
-    const cam = view.cam;
-    cam.yaw = HOME.yaw;
-    cam.pitch = HOME.pitch;
-    cam.dist = HOME.dist;
-    cam.tx = HOME.tx;
-    cam.ty = HOME.ty;
-    cam.tz = HOME.tz;
+    view.cam = {
+      ...view.home
+    };
     camChanged();
+    view.camMoved = false;
   }
 
   // viewer/controls.ts
@@ -1484,7 +1716,7 @@ export const VIEWER_SCRIPT: string = `(() => {
     const xb = V.Cx > 0 ? dx[0] : dx[1], xf = xb === dx[0] ? dx[1] : dx[0];
     const yb = V.Cy > 0 ? dy[0] : dy[1];
     const zb = V.Cz > 0 ? dz[0] : dz[1], zf = zb === dz[0] ? dz[1] : dz[0];
-    const tx = ticks(dx, 6), ty = ticks(dy, 5), tz = ticks(dz, 5);
+    const tx = axisTicks(run.ax, 6), ty = axisTicks(run.ay, 5), tz = axisTicks(run.az, 5);
     const th = run.th;
     g.lineCap = "round";
     g.lineJoin = "round";
@@ -2112,6 +2344,11 @@ export const VIEWER_SCRIPT: string = `(() => {
     g.textBaseline = dir[1] > 0.35 ? "top" : dir[1] < -0.35 ? "bottom" : "middle";
     g.fillText(text, x + dir[0] * gap, y + dir[1] * gap);
   }
+  function titleGap(g, ticks2, d) {
+    let widest = 0;
+    for (const t2 of ticks2) widest = Math.max(widest, g.measureText(t2.label).width);
+    return Math.max(30, 8 + (Math.abs(d[0]) > 0.35 ? widest : 12) + 12);
+  }
   function drawAxes(g, { xb, xf, yb, zb, zf }, tx, ty, tz) {
     const { dx, dy, dz } = view.run;
     g.font = font("11px ", "--mono");
@@ -2135,7 +2372,7 @@ export const VIEWER_SCRIPT: string = `(() => {
       g.stroke();
       label(g, t2.label, P[0], P[1], d, 8);
     }
-    const xTitle = d;
+    const xTitle = d, xGap = titleGap(g, tx, d);
     d = screenDir([
       xb,
       yb,
@@ -2153,7 +2390,7 @@ export const VIEWER_SCRIPT: string = `(() => {
       g.stroke();
       label(g, t2.label, P[0], P[1], d, 8);
     }
-    const zTitle = d;
+    const zTitle = d, zGap = titleGap(g, tz, d);
     const cand = [
       [
         xb,
@@ -2183,13 +2420,61 @@ export const VIEWER_SCRIPT: string = `(() => {
       g.stroke();
       label(g, t2.label, P[0], P[1], yDir, 8);
     }
+    const run = view.run;
+    g.strokeStyle = "rgba(200, 220, 245, 0.8)";
+    g.lineWidth = 1.2;
+    for (const k of axisKnees(run.ax)) {
+      breakMark(g, [
+        k,
+        yb,
+        zf
+      ], screenDir([
+        dx[0],
+        yb,
+        zf
+      ], [
+        dx[1],
+        yb,
+        zf
+      ]));
+    }
+    for (const k of axisKnees(run.az)) {
+      breakMark(g, [
+        xf,
+        yb,
+        k
+      ], screenDir([
+        xf,
+        yb,
+        dz[0]
+      ], [
+        xf,
+        yb,
+        dz[1]
+      ]));
+    }
+    for (const k of axisKnees(run.ay)) {
+      breakMark(g, [
+        best[0],
+        k,
+        best[1]
+      ], screenDir([
+        best[0],
+        dy[0],
+        best[1]
+      ], [
+        best[0],
+        dy[1],
+        best[1]
+      ]));
+    }
     g.font = font("600 12px ", "--sans");
     g.fillStyle = "#c9d6e6";
-    if (projData((dx[0] + dx[1]) / 2, yb, zf)) {
-      label(g, "X  airspeed (ATR from flip)", P[0], P[1], xTitle, 30);
+    if (projData(axisValue(run.ax, 0.5), yb, zf)) {
+      label(g, "X  airspeed (ATR from flip)", P[0], P[1], xTitle, xGap);
     }
-    if (projData(xf, yb, (dz[0] + dz[1]) / 2)) {
-      label(g, "Z  wall proximity (1 flip, 0 wall)", P[0], P[1], zTitle, 30);
+    if (projData(xf, yb, axisValue(run.az, 0.5))) {
+      label(g, "Z  wall proximity (1 flip, 0 wall)", P[0], P[1], zTitle, zGap);
     }
     if (projData(best[0], dy[0], best[1])) {
       const yx0 = P[0], yy0 = P[1];
@@ -2219,25 +2504,54 @@ export const VIEWER_SCRIPT: string = `(() => {
       ], 8);
     }
   }
+  function breakMark(g, at, along) {
+    if (!projData(at[0], at[1], at[2])) return;
+    const x = P[0], y = P[1];
+    const nx = -along[1], ny = along[0];
+    const sx = nx * 0.87 + along[0] * 0.5, sy = ny * 0.87 + along[1] * 0.5;
+    const stroke = g.strokeStyle, width = g.lineWidth;
+    g.strokeStyle = "#0a121d";
+    g.lineWidth = 3;
+    g.beginPath();
+    g.moveTo(x - along[0] * 3, y - along[1] * 3);
+    g.lineTo(x + along[0] * 3, y + along[1] * 3);
+    g.stroke();
+    g.strokeStyle = stroke;
+    g.lineWidth = width;
+    for (const o of [
+      -2.5,
+      2.5
+    ]) {
+      const cx = x + along[0] * o, cy = y + along[1] * o;
+      g.beginPath();
+      g.moveTo(cx - sx * 5, cy - sy * 5);
+      g.lineTo(cx + sx * 5, cy + sy * 5);
+      g.stroke();
+    }
+  }
+  var ZONE_LABEL_HEIGHT = 0.22;
   function drawZoneLabels(g, zb) {
     const { dx, dy } = view.run;
     const th = view.run.th;
     g.font = font("700 11px ", "--sans");
+    const ax = view.run.ax;
+    const across = (a, b) => axisValue(ax, (axisShare(ax, Math.max(a, dx[0])) + axisShare(ax, Math.min(b, dx[1]))) / 2);
+    const low = dy[0] + (Math.min(th.maneuverY, dy[1]) - dy[0]) * ZONE_LABEL_HEIGHT;
     const spots = [
       [
         1,
-        (Math.max(th.taxiX, dx[0]) + Math.min(th.maneuverX, dx[1])) / 2,
-        dy[0] + (Math.min(th.maneuverY, dy[1]) - dy[0]) * 0.5
+        across(th.taxiX, th.maneuverX),
+        low
       ],
       [
         2,
-        (Math.max(th.maneuverX, dx[0]) + Math.min(th.ruptureX, dx[1])) / 2,
-        dy[0] + (Math.min(th.ruptureY, dy[1]) - dy[0]) * 0.5
+        across(th.maneuverX, th.ruptureX),
+        low
       ],
       [
         3,
-        (Math.max(th.ruptureX, dx[0]) + dx[1]) / 2,
-        (dy[0] + dy[1]) / 2
+        across(th.ruptureX, dx[1]),
+        low
       ]
     ];
     for (const [regime, x, y] of spots) {
@@ -2468,6 +2782,7 @@ export const VIEWER_SCRIPT: string = `(() => {
       width: w - left - right
     };
     view.sizeVersion++;
+    fitHome();
     drawTimeline();
     return true;
   }
@@ -2562,9 +2877,237 @@ export const VIEWER_SCRIPT: string = `(() => {
     };
   }
 
+  // viewer/meta.ts
+  var META_FORMAT = "option-flight/run-meta";
+  var META_FORMAT_VERSION = 1;
+  var META_SUFFIX = ".meta.json";
+  var TOP_KEYS = [
+    "format",
+    "formatVersion",
+    "version",
+    "scenario",
+    "fingerprint",
+    "seed",
+    "run",
+    "steps",
+    "levels",
+    "thresholds"
+  ];
+  var LEVEL_KEYS = [
+    "atr",
+    "flip",
+    "putWall",
+    "callWall",
+    "riskProxyBase"
+  ];
+  function shown(value) {
+    const text = value === void 0 ? "nothing" : JSON.stringify(value) ?? String(value);
+    return text.length > 40 ? text.slice(0, 37) + "..." : text;
+  }
+  function isObject(value) {
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  }
+  function parseRunMeta(text) {
+    let data;
+    try {
+      data = JSON.parse(text.charCodeAt(0) === 65279 ? text.slice(1) : text);
+    } catch (error) {
+      return {
+        ok: false,
+        problems: [
+          \`not JSON: \${error.message}\`
+        ]
+      };
+    }
+    if (!isObject(data)) {
+      return {
+        ok: false,
+        problems: [
+          \`expected a JSON object, got \${shown(data)}\`
+        ]
+      };
+    }
+    if (data.format !== META_FORMAT) {
+      return {
+        ok: false,
+        problems: [
+          \`"format": expected "\${META_FORMAT}", got \${shown(data.format)}\`
+        ]
+      };
+    }
+    if (data.formatVersion !== META_FORMAT_VERSION) {
+      return {
+        ok: false,
+        problems: [
+          \`"formatVersion": this view reads version \${META_FORMAT_VERSION}, got \${shown(data.formatVersion)}\`
+        ]
+      };
+    }
+    const problems = [];
+    const report = (path, what) => problems.push(\`"\${path}": \${what}\`);
+    unknownKeys(data, TOP_KEYS, "", report);
+    const word = (key, pattern, expected) => {
+      const v = data[key];
+      if (typeof v !== "string" || v.length === 0 || pattern && !pattern.test(v)) {
+        report(key, \`expected \${expected ?? "a non-empty string"}, got \${shown(v)}\`);
+        return "";
+      }
+      return v;
+    };
+    const whole = (key, min) => {
+      const v = data[key];
+      if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) {
+        report(key, \`expected a whole number from \${min}, got \${shown(v)}\`);
+        return 0;
+      }
+      return v;
+    };
+    const version = word("version");
+    const scenario = word("scenario");
+    const fingerprint = word("fingerprint", /^[0-9a-fA-F]{64}$/, "64 hex digits");
+    const seed = whole("seed", 0);
+    const run = data.run === null ? null : whole("run", 0);
+    const steps = whole("steps", 1);
+    const levels = readLevels(data.levels, data.thresholds, report);
+    if (problems.length) return {
+      ok: false,
+      problems
+    };
+    return {
+      ok: true,
+      meta: {
+        version,
+        scenario,
+        fingerprint,
+        seed,
+        run,
+        steps,
+        levels
+      }
+    };
+  }
+  function unknownKeys(object, allowed, prefix, report) {
+    for (const key of Object.keys(object)) {
+      if (!allowed.includes(key)) {
+        report(prefix + key, \`unknown key, expected one of \${allowed.map((k) => \`"\${k}"\`).join(", ")}\`);
+      }
+    }
+  }
+  function readLevels(levels, thresholds, report) {
+    if (levels === null && thresholds === null) return null;
+    if (thresholds === null && isObject(levels) && !LEVEL_KEYS.some((key) => key !== "riskProxyBase" && key in levels)) return null;
+    if (levels === null || thresholds === null) {
+      const [missing, given] = levels === null ? [
+        "levels",
+        "thresholds"
+      ] : [
+        "thresholds",
+        "levels"
+      ];
+      report(missing, \`expected an object, as "\${given}" is one (the two are null only together), got null\`);
+      return null;
+    }
+    let ok = true;
+    const number2 = (object, path, key, positive2) => {
+      const v = object[key];
+      if (typeof v !== "number" || !Number.isFinite(v) || positive2 && !(v > 0)) {
+        report(\`\${path}.\${key}\`, \`expected \${positive2 ? "a number > 0" : "a finite number"}, got \${shown(v)}\`);
+        ok = false;
+        return NaN;
+      }
+      return v;
+    };
+    let read = {};
+    if (!isObject(levels)) {
+      report("levels", \`expected an object or null, got \${shown(levels)}\`);
+      ok = false;
+    } else {
+      unknownKeys(levels, LEVEL_KEYS, "levels.", report);
+      read = Object.fromEntries(LEVEL_KEYS.map((key) => [
+        key,
+        number2(levels, "levels", key, key === "atr" || key === "riskProxyBase")
+      ]));
+      const { flip, putWall, callWall } = read;
+      if (Number.isFinite(flip) && Number.isFinite(putWall) && !(putWall < flip)) {
+        report("levels.putWall", \`expected a put wall below the flip (\${flip}), got \${putWall}\`);
+        ok = false;
+      }
+      if (Number.isFinite(flip) && Number.isFinite(callWall) && !(flip < callWall)) {
+        report("levels.callWall", \`expected a call wall above the flip (\${flip}), got \${callWall}\`);
+        ok = false;
+      }
+    }
+    let th = {};
+    if (!isObject(thresholds)) {
+      report("thresholds", \`expected an object or null, got \${shown(thresholds)}\`);
+      ok = false;
+    } else {
+      unknownKeys(thresholds, THRESHOLD_KEYS, "thresholds.", report);
+      th = Object.fromEntries(THRESHOLD_KEYS.map((key) => [
+        key,
+        number2(thresholds, "thresholds", key, true)
+      ]));
+    }
+    if (!ok) return null;
+    return {
+      atr: read.atr,
+      flip: read.flip,
+      putWall: read.putWall,
+      callWall: read.callWall,
+      riskProxyBase: read.riskProxyBase,
+      thresholds: th
+    };
+  }
+  function runInName(name, scenario) {
+    const stem = stemOf(name);
+    const prefix = \`mc_\${scenario}_\`;
+    if (!stem.startsWith(prefix) || !/^\\d+$/.test(stem.slice(prefix.length))) return void 0;
+    const run = Number(stem.slice(prefix.length));
+    return Number.isSafeInteger(run) ? run : void 0;
+  }
+  function namesPair(log, meta) {
+    const stem = stemOf(log), metaStem = stemOf(meta);
+    return stem === metaStem || metaStem.startsWith("mc_") && stem.startsWith(metaStem + "_") && /^\\d+$/.test(stem.slice(metaStem.length + 1));
+  }
+  function stemOf(name) {
+    if (isMetaName(name)) return name.slice(0, -META_SUFFIX.length);
+    const dot = name.lastIndexOf(".");
+    return dot > 0 ? name.slice(0, dot) : name;
+  }
+  function isMetaName(name) {
+    return name.toLowerCase().endsWith(META_SUFFIX);
+  }
+  function pairFiles(files) {
+    const logs = files.filter((f) => !isMetaName(f.name));
+    const metas = files.filter((f) => isMetaName(f.name));
+    const log = logs[0];
+    let meta;
+    if (log) {
+      meta = metas.find((m) => stemOf(m.name) === stemOf(log.name)) ?? metas.find((m) => namesPair(log.name, m.name));
+      if (!meta && logs.length === 1 && metas.length === 1) meta = metas[0];
+    }
+    return {
+      log,
+      meta,
+      otherLogs: logs.slice(1),
+      otherMetas: metas.filter((m) => m !== meta)
+    };
+  }
+  function metaMismatch(meta, facts) {
+    const notes = [];
+    if (facts.frames + facts.badLines !== meta.steps) {
+      notes.push(\`the meta file says \${meta.steps} steps, the log has \${facts.frames + facts.badLines} lines\`);
+    }
+    if (meta.levels && !facts.agrees) {
+      notes.push("the frames' regimes and flags do not all follow the meta file's thresholds");
+    }
+    return notes;
+  }
+
   // viewer/loader.ts
   var MAX_BAD_SHOWN = 10;
   var MAX_MESSAGE = 200;
+  var MAX_META_MESSAGE = 600;
   function showLoad(state) {
     const panel = $("load-panel");
     panel.hidden = false;
@@ -2575,6 +3118,10 @@ export const VIEWER_SCRIPT: string = `(() => {
     setText("load-bad", state.badCount.toLocaleString("en-US"));
     $("load-bad").setAttribute("data-value", String(state.badCount));
     setText("load-message", state.message || "");
+    const meta = $("load-meta");
+    meta.hidden = !state.meta;
+    meta.className = state.meta?.problem ? "problem" : "";
+    meta.textContent = state.meta ? clip(state.meta.text, MAX_META_MESSAGE) : "";
     const list = $("bad-lines");
     list.textContent = "";
     for (const bad of state.bad) {
@@ -2590,12 +3137,77 @@ export const VIEWER_SCRIPT: string = `(() => {
       list.appendChild(more);
     }
   }
-  function clip(message) {
-    return message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE - 3) + "..." : message;
+  function clip(message, max = MAX_MESSAGE) {
+    return message.length > max ? message.slice(0, max - 3) + "..." : message;
   }
   var loading = 0;
-  function loadFile(file, extra) {
-    if (!file) return;
+  var lastLog = null;
+  async function readMeta(file) {
+    let text;
+    try {
+      text = await file.text();
+    } catch (err) {
+      return {
+        name: file.name,
+        ok: false,
+        problems: [
+          "cannot read it: " + errorText(err)
+        ]
+      };
+    }
+    const read = parseRunMeta(text);
+    return read.ok ? {
+      name: file.name,
+      ok: true,
+      problems: [],
+      meta: read.meta
+    } : {
+      name: file.name,
+      ok: false,
+      problems: read.problems
+    };
+  }
+  function errorText(err) {
+    return err && err.message ? err.message : String(err);
+  }
+  function flyLog(name, columns, meta) {
+    const m = meta?.meta;
+    pause();
+    setRun(makeRun(columns, {
+      source: "file",
+      name,
+      seed: m ? m.seed : null,
+      ...m ? {
+        runIndex: m.run ?? runInName(name, m.scenario)
+      } : {},
+      levels: m ? m.levels : null,
+      fallback: embedded.levels && embedded.levels.thresholds,
+      ...m ? {
+        levelsNote: \`from \${meta.name}: scenario "\${m.scenario}", seed \${m.seed}\`
+      } : {},
+      maxTrailPoints: embedded.maxTrailPoints
+    }));
+  }
+  function metaStatus(meta, log) {
+    if (!meta.meta) {
+      return {
+        text: "Ignored " + meta.name + ": " + meta.problems.join("; ") + ".",
+        problem: true
+      };
+    }
+    const levels = meta.meta.levels;
+    const notes = metaMismatch(meta.meta, {
+      frames: log.columns.n,
+      badLines: log.badCount,
+      agrees: !!levels && agrees(levels.thresholds, log.columns)
+    });
+    const used = levels ? "Levels and thresholds from " + meta.name + "." : meta.name + ": its run's evaluator publishes no envelope levels.";
+    return {
+      text: used + (notes.length ? " Note: " + notes.join("; ") + "." : ""),
+      problem: false
+    };
+  }
+  function loadLog(file, metaFile, extra) {
     const token = ++loading;
     const t0 = performance.now();
     showLoad({
@@ -2605,7 +3217,10 @@ export const VIEWER_SCRIPT: string = `(() => {
       bad: [],
       message: "Reading\\u2026"
     });
-    file.text().then((text) => new Promise((resolve) => setTimeout(() => resolve(text), 0))).then((text) => {
+    Promise.all([
+      file.text(),
+      metaFile ? readMeta(metaFile) : Promise.resolve(void 0)
+    ]).then((read) => new Promise((resolve) => setTimeout(() => resolve(read), 0))).then(([text, meta]) => {
       if (token !== loading) return;
       const parsed = parseJsonl(text);
       const columns = columnsOf(parsed.frames);
@@ -2623,18 +3238,27 @@ export const VIEWER_SCRIPT: string = `(() => {
       };
       if (columns.n === 0) {
         state.error = true;
-        state.message = "No valid frames in this file; still showing " + (view.run && view.run.n ? view.run.name : "the previous view") + ".";
+        state.message = "No valid frames in this file; still showing " + (view.run && view.run.n ? view.run.name : "the previous view") + "." + extra;
+        if (meta) {
+          state.meta = {
+            text: meta.name + " was not used: its log has no frames.",
+            problem: true
+          };
+        }
       } else {
-        pause();
-        setRun(makeRun(columns, {
-          source: "file",
+        flyLog(file.name, columns, meta);
+        lastLog = {
           name: file.name,
-          seed: null,
-          levels: null,
-          fallback: embedded.levels && embedded.levels.thresholds,
-          maxTrailPoints: embedded.maxTrailPoints
-        }));
-        state.message = (state.badCount ? "Bad lines skipped; " : "") + "levels unknown (a log carries none)." + extra;
+          columns,
+          badCount: parsed.bad.length,
+          bad
+        };
+        const known = !!meta?.meta?.levels;
+        state.message = (state.badCount ? "Bad lines skipped; " : "") + (known ? "levels from its meta file." : meta?.meta ? "levels unknown (its meta file has none)." : "levels unknown (a log carries none: open it with its .meta.json).") + extra;
+        if (meta) state.meta = metaStatus(meta, {
+          columns,
+          badCount: parsed.bad.length
+        });
       }
       showLoad(state);
       api.load = {
@@ -2643,7 +3267,12 @@ export const VIEWER_SCRIPT: string = `(() => {
         badCount: state.badCount,
         badLines: bad.map((b) => b.line),
         ok: !state.error,
-        ms: performance.now() - t0
+        ms: performance.now() - t0,
+        meta: meta ? {
+          name: meta.name,
+          ok: meta.ok,
+          problems: meta.problems
+        } : null
       };
     }).catch((err) => {
       if (token !== loading) return;
@@ -2652,7 +3281,7 @@ export const VIEWER_SCRIPT: string = `(() => {
         frames: 0,
         badCount: 0,
         bad: [],
-        message: "Cannot read this file: " + (err && err.message ? err.message : String(err)),
+        message: "Cannot read this file: " + errorText(err),
         error: true
       });
       api.load = {
@@ -2661,14 +3290,71 @@ export const VIEWER_SCRIPT: string = `(() => {
         badCount: 0,
         badLines: [],
         ok: false,
-        ms: performance.now() - t0
+        ms: performance.now() - t0,
+        meta: null
       };
     });
   }
-  function loadFirst(files) {
-    if (files && files.length) {
-      loadFile(files[0], files.length > 1 ? " Only the first of " + files.length + " files was opened." : "");
+  function loadMeta(metaFile, extra) {
+    const token = ++loading;
+    const t0 = performance.now();
+    const log = lastLog && view.run && view.run.c === lastLog.columns ? lastLog : null;
+    readMeta(metaFile).then((meta) => {
+      if (token !== loading) return;
+      if (!log || !namesPair(log.name, metaFile.name)) {
+        showLoad({
+          name: metaFile.name,
+          frames: 0,
+          badCount: 0,
+          bad: [],
+          message: "A meta file holds no frames: open it together with its log (pick or drop both), or after the log whose name it shares." + extra,
+          error: true,
+          meta: meta.ok ? void 0 : {
+            text: "Ignored " + meta.name + ": " + meta.problems.join("; ") + ".",
+            problem: true
+          }
+        });
+      } else {
+        if (meta.meta) flyLog(log.name, log.columns, meta);
+        showLoad({
+          name: log.name,
+          frames: log.columns.n,
+          badCount: log.badCount,
+          bad: log.bad,
+          message: (meta.meta?.levels ? "Levels from its meta file." : "Levels unknown.") + extra,
+          meta: metaStatus(meta, log)
+        });
+      }
+      api.load = {
+        name: metaFile.name,
+        frames: log && meta.meta ? log.columns.n : 0,
+        badCount: 0,
+        badLines: [],
+        ok: !!(log && meta.meta && namesPair(log.name, metaFile.name)),
+        ms: performance.now() - t0,
+        meta: {
+          name: meta.name,
+          ok: meta.ok,
+          problems: meta.problems
+        }
+      };
+    });
+  }
+  function loadFiles(list) {
+    if (!list || !list.length) return;
+    const files = Array.from(list);
+    const { log, meta, otherLogs, otherMetas } = pairFiles(files);
+    const lone = log ? void 0 : otherMetas[0];
+    const unused = lone ? otherMetas.slice(1) : otherMetas;
+    let extra = "";
+    if (otherLogs.length) {
+      extra += " Only the first of " + (otherLogs.length + 1) + " logs was opened.";
     }
+    if (unused.length) {
+      extra += " Not used, as no log opened goes with " + (unused.length === 1 ? "it" : "them") + ": " + unused.map((f) => f.name).join(", ") + ".";
+    }
+    if (log) loadLog(log, meta, extra);
+    else if (lone) loadMeta(lone, extra);
   }
   function hasFiles(e) {
     return !!e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types || [], "Files") >= 0;
@@ -2676,7 +3362,7 @@ export const VIEWER_SCRIPT: string = `(() => {
   function installLoader() {
     $("file-input").addEventListener("change", (e) => {
       const input = e.target;
-      loadFirst(input.files);
+      loadFiles(input.files);
       input.value = "";
     });
     let dragDepth = 0;
@@ -2700,7 +3386,7 @@ export const VIEWER_SCRIPT: string = `(() => {
       e.preventDefault();
       dragDepth = 0;
       overlay().hidden = true;
-      loadFirst(e.dataTransfer && e.dataTransfer.files);
+      loadFiles(e.dataTransfer && e.dataTransfer.files);
     });
   }
 
@@ -2964,6 +3650,9 @@ dd.unknown {
   gap: 8px;
   margin: 2px 0;
 }
+#legend li[hidden] {
+  display: none;
+}
 #legend li span.rule {
   color: var(--dim);
   font-family: var(--mono);
@@ -3008,6 +3697,14 @@ dd.unknown {
 #load-message {
   margin: 4px 0 0;
   color: var(--dim);
+}
+#load-meta {
+  margin: 4px 0 0;
+  color: var(--dim);
+  overflow-wrap: anywhere;
+}
+#load-meta.problem {
+  color: #ffb0bb;
 }
 #bad-lines {
   margin: 6px 0 0;
@@ -3198,11 +3895,11 @@ export const VIEWER_MARKUP: string = `<div id="app">
       <button
         id="open-file"
         type="button"
-        title="Open a JSONL telemetry log (or drop one on the window)"
+        title="Open a JSONL telemetry log, with its .meta.json for the levels (or drop them on the window)"
       >
         Open log&hellip;
       </button>
-      <input type="file" id="file-input"
+      <input type="file" id="file-input" multiple
         accept=".jsonl,.ndjson,.json,.txt,application/x-ndjson,application/json,text/plain" hidden>
       <button id="help-button" type="button" title="Keyboard shortcuts (?)">?</button>
     </div>
@@ -3267,6 +3964,8 @@ export const VIEWER_MARKUP: string = `<div id="app">
         <li><span class="swatch" style="background:rgba(190,210,235,0.35)"></span>path ahead</li>
         <li><span class="swatch" style="background:rgba(255,79,100,0.55)"></span>walls, Z = 0</li>
         <li><span class="swatch" style="background:#5fd6c8"></span>gamma flip, Z = 1</li>
+        <li id="legend-scale" hidden
+          title="The trail flies far beyond the envelope: so that the envelope keeps most of the box, the axis is drawn at a smaller scale past the break"><svg width="18" height="14" viewBox="0 0 18 14" aria-hidden="true"><path d="M1 7H17" stroke="rgba(150,185,230,0.6)"/><path d="M5.5 12L8.5 2M9.5 12L12.5 2" stroke="#c8dcf5" stroke-width="1.3"/></svg><span id="scale-note"></span></li>
       </ul>
     </aside>
     <div id="load-panel" class="panel" role="status" hidden>
@@ -3276,6 +3975,7 @@ export const VIEWER_MARKUP: string = `<div id="app">
         <b id="load-bad">0</b> bad lines
       </p>
       <p id="load-message"></p>
+      <p id="load-meta" hidden></p>
       <ol id="bad-lines"></ol>
     </div>
     <div id="hint">Space to fly &middot; drag to orbit &middot; ? for keys</div>
@@ -3329,7 +4029,7 @@ export const VIEWER_MARKUP: string = `<div id="app">
       </table>
       <p>
         Mouse: drag to orbit, shift-drag or right-drag to move, wheel to zoom.<br>Drop a JSONL
-        log anywhere to fly it.
+        log anywhere to fly it, with its <code>.meta.json</code> for its levels.
       </p>
     </div>
   </main>
@@ -3379,6 +4079,6 @@ export const VIEWER_MARKUP: string = `<div id="app">
       </select></label>
     <label title="Loop (L)"><input type="checkbox" id="loop"> loop</label>
   </footer>
-  <div id="drop-overlay" hidden>Drop a JSONL log to fly it</div>
+  <div id="drop-overlay" hidden>Drop a JSONL log (with its .meta.json) to fly it</div>
 </div>
 `;

@@ -7,6 +7,16 @@
 import { pause, play, seek } from "./playback.ts";
 import { type Camera, SPEEDS, view } from "./state.ts";
 
+/** A meta file opened with a log: its name, and whether it was used or why not. */
+export interface MetaLoad {
+  /** The file's name. */
+  name: string;
+  /** Whether it passed its checks, so that its levels are on screen. */
+  ok: boolean;
+  /** What is wrong with it, each naming the field; empty when it was used. */
+  problems: string[];
+}
+
 /** The last file opened: its name, frames and bad lines, and how long it took. */
 export interface FileLoad {
   /** The file's name. */
@@ -21,6 +31,8 @@ export interface FileLoad {
   ok: boolean;
   /** Milliseconds from the pick or drop to the frames on screen. */
   ms: number;
+  /** The meta file opened with it, `null` for none. */
+  meta: MetaLoad | null;
 }
 
 /** The view as tests and tools see it, at `window.__flight`. */

@@ -4,23 +4,34 @@
  * @module
  */
 /// <reference lib="dom" />
-import { mapX, mapY, mapZ } from "./model.ts";
-import { HOME, view } from "./state.ts";
+import { BOX, mapX, mapY, mapZ } from "./model.ts";
+import { type Camera, HOME, view, type ViewTransform } from "./state.ts";
+
+/** The zoom range: the camera's least and greatest distance from its target. */
+const MIN_DIST = 2.2;
+const MAX_DIST = 16;
 
 /** A 3D point in data units: X, Y, Z. */
 export type Point3 = readonly [number, number, number];
 
-/** Remakes the projection when the camera or the canvas size changed. */
-export function updateView(): void {
-  const key = view.camVersion + ":" + view.sizeVersion;
-  if (key === view.viewKey) return;
-  view.viewKey = key;
-  const { cam, FREE, H } = view;
+/**
+ * The projection of a camera onto a canvas: centred in the room the panels leave free.
+ *
+ * @param cam The camera.
+ * @param free The free room's left edge and width, CSS pixels.
+ * @param height The canvas height, CSS pixels.
+ * @returns The camera's position and axes, and the screen projection.
+ */
+export function viewTransform(
+  cam: Camera,
+  free: { left: number; width: number },
+  height: number,
+): ViewTransform {
   const cp = Math.cos(cam.pitch), sp = Math.sin(cam.pitch);
   const cy = Math.cos(cam.yaw), sy = Math.sin(cam.yaw);
   const fx = -cp * sy, fy = -sp, fz = -cp * cy;
   const rx = cy, ry = 0, rz = -sy;
-  view.V = {
+  return {
     Cx: cam.tx - fx * cam.dist,
     Cy: cam.ty - fy * cam.dist,
     Cz: cam.tz - fz * cam.dist,
@@ -33,10 +44,79 @@ export function updateView(): void {
     ux: ry * fz - rz * fy,
     uy: rz * fx - rx * fz,
     uz: rx * fy - ry * fx,
-    F: Math.min(FREE.width * 1.3, H * 1.45),
-    cx: FREE.left + FREE.width / 2,
-    cy: H * 0.5,
+    F: Math.min(free.width * 1.3, height * 1.45),
+    cx: free.left + free.width / 2,
+    cy: height * 0.5,
   };
+}
+
+/** Room kept around the box for the axes' ticks and titles, CSS pixels. */
+export const FIT_MARGIN = { left: 64, right: 16, top: 16, bottom: 24 } as const;
+
+/**
+ * The camera distance at which the scene box, seen from the camera's angles and target, fills
+ * the free room but for {@linkcode FIT_MARGIN}: the closest in the zoom range at which every
+ * corner is on screen there. The box holds the envelope and the whole trail (the axes are
+ * fitted to both), so the first view shows them all, as large as the window allows.
+ *
+ * @param cam The camera's angles and target; its distance is ignored.
+ * @param free The free room's left edge and width, CSS pixels.
+ * @param height The canvas height, CSS pixels.
+ * @returns The distance, within the zoom range.
+ */
+export function fitDistance(
+  cam: Camera,
+  free: { left: number; width: number },
+  height: number,
+): number {
+  const fits = (dist: number): boolean => {
+    const V = viewTransform({ ...cam, dist }, free, height);
+    for (const x of [-BOX.w / 2, BOX.w / 2]) {
+      for (const y of [-BOX.h / 2, BOX.h / 2]) {
+        for (const z of [-BOX.d / 2, BOX.d / 2]) {
+          const dx = x - V.Cx, dy = y - V.Cy, dz = z - V.Cz;
+          const d = dx * V.fx + dy * V.fy + dz * V.fz;
+          if (d < 0.05) return false;
+          const px = V.cx + V.F * (dx * V.rx + dy * V.ry + dz * V.rz) / d;
+          const py = V.cy - V.F * (dx * V.ux + dy * V.uy + dz * V.uz) / d;
+          if (
+            px < free.left + FIT_MARGIN.left || px > free.left + free.width - FIT_MARGIN.right ||
+            py < FIT_MARGIN.top || py > height - FIT_MARGIN.bottom
+          ) return false;
+        }
+      }
+    }
+    return true;
+  };
+  let near = MIN_DIST, far = MAX_DIST;
+  if (fits(near)) return near;
+  if (!fits(far)) return far;
+  for (let i = 0; i < 40; i++) {
+    const mid = (near + far) / 2;
+    if (fits(mid)) far = mid;
+    else near = mid;
+  }
+  return far;
+}
+
+/** Remakes the projection when the camera or the canvas size changed. */
+export function updateView(): void {
+  const key = view.camVersion + ":" + view.sizeVersion;
+  if (key === view.viewKey) return;
+  view.viewKey = key;
+  view.V = viewTransform(view.cam, view.FREE, view.H);
+}
+
+/**
+ * Fits the home camera to the canvas, and moves the camera there unless the user has moved it.
+ */
+export function fitHome(): void {
+  const dist = fitDistance(HOME, view.FREE, view.H);
+  view.home = { ...HOME, dist };
+  if (!view.camMoved) {
+    view.cam = { ...view.home };
+    view.camVersion++;
+  }
 }
 
 /** The screen point of the last {@linkcode proj} or {@linkcode projData}. */
@@ -84,6 +164,7 @@ export function quad(g: CanvasRenderingContext2D, pts: readonly Point3[]): boole
 }
 
 function camChanged(): void {
+  view.camMoved = true;
   view.camVersion++;
   view.lastInteraction = performance.now();
   view.dirty = true;
@@ -111,18 +192,13 @@ export function pan(right: number, up: number): void {
 
 /** Multiplies the camera's distance, within limits. */
 export function zoom(factor: number): void {
-  view.cam.dist = Math.max(2.2, Math.min(16, view.cam.dist * factor));
+  view.cam.dist = Math.max(MIN_DIST, Math.min(MAX_DIST, view.cam.dist * factor));
   camChanged();
 }
 
-/** Puts the camera back {@linkcode HOME}. */
+/** Puts the camera back home: {@linkcode HOME}'s angles, at the distance that fits the window. */
 export function resetCamera(): void {
-  const cam = view.cam;
-  cam.yaw = HOME.yaw;
-  cam.pitch = HOME.pitch;
-  cam.dist = HOME.dist;
-  cam.tx = HOME.tx;
-  cam.ty = HOME.ty;
-  cam.tz = HOME.tz;
+  view.cam = { ...view.home };
   camChanged();
+  view.camMoved = false;
 }

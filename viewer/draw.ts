@@ -6,7 +6,7 @@
  */
 /// <reference lib="dom" />
 import { api } from "./api.ts";
-import { updateView } from "./camera.ts";
+import { fitHome, updateView } from "./camera.ts";
 import { $, canvas, ctx, sctx, staticCanvas, trailCanvas } from "./dom.ts";
 import { updateHud } from "./hud.ts";
 import { drawStatic } from "./scene.ts";
@@ -40,6 +40,7 @@ function resize(): boolean {
   }
   view.FREE = { left, width: w - left - right };
   view.sizeVersion++;
+  fitHome();
   drawTimeline();
   return true;
 }

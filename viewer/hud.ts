@@ -6,6 +6,7 @@
  */
 /// <reference lib="dom" />
 import { FLAGS, REGIMES } from "../core/frame.ts";
+import { scaleNote } from "./axes.ts";
 import { $, embedded, scrubber, setText } from "./dom.ts";
 import { REGIME_COLORS } from "./palette.ts";
 import { view } from "./state.ts";
@@ -128,10 +129,12 @@ export function updateRunInfo(): void {
   }
   document.body.setAttribute("data-levels", lv ? "known" : "unknown");
   let note = lv
-    ? ""
+    ? run.levelsNote ? "Levels " + run.levelsNote + "." : ""
     : run.source === "embedded"
     ? "Levels unknown: the run's evaluator publishes none."
-    : "Levels unknown: a JSONL log carries none.";
+    : run.levelsNote
+    ? "Levels unknown: its meta file says the run's evaluator publishes none."
+    : "Levels unknown: a JSONL log carries none; open it with its .meta.json.";
   if (!lv) {
     note += run.th
       ? " Regime zones use the thresholds that every frame's regime and flags agree with."
@@ -165,4 +168,10 @@ export function updateRunInfo(): void {
     }
     : { TAXI: "", CRUISE: "", MANEUVER: "", RUPTURE: "", OVERSPEED: "", STALL: "" };
   for (const key in rules) setText("rule-" + key, rules[key]!);
+  const bent = ([["X", run.ax], ["Y", run.ay], ["Z", run.az]] as const)
+    .map(([axis, scale]) => [axis, scaleNote(scale)] as const)
+    .filter(([, note]) => note)
+    .map(([axis, note]) => axis + " " + note);
+  setText("scale-note", bent.length ? "scale " + bent.join("; ") : "");
+  $("legend-scale").hidden = bent.length === 0;
 }

@@ -1,23 +1,38 @@
 /**
  * Opening a JSONL log (SPEC §2) from the "Open log" button or by dropping it on the window,
  * with the project's own log reader: valid frames play, bad lines are counted and the first
- * ten listed by line number. Values read from a file are only ever shown as text.
+ * ten listed by line number. Picked or dropped with its meta file (`x.meta.json` with
+ * `x.jsonl`, or any one meta file with one log), the log flies with the meta's levels and
+ * thresholds, as its run's own page would; a meta file that fails its checks is not used, and
+ * the panel says which file and why. A meta file alone joins the log on screen when their
+ * names match. Values read from a file are only ever shown as text.
  *
  * @module
  */
 /// <reference lib="dom" />
 import { parseJsonl } from "../plugins/_jsonl_parse.ts";
-import { api } from "./api.ts";
-import { columnsOf } from "./data.ts";
+import { api, type MetaLoad } from "./api.ts";
+import { type Columns, columnsOf } from "./data.ts";
 import { $, embedded, setText } from "./dom.ts";
+import {
+  type LogMeta,
+  metaMismatch,
+  namesPair,
+  pairFiles,
+  parseRunMeta,
+  runInName,
+} from "./meta.ts";
 import { makeRun } from "./model.ts";
 import { pause, setRun } from "./playback.ts";
+import { agrees } from "./rules.ts";
 import { view } from "./state.ts";
 
 /** Bad lines listed in the load panel. */
 const MAX_BAD_SHOWN = 10;
 /** Longest bad-line message shown, in characters. */
 const MAX_MESSAGE = 200;
+/** Longest meta-file message shown, in characters. */
+const MAX_META_MESSAGE = 600;
 
 /** What the load panel shows. */
 interface LoadState {
@@ -27,6 +42,8 @@ interface LoadState {
   bad: { line: number; message: string }[];
   message: string;
   error?: boolean;
+  /** What became of the meta file, if one was given. */
+  meta?: { text: string; problem: boolean };
 }
 
 function showLoad(state: LoadState): void {
@@ -39,6 +56,10 @@ function showLoad(state: LoadState): void {
   setText("load-bad", state.badCount.toLocaleString("en-US"));
   $("load-bad").setAttribute("data-value", String(state.badCount));
   setText("load-message", state.message || "");
+  const meta = $("load-meta");
+  meta.hidden = !state.meta;
+  meta.className = state.meta?.problem ? "problem" : "";
+  meta.textContent = state.meta ? clip(state.meta.text, MAX_META_MESSAGE) : "";
   const list = $("bad-lines");
   list.textContent = "";
   for (const bad of state.bad) {
@@ -56,22 +77,86 @@ function showLoad(state: LoadState): void {
   }
 }
 
-function clip(message: string): string {
-  return message.length > MAX_MESSAGE ? message.slice(0, MAX_MESSAGE - 3) + "..." : message;
+function clip(message: string, max = MAX_MESSAGE): string {
+  return message.length > max ? message.slice(0, max - 3) + "..." : message;
 }
 
 let loading = 0;
 
-/** Reads a log and flies it; a file with no valid frame leaves the current run on screen. */
-function loadFile(file: File | undefined, extra: string): void {
-  if (!file) return;
+/** The log on screen, when it came from a file: what a meta file dropped later joins. */
+let lastLog: { name: string; columns: Columns; badCount: number; bad: LoadState["bad"] } | null =
+  null;
+
+/** A meta file's text, read and checked; a file that cannot be read is one more problem. */
+async function readMeta(file: File): Promise<MetaLoad & { meta?: LogMeta }> {
+  let text: string;
+  try {
+    text = await file.text();
+  } catch (err) {
+    return { name: file.name, ok: false, problems: ["cannot read it: " + errorText(err)] };
+  }
+  const read = parseRunMeta(text);
+  return read.ok
+    ? { name: file.name, ok: true, problems: [], meta: read.meta }
+    : { name: file.name, ok: false, problems: read.problems };
+}
+
+function errorText(err: unknown): string {
+  return err && (err as Error).message ? (err as Error).message : String(err);
+}
+
+/** Puts a log's frames on screen, with the levels of its meta file when it has a good one. */
+function flyLog(
+  name: string,
+  columns: Columns,
+  meta: (MetaLoad & { meta?: LogMeta }) | undefined,
+): void {
+  const m = meta?.meta;
+  pause();
+  setRun(makeRun(columns, {
+    source: "file",
+    name,
+    seed: m ? m.seed : null,
+    ...(m ? { runIndex: m.run ?? runInName(name, m.scenario) } : {}),
+    levels: m ? m.levels : null,
+    fallback: embedded.levels && embedded.levels.thresholds,
+    ...(m ? { levelsNote: `from ${meta!.name}: scenario "${m.scenario}", seed ${m.seed}` } : {}),
+    maxTrailPoints: embedded.maxTrailPoints,
+  }));
+}
+
+/** What the panel says of a meta file: why it was not used, or how it fits the log. */
+function metaStatus(
+  meta: MetaLoad & { meta?: LogMeta },
+  log: { columns: Columns; badCount: number },
+): { text: string; problem: boolean } {
+  if (!meta.meta) {
+    return { text: "Ignored " + meta.name + ": " + meta.problems.join("; ") + ".", problem: true };
+  }
+  const levels = meta.meta.levels;
+  const notes = metaMismatch(meta.meta, {
+    frames: log.columns.n,
+    badLines: log.badCount,
+    agrees: !!levels && agrees(levels.thresholds, log.columns),
+  });
+  const used = levels
+    ? "Levels and thresholds from " + meta.name + "."
+    : meta.name + ": its run's evaluator publishes no envelope levels.";
+  return { text: used + (notes.length ? " Note: " + notes.join("; ") + "." : ""), problem: false };
+}
+
+/** Reads a log (and its meta file) and flies it; a log with no valid frame changes nothing. */
+function loadLog(file: File, metaFile: File | undefined, extra: string): void {
   const token = ++loading;
   const t0 = performance.now();
   showLoad({ name: file.name, frames: 0, badCount: 0, bad: [], message: "Reading…" });
-  file.text().then((text) =>
+  Promise.all([
+    file.text(),
+    metaFile ? readMeta(metaFile) : Promise.resolve(undefined),
+  ]).then((read) =>
     // let the panel paint before the parse
-    new Promise<string>((resolve) => setTimeout(() => resolve(text), 0))
-  ).then((text) => {
+    new Promise<typeof read>((resolve) => setTimeout(() => resolve(read), 0))
+  ).then(([text, meta]) => {
     if (token !== loading) return;
     const parsed = parseJsonl(text);
     const columns = columnsOf(parsed.frames);
@@ -90,19 +175,22 @@ function loadFile(file: File | undefined, extra: string): void {
     if (columns.n === 0) {
       state.error = true;
       state.message = "No valid frames in this file; still showing " +
-        (view.run && view.run.n ? view.run.name : "the previous view") + ".";
+        (view.run && view.run.n ? view.run.name : "the previous view") + "." + extra;
+      if (meta) {
+        state.meta = { text: meta.name + " was not used: its log has no frames.", problem: true };
+      }
     } else {
-      pause();
-      setRun(makeRun(columns, {
-        source: "file",
-        name: file.name,
-        seed: null,
-        levels: null,
-        fallback: embedded.levels && embedded.levels.thresholds,
-        maxTrailPoints: embedded.maxTrailPoints,
-      }));
+      flyLog(file.name, columns, meta);
+      lastLog = { name: file.name, columns, badCount: parsed.bad.length, bad };
+      const known = !!meta?.meta?.levels;
       state.message = (state.badCount ? "Bad lines skipped; " : "") +
-        "levels unknown (a log carries none)." + extra;
+        (known
+          ? "levels from its meta file."
+          : meta?.meta
+          ? "levels unknown (its meta file has none)."
+          : "levels unknown (a log carries none: open it with its .meta.json).") +
+        extra;
+      if (meta) state.meta = metaStatus(meta, { columns, badCount: parsed.bad.length });
     }
     showLoad(state);
     api.load = {
@@ -112,6 +200,7 @@ function loadFile(file: File | undefined, extra: string): void {
       badLines: bad.map((b) => b.line),
       ok: !state.error,
       ms: performance.now() - t0,
+      meta: meta ? { name: meta.name, ok: meta.ok, problems: meta.problems } : null,
     };
   }).catch((err) => {
     if (token !== loading) return;
@@ -120,7 +209,7 @@ function loadFile(file: File | undefined, extra: string): void {
       frames: 0,
       badCount: 0,
       bad: [],
-      message: "Cannot read this file: " + (err && err.message ? err.message : String(err)),
+      message: "Cannot read this file: " + errorText(err),
       error: true,
     });
     api.load = {
@@ -130,18 +219,73 @@ function loadFile(file: File | undefined, extra: string): void {
       badLines: [],
       ok: false,
       ms: performance.now() - t0,
+      meta: null,
     };
   });
 }
 
-/** The first of the files picked or dropped, saying so when there were more. */
-function loadFirst(files: FileList | null | undefined): void {
-  if (files && files.length) {
-    loadFile(
-      files[0],
-      files.length > 1 ? " Only the first of " + files.length + " files was opened." : "",
-    );
+/** A meta file on its own: it joins the log on screen when their names match. */
+function loadMeta(metaFile: File, extra: string): void {
+  const token = ++loading;
+  const t0 = performance.now();
+  const log = lastLog && view.run && view.run.c === lastLog.columns ? lastLog : null;
+  readMeta(metaFile).then((meta) => {
+    if (token !== loading) return;
+    if (!log || !namesPair(log.name, metaFile.name)) {
+      showLoad({
+        name: metaFile.name,
+        frames: 0,
+        badCount: 0,
+        bad: [],
+        message: "A meta file holds no frames: open it together with its log (pick or drop " +
+          "both), or after the log whose name it shares." + extra,
+        error: true,
+        meta: meta.ok ? undefined : {
+          text: "Ignored " + meta.name + ": " + meta.problems.join("; ") + ".",
+          problem: true,
+        },
+      });
+    } else {
+      if (meta.meta) flyLog(log.name, log.columns, meta);
+      showLoad({
+        name: log.name,
+        frames: log.columns.n,
+        badCount: log.badCount,
+        bad: log.bad,
+        message: (meta.meta?.levels ? "Levels from its meta file." : "Levels unknown.") + extra,
+        meta: metaStatus(meta, log),
+      });
+    }
+    api.load = {
+      name: metaFile.name,
+      frames: log && meta.meta ? log.columns.n : 0,
+      badCount: 0,
+      badLines: [],
+      ok: !!(log && meta.meta && namesPair(log.name, metaFile.name)),
+      ms: performance.now() - t0,
+      meta: { name: meta.name, ok: meta.ok, problems: meta.problems },
+    };
+  });
+}
+
+/** The files picked or dropped: the first log with its meta file, saying what was left out. */
+function loadFiles(list: FileList | null | undefined): void {
+  if (!list || !list.length) return;
+  const files = Array.from(list);
+  const { log, meta, otherLogs, otherMetas } = pairFiles(files);
+  // meta files alone: the first may join the log on screen
+  const lone = log ? undefined : otherMetas[0];
+  const unused = lone ? otherMetas.slice(1) : otherMetas;
+  let extra = "";
+  if (otherLogs.length) {
+    extra += " Only the first of " + (otherLogs.length + 1) + " logs was opened.";
   }
+  if (unused.length) {
+    extra += " Not used, as no log opened goes with " + (unused.length === 1 ? "it" : "them") +
+      ": " + unused.map((f) => f.name).join(", ") + ".";
+  }
+  if (log) loadLog(log, meta, extra);
+  else if (lone) loadMeta(lone, extra);
 }
 
 function hasFiles(e: DragEvent): boolean {
@@ -153,7 +297,7 @@ function hasFiles(e: DragEvent): boolean {
 export function installLoader(): void {
   $("file-input").addEventListener("change", (e) => {
     const input = e.target as HTMLInputElement;
-    loadFirst(input.files);
+    loadFiles(input.files);
     input.value = "";
   });
   let dragDepth = 0;
@@ -177,6 +321,6 @@ export function installLoader(): void {
     e.preventDefault();
     dragDepth = 0;
     overlay().hidden = true;
-    loadFirst(e.dataTransfer && e.dataTransfer.files);
+    loadFiles(e.dataTransfer && e.dataTransfer.files);
   });
 }

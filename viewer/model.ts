@@ -5,8 +5,11 @@
  * @module
  */
 import type { EnvelopeLevels, Thresholds } from "../plugins/envelope.ts";
+import { type AxisScale, axisShare, domain, envelopeAxis, linearAxis } from "./axes.ts";
 import type { Columns } from "./data.ts";
 import { thresholdsFor, type ViewThresholds } from "./rules.ts";
+
+export { type AxisScale, domain, niceStep, type Tick, ticks } from "./axes.ts";
 
 /** The scene box, in world units: X across, Y up, Z in depth. */
 export const BOX = { w: 2.7, h: 1.45, d: 1.9 } as const;
@@ -47,6 +50,8 @@ export interface RunMeta {
   levels: EnvelopeLevels | null;
   /** Thresholds to try when the levels are unknown. */
   fallback?: unknown;
+  /** Where the levels of a log came from, such as its meta file, for the HUD. */
+  levelsNote?: string;
   /** Most trail points drawn. */
   maxTrailPoints: number;
 }
@@ -67,6 +72,8 @@ export interface Run {
   runIndex: number | undefined;
   /** The envelope's levels, `null` when unknown. */
   levels: EnvelopeLevels | null;
+  /** Where the levels of a log came from, such as its meta file. */
+  levelsNote: string | undefined;
   /** The thresholds the zones are drawn with, `null` for none. */
   th: Thresholds | null;
   /** Where {@linkcode Run.th} came from. */
@@ -77,6 +84,12 @@ export interface Run {
   dy: [number, number];
   /** Z axis domain. */
   dz: [number, number];
+  /** X axis scale over {@linkcode Run.dx}: linear, or bent to keep the envelope readable. */
+  ax: AxisScale;
+  /** Y axis scale over {@linkcode Run.dy}. */
+  ay: AxisScale;
+  /** Z axis scale over {@linkcode Run.dz}. */
+  az: AxisScale;
   /** Largest Y. */
   maxY: number;
   /** Frame of the largest Y, -1 for no frames. */
@@ -103,66 +116,6 @@ export interface Run {
   firstOverspeed: number;
   /** First STALL onset, -1 for none. */
   firstStall: number;
-}
-
-/** A step between ticks of about `range / count`: 1, 2 or 5 times a power of ten. */
-export function niceStep(range: number, count: number): number {
-  const raw = range / Math.max(1, count);
-  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
-  const r = raw / mag;
-  return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
-}
-
-/** An axis tick: its value and label. */
-export interface Tick {
-  /** Value, in data units. */
-  v: number;
-  /** Label. */
-  label: string;
-}
-
-/**
- * About `count` ticks at nice values across `range`.
- *
- * @example Ticks of a unit axis
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { ticks } from "./model.ts";
- *
- * assertEquals(ticks([0, 1], 5).map((t) => t.label), ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"]);
- * ```
- */
-export function ticks(range: readonly [number, number], count: number): Tick[] {
-  const [lo, hi] = range;
-  const step = niceStep(hi - lo, count);
-  const out: Tick[] = [];
-  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) {
-    out.push({ v, label: (Math.abs(v) < step * 1e-6 ? 0 : v).toFixed(decimals) });
-  }
-  return out;
-}
-
-/** An axis domain holding `range` and `extra`, padded by 4% (not below a 0 start). */
-export function domain(
-  range: readonly [number, number],
-  extra: readonly number[],
-): [number, number] {
-  let [lo, hi] = range;
-  for (const v of extra) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  if (!isFinite(lo) || !isFinite(hi)) {
-    lo = 0;
-    hi = 1;
-  }
-  if (hi - lo < 1e-9) {
-    lo -= 0.5;
-    hi += 0.5;
-  }
-  const pad = (hi - lo) * 0.04;
-  return [lo - (lo === 0 ? 0 : pad), hi + pad];
 }
 
 /** The first index of a sorted array whose value is greater than `v`. */
@@ -251,17 +204,22 @@ function trailLevel(dec: Int32Array): TrailLevel {
   return { dec, sx: new Float32Array(dec.length), sy: new Float32Array(dec.length) };
 }
 
+/** The domain of an axis: its first and last stop. */
+function ends(scale: AxisScale): [number, number] {
+  return [scale.stops[0]!, scale.stops[scale.stops.length - 1]!];
+}
+
 /** World X of a data X. */
-export function mapX(r: Pick<Run, "dx">, v: number): number {
-  return ((v - r.dx[0]) / (r.dx[1] - r.dx[0]) - 0.5) * BOX.w;
+export function mapX(r: Pick<Run, "ax">, v: number): number {
+  return (axisShare(r.ax, v) - 0.5) * BOX.w;
 }
 /** World Y of a data Y. */
-export function mapY(r: Pick<Run, "dy">, v: number): number {
-  return ((v - r.dy[0]) / (r.dy[1] - r.dy[0]) - 0.5) * BOX.h;
+export function mapY(r: Pick<Run, "ay">, v: number): number {
+  return (axisShare(r.ay, v) - 0.5) * BOX.h;
 }
 /** World Z of a data Z. */
-export function mapZ(r: Pick<Run, "dz">, v: number): number {
-  return ((v - r.dz[0]) / (r.dz[1] - r.dz[0]) - 0.5) * BOX.d;
+export function mapZ(r: Pick<Run, "az">, v: number): number {
+  return (axisShare(r.az, v) - 0.5) * BOX.d;
 }
 
 /**
@@ -309,16 +267,31 @@ export function makeRun(c: Columns, meta: RunMeta): Run {
     fallback: meta.fallback,
   });
   let dx: [number, number], dy: [number, number], dz: [number, number];
+  let ax: AxisScale, ay: AxisScale, az: AxisScale;
   if (th) {
-    dx = domain([Math.min(0, minX), maxX], [0, th.ruptureX * 1.12]);
-    dy = domain([Math.min(0, minY), maxY], [0, th.ruptureY * 1.1]);
-    dz = domain([minZ, maxZ], [-0.25, 1]);
+    // axes hold the envelope and the trail; a trail far beyond the envelope bends them, so
+    // that the regime zones and the walls keep most of the box
+    ax = envelopeAxis([Math.min(0, minX), Math.max(maxX, th.ruptureX * 1.12)], [
+      0,
+      th.ruptureX * 1.1,
+    ]);
+    ay = envelopeAxis([Math.min(0, minY), Math.max(maxY, th.ruptureY * 1.1)], [
+      0,
+      th.ruptureY * 1.1,
+    ]);
+    az = envelopeAxis([Math.min(minZ, -0.25), Math.max(maxZ, 1)], [0, 1]);
+    dx = ends(ax);
+    dy = ends(ay);
+    dz = ends(az);
   } else {
     dx = domain([minX, maxX], []);
     dy = domain([minY, maxY], []);
     dz = domain([minZ, maxZ], []);
+    ax = linearAxis(dx);
+    ay = linearAxis(dy);
+    az = linearAxis(dz);
   }
-  const scale = { dx, dy, dz };
+  const scale = { ax, ay, az };
   const wx = new Float32Array(n), wy = new Float32Array(n), wz = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     wx[i] = mapX(scale, c.x[i]!);
@@ -345,11 +318,15 @@ export function makeRun(c: Columns, meta: RunMeta): Run {
     seed: meta.seed,
     runIndex: meta.runIndex,
     levels,
+    levelsNote: meta.levelsNote,
     th,
     thSource,
     dx,
     dy,
     dz,
+    ax,
+    ay,
+    az,
     maxY,
     maxYAt,
     wx,

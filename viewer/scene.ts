@@ -9,7 +9,8 @@
 import { REGIMES } from "../core/frame.ts";
 import { line3, P, type Point3, proj, projData, quad } from "./camera.ts";
 import { font } from "./dom.ts";
-import { mapY, type Tick, ticks } from "./model.ts";
+import { axisKnees, axisShare, axisTicks, axisValue } from "./axes.ts";
+import { mapY, type Tick } from "./model.ts";
 import { FLAG_COLORS, REGIME_RGB } from "./palette.ts";
 import { view } from "./state.ts";
 
@@ -44,7 +45,7 @@ export function drawStatic(g: CanvasRenderingContext2D): void {
   const xb = V.Cx > 0 ? dx[0] : dx[1], xf = xb === dx[0] ? dx[1] : dx[0];
   const yb = V.Cy > 0 ? dy[0] : dy[1];
   const zb = V.Cz > 0 ? dz[0] : dz[1], zf = zb === dz[0] ? dz[1] : dz[0];
-  const tx = ticks(dx, 6), ty = ticks(dy, 5), tz = ticks(dz, 5);
+  const tx = axisTicks(run.ax, 6), ty = axisTicks(run.ay, 5), tz = axisTicks(run.az, 5);
   const th = run.th;
   g.lineCap = "round";
   g.lineJoin = "round";
@@ -313,6 +314,20 @@ function label(
   g.fillText(text, x + dir[0] * gap, y + dir[1] * gap);
 }
 
+/**
+ * How far from its axis edge a title goes: past the tick labels, which stand out from the
+ * edge by their width when the labels run sideways, by their height otherwise.
+ */
+function titleGap(
+  g: CanvasRenderingContext2D,
+  ticks: readonly Tick[],
+  d: readonly [number, number],
+): number {
+  let widest = 0;
+  for (const t of ticks) widest = Math.max(widest, g.measureText(t.label).width);
+  return Math.max(30, 8 + (Math.abs(d[0]) > 0.35 ? widest : 12) + 12);
+}
+
 /** The box's sides as seen from the camera: back and front X, floor Y, back and front Z. */
 interface Sides {
   xb: number;
@@ -344,7 +359,7 @@ function drawAxes(
     g.stroke();
     label(g, t.label, P[0], P[1], d, 8);
   }
-  const xTitle = d;
+  const xTitle = d, xGap = titleGap(g, tx, d);
   // Z along the floor edge on the front X side
   d = screenDir([xb, yb, dz[0]], [xf, yb, dz[0]]);
   for (const t of tz) {
@@ -355,7 +370,7 @@ function drawAxes(
     g.stroke();
     label(g, t.label, P[0], P[1], d, 8);
   }
-  const zTitle = d;
+  const zTitle = d, zGap = titleGap(g, tz, d);
   // Y on the vertical edge furthest left on screen among the two silhouette edges
   const cand = [[xb, zf], [xf, zb]] as const;
   let best: readonly [number, number] = cand[0], bestX = Infinity;
@@ -375,13 +390,30 @@ function drawAxes(
     g.stroke();
     label(g, t.label, P[0], P[1], yDir, 8);
   }
+  // where a bent axis changes scale: a break across its edge
+  const run = view.run!;
+  g.strokeStyle = "rgba(200, 220, 245, 0.8)";
+  g.lineWidth = 1.2;
+  for (const k of axisKnees(run.ax)) {
+    breakMark(g, [k, yb, zf], screenDir([dx[0], yb, zf], [dx[1], yb, zf]));
+  }
+  for (const k of axisKnees(run.az)) {
+    breakMark(g, [xf, yb, k], screenDir([xf, yb, dz[0]], [xf, yb, dz[1]]));
+  }
+  for (const k of axisKnees(run.ay)) {
+    breakMark(
+      g,
+      [best[0], k, best[1]],
+      screenDir([best[0], dy[0], best[1]], [best[0], dy[1], best[1]]),
+    );
+  }
   g.font = font("600 12px ", "--sans");
   g.fillStyle = "#c9d6e6";
-  if (projData((dx[0] + dx[1]) / 2, yb, zf)) {
-    label(g, "X  airspeed (ATR from flip)", P[0], P[1], xTitle, 30);
+  if (projData(axisValue(run.ax, 0.5), yb, zf)) {
+    label(g, "X  airspeed (ATR from flip)", P[0], P[1], xTitle, xGap);
   }
-  if (projData(xf, yb, (dz[0] + dz[1]) / 2)) {
-    label(g, "Z  wall proximity (1 flip, 0 wall)", P[0], P[1], zTitle, 30);
+  if (projData(xf, yb, axisValue(run.az, 0.5))) {
+    label(g, "Z  wall proximity (1 flip, 0 wall)", P[0], P[1], zTitle, zGap);
   }
   // Y title rotated along the axis, left of its tick labels
   if (projData(best[0], dy[0], best[1])) {
@@ -408,22 +440,57 @@ function drawAxes(
   }
 }
 
+/**
+ * A break across an axis edge at a point: two short slanted strokes over a gap, the usual mark
+ * of a scale that changes there.
+ */
+function breakMark(
+  g: CanvasRenderingContext2D,
+  at: Point3,
+  along: readonly [number, number],
+): void {
+  if (!projData(at[0], at[1], at[2])) return;
+  const x = P[0], y = P[1];
+  const nx = -along[1], ny = along[0];
+  // slanted 30 degrees off the normal, towards the axis
+  const sx = nx * 0.87 + along[0] * 0.5, sy = ny * 0.87 + along[1] * 0.5;
+  const stroke = g.strokeStyle, width = g.lineWidth;
+  g.strokeStyle = "#0a121d";
+  g.lineWidth = 3;
+  g.beginPath();
+  g.moveTo(x - along[0] * 3, y - along[1] * 3);
+  g.lineTo(x + along[0] * 3, y + along[1] * 3);
+  g.stroke();
+  g.strokeStyle = stroke;
+  g.lineWidth = width;
+  for (const o of [-2.5, 2.5]) {
+    const cx = x + along[0] * o, cy = y + along[1] * o;
+    g.beginPath();
+    g.moveTo(cx - sx * 5, cy - sy * 5);
+    g.lineTo(cx + sx * 5, cy + sy * 5);
+    g.stroke();
+  }
+}
+
+/**
+ * How high the regime names sit in their zones, as a share of the height below MANEUVER's Y:
+ * low on the wall, under where a trail at an ordinary load (Y about 1.25) passes.
+ */
+const ZONE_LABEL_HEIGHT = 0.22;
+
 function drawZoneLabels(g: CanvasRenderingContext2D, zb: number): void {
   const { dx, dy } = view.run!;
   const th = view.run!.th!;
   g.font = font("700 11px ", "--sans");
+  const ax = view.run!.ax;
+  // halfway across each zone as drawn, which on a bent axis is not halfway in X
+  const across = (a: number, b: number) =>
+    axisValue(ax, (axisShare(ax, Math.max(a, dx[0])) + axisShare(ax, Math.min(b, dx[1]))) / 2);
+  const low = dy[0] + (Math.min(th.maneuverY, dy[1]) - dy[0]) * ZONE_LABEL_HEIGHT;
   const spots = [
-    [
-      1,
-      (Math.max(th.taxiX, dx[0]) + Math.min(th.maneuverX, dx[1])) / 2,
-      dy[0] + (Math.min(th.maneuverY, dy[1]) - dy[0]) * 0.5,
-    ],
-    [
-      2,
-      (Math.max(th.maneuverX, dx[0]) + Math.min(th.ruptureX, dx[1])) / 2,
-      dy[0] + (Math.min(th.ruptureY, dy[1]) - dy[0]) * 0.5,
-    ],
-    [3, (Math.max(th.ruptureX, dx[0]) + dx[1]) / 2, (dy[0] + dy[1]) / 2],
+    [1, across(th.taxiX, th.maneuverX), low],
+    [2, across(th.maneuverX, th.ruptureX), low],
+    [3, across(th.ruptureX, dx[1]), low],
   ] as const;
   for (const [regime, x, y] of spots) {
     if (x < dx[0] || x > dx[1] || !projData(x, y, zb)) continue;

@@ -57,7 +57,10 @@ export interface ViewTransform {
   cy: number;
 }
 
-/** The camera the view starts with, and R returns to. */
+/**
+ * The camera the view starts with, and R returns to; its distance is refitted to the window
+ * (`fitDistance` in camera.ts).
+ */
 export const HOME: Readonly<Camera> = {
   yaw: 0.55,
   pitch: 0.38,
@@ -87,6 +90,10 @@ export interface ViewState {
   loop: boolean;
   /** The camera. */
   cam: Camera;
+  /** Where R puts the camera: {@linkcode HOME}, at the distance that fits the window. */
+  home: Camera;
+  /** Whether the user has moved the camera away from home since the page opened or R. */
+  camMoved: boolean;
   /** Bumped on every camera change. */
   camVersion: number;
   /** Bumped on every new run. */
@@ -136,6 +143,8 @@ export const view: ViewState = {
   speedIndex: 2,
   loop: false,
   cam: { ...HOME },
+  home: { ...HOME },
+  camMoved: false,
   camVersion: 1,
   runVersion: 0,
   W: 0,

@@ -3,10 +3,12 @@
 // Without Chromium (at /usr/bin/chromium, or CHROMIUM_PATH) these tests are skipped, except
 // under CI=true, where they fail: CI must run them.
 import { assert, assertEquals, assertGreater, assertNotEquals } from "@std/assert";
-import { join } from "@std/path";
+import { fromFileUrl, join } from "@std/path";
 import type { Frame } from "../../core/frame.ts";
 import { parseJsonl } from "../../plugins/_jsonl_parse.ts";
 import type { EnvelopeLevels } from "../../plugins/envelope.ts";
+import { loadScenario, runScenario } from "../../mod.ts";
+import { runBatch } from "../../montecarlo/mod.ts";
 import { readOptions } from "../../testing.ts";
 import html, { type HtmlOptions } from "../../plugins/html.ts";
 import {
@@ -21,6 +23,7 @@ import {
 import { EXAMPLE_LEVELS, exampleFrames } from "./_frames.ts";
 import { shippedRuns } from "./_scenarios.ts";
 
+const root = fromFileUrl(new URL("../../", import.meta.url));
 const chromiumPath = findChromium();
 const chromiumWanted = Deno.env.get("CHROMIUM_PATH") || DEFAULT_CHROMIUM;
 const inCi = Deno.env.get("CI") === "true";
@@ -151,6 +154,30 @@ async function assertHudShows(page: Page, frame: Frame, index: number): Promise<
 
 function jsonl(frames: readonly Frame[]): string {
   return frames.map((f) => JSON.stringify(f)).join("\n") + "\n";
+}
+
+/** A run's `<name>.meta.json` (SPEC §2), pretty-printed as the run writes it. */
+function metaText(
+  levels: EnvelopeLevels,
+  run: { scenario?: string; seed?: number; run?: number; steps?: number } = {},
+): string {
+  const { thresholds, ...rest } = levels;
+  return JSON.stringify(
+    {
+      format: "option-flight/run-meta",
+      formatVersion: 1,
+      version: "0.1.0",
+      scenario: run.scenario ?? "breakout",
+      fingerprint: "c0ffee".repeat(10) + "beef",
+      seed: run.seed ?? 42,
+      run: run.run ?? 0,
+      steps: run.steps ?? 200,
+      levels: rest,
+      thresholds,
+    },
+    null,
+    2,
+  ) + "\n";
 }
 
 Deno.test({
@@ -562,6 +589,209 @@ Deno.test({
         assertEquals(await prop(page, "#drop-overlay", "hidden"), true);
         await seekWithScrubber(page, 33);
         await assertHudShows(page, log[33]!, 33);
+        assertClean(view);
+        await page.close();
+      });
+
+      await t.step("a log picked with its meta file flies with the meta's levels", async () => {
+        // the files `deno task run scenarios/breakout.jsonc` writes
+        const out = join(dir, "run");
+        const [run] = (await shippedRuns()).filter((r) => r.file === "breakout.jsonc");
+        await runScenario(await loadScenario(join(root, "scenarios", "breakout.jsonc")), {
+          outDir: out,
+        });
+        const log = join(out, "breakout.jsonl");
+        const meta = join(out, "breakout.meta.json");
+        const view = await open(chromium, breakout);
+        const { page } = view;
+        await (await fileInput(page)).uploadFile(log, meta);
+        await page.waitForFunction("window.__flight.load?.name === 'breakout.jsonl'", WAIT);
+        assertEquals(await get(page, "window.__flight.source"), "file");
+        assertEquals(await get(page, "window.__flight.load.meta"), {
+          name: "breakout.meta.json",
+          ok: true,
+          problems: [],
+        });
+        assertEquals(await attr(page, "body", "data-levels"), "known");
+        assertEquals(await text(page, "#hud-atr"), "2.8");
+        assertEquals(await text(page, "#hud-flip"), "692.5");
+        assertEquals(await text(page, "#hud-putwall"), "680");
+        assertEquals(await text(page, "#hud-callwall"), "700");
+        assertEquals(await text(page, "#hud-seed"), "42");
+        assertEquals(await text(page, "#hud-name"), "breakout.jsonl");
+        assert(String(await text(page, "#hud-levels-note")).includes("breakout.meta.json"));
+        assertEquals(
+          await text(page, "#load-meta"),
+          "Levels and thresholds from breakout.meta.json.",
+        );
+        assertEquals(await text(page, "#rule-RUPTURE"), "X > 4.5 or Y > 2.5");
+        // the shipped breakout leaves the envelope far behind: its axes bend to keep it in view
+        assert(String(await text(page, "#scale-note")).includes("X compressed beyond 5"));
+        assertEquals(await prop(page, "#legend-scale", "hidden"), false);
+        await seekWithScrubber(page, 150);
+        await assertHudShows(page, run!.frames[150]!, 150);
+        assertClean(view);
+        await page.close();
+      });
+
+      await t.step("a batch's kept run flies with the batch's meta file and its run", async () => {
+        const out = join(dir, "batch");
+        await runBatch(await loadScenario(join(root, "scenarios", "false_breakout.jsonc")), {
+          outDir: out,
+          runs: 3,
+          keepRuns: true,
+        });
+        const view = await open(chromium, breakout);
+        const { page } = view;
+        await (await fileInput(page)).uploadFile(
+          join(out, "mc_false_breakout.meta.json"),
+          join(out, "mc_false_breakout_2.jsonl"),
+          join(out, "mc_false_breakout_1.jsonl"),
+        );
+        await page.waitForFunction(
+          "window.__flight.load?.name === 'mc_false_breakout_2.jsonl'",
+          WAIT,
+        );
+        assertEquals(await attr(page, "body", "data-levels"), "known");
+        assertEquals(await text(page, "#hud-callwall"), "700");
+        assertEquals(await text(page, "#hud-seed"), "42 (run 2)");
+        assert(String(await text(page, "#load-message")).includes("Only the first of 2 logs"));
+        assertClean(view);
+        await page.close();
+      });
+
+      await t.step(
+        "a log and a meta file dropped together pair up whatever their names",
+        async () => {
+          const frames = exampleFrames(60, { seed: 9 });
+          const thresholds = { ...EXAMPLE_LEVELS.thresholds, taxiX: 0.35, ruptureY: 2.75 };
+          const levels = {
+            ...EXAMPLE_LEVELS,
+            atr: 3.1,
+            flip: 4012.5,
+            putWall: 3990,
+            callWall: 4100,
+            thresholds,
+          };
+          const view = await open(chromium, breakout);
+          const { page } = view;
+          await get(
+            page,
+            `(() => {
+            const data = new DataTransfer();
+            data.items.add(new File([${
+              JSON.stringify(metaText(levels, { seed: 7, run: 3 }))
+            }], "spx.meta.json"));
+            data.items.add(new File([${
+              JSON.stringify(jsonl(frames))
+            }], "session 2024-03-01.jsonl"));
+            window.dispatchEvent(new DragEvent("dragenter", { dataTransfer: data, cancelable: true }));
+            window.dispatchEvent(new DragEvent("drop", { dataTransfer: data, cancelable: true }));
+          })()`,
+          );
+          await page.waitForFunction(
+            "window.__flight.load?.name === 'session 2024-03-01.jsonl'",
+            WAIT,
+          );
+          assertEquals(await attr(page, "body", "data-levels"), "known");
+          assertEquals(await text(page, "#hud-atr"), "3.1");
+          assertEquals(await text(page, "#hud-flip"), "4012.5");
+          assertEquals(await text(page, "#hud-putwall"), "3990");
+          assertEquals(await text(page, "#hud-callwall"), "4100");
+          assertEquals(await text(page, "#hud-seed"), "7 (run 3)");
+          assertEquals(await text(page, "#rule-TAXI"), "X < 0.35");
+          assertEquals(await text(page, "#rule-RUPTURE"), "X > 4.5 or Y > 2.75");
+          // these frames were flown with other levels: the panel says so, and shows them anyway
+          assert(String(await text(page, "#load-meta")).includes("says 200 steps, the log has 60"));
+          assertEquals(await get(page, "window.__flight.frames"), 60);
+          assertClean(view);
+          await page.close();
+        },
+      );
+
+      await t.step(
+        "a bad meta file is ignored with a message naming it and the problem",
+        async () => {
+          const frames = exampleFrames(30);
+          const log = join(dir, "walls.jsonl");
+          await Deno.writeTextFile(log, jsonl(frames));
+          const name = '<img src=x onerror="window.__pwned=1">.meta.json';
+          const meta = join(dir, name);
+          const wrong = { ...EXAMPLE_LEVELS, putWall: 700, callWall: 680 };
+          await Deno.writeTextFile(meta, metaText(wrong, { scenario: "<b>bold</b>" }));
+          const view = await open(chromium, breakout);
+          const { page } = view;
+          await (await fileInput(page)).uploadFile(log, meta);
+          await page.waitForFunction("window.__flight.load?.name === 'walls.jsonl'", WAIT);
+          assertEquals(await get(page, "window.__flight.frames"), 30);
+          assertEquals(await attr(page, "body", "data-levels"), "unknown");
+          assertEquals(await text(page, "#hud-atr"), "unknown");
+          const message = String(await text(page, "#load-meta"));
+          assert(message.startsWith(`Ignored ${name}: `), message);
+          assert(
+            message.includes(
+              '"levels.putWall": expected a put wall below the flip (692.5), got 700',
+            ),
+            message,
+          );
+          assert(message.includes('"levels.callWall"'), message);
+          assertEquals(await attr(page, "#load-meta", "class"), "problem");
+          assertEquals(await prop(page, "#load-meta", "childElementCount"), 0);
+          assertEquals(await get(page, 'document.querySelectorAll("img").length'), 0);
+          assertEquals(await get(page, "window.__pwned"), undefined);
+          const load = (await get(page, "window.__flight.load.meta")) as {
+            ok: boolean;
+            problems: string[];
+          };
+          assertEquals(load.ok, false);
+          assertEquals(load.problems.length, 2);
+          // another format, and numbers as text, are refused too
+          const other = join(dir, "walls.meta.json");
+          await Deno.writeTextFile(
+            other,
+            metaText(EXAMPLE_LEVELS).replace('"option-flight/run-meta"', '"something-else"'),
+          );
+          await (await fileInput(page)).uploadFile(log, other);
+          await page.waitForFunction(
+            "window.__flight.load?.meta?.name === 'walls.meta.json'",
+            WAIT,
+          );
+          assert(
+            String(await text(page, "#load-meta")).includes(
+              '"format": expected "option-flight/run-meta"',
+            ),
+          );
+          assertEquals(await attr(page, "body", "data-levels"), "unknown");
+          assertClean(view);
+          await page.close();
+        },
+      );
+
+      await t.step("a meta file opened after its log joins it", async () => {
+        const frames = exampleFrames(50, { seed: 3 });
+        const log = join(dir, "later.jsonl");
+        await Deno.writeTextFile(log, jsonl(frames));
+        const meta = join(dir, "later.meta.json");
+        await Deno.writeTextFile(meta, metaText(EXAMPLE_LEVELS, { steps: 50, seed: 3 }));
+        const view = await open(chromium, breakout);
+        const { page } = view;
+        await (await fileInput(page)).uploadFile(log);
+        await page.waitForFunction("window.__flight.load?.name === 'later.jsonl'", WAIT);
+        assertEquals(await attr(page, "body", "data-levels"), "unknown");
+        await (await fileInput(page)).uploadFile(meta);
+        await page.waitForFunction("window.__flight.load?.name === 'later.meta.json'", WAIT);
+        assertEquals(await attr(page, "body", "data-levels"), "known");
+        assertEquals(await text(page, "#hud-flip"), "692.5");
+        assertEquals(await text(page, "#hud-seed"), "3");
+        assertEquals(await text(page, "#hud-name"), "later.jsonl");
+        assertEquals(await get(page, "window.__flight.frames"), 50);
+        // a meta file alone, with no log of its name on screen, changes nothing
+        const stray = join(dir, "stray.meta.json");
+        await Deno.writeTextFile(stray, metaText(EXAMPLE_LEVELS));
+        await (await fileInput(page)).uploadFile(stray);
+        await page.waitForFunction("window.__flight.load?.name === 'stray.meta.json'", WAIT);
+        assert(String(await text(page, "#load-message")).includes("holds no frames"));
+        assertEquals(await text(page, "#hud-name"), "later.jsonl");
         assertClean(view);
         await page.close();
       });
