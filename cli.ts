@@ -16,7 +16,7 @@ import type { Scenario } from "./core/scenario.ts";
 import { MAX_RUNS, MAX_STEPS } from "./core/settings.ts";
 import { MAX_WORKERS, runBatch } from "./montecarlo/batch.ts";
 import type { BatchReport } from "./montecarlo/results.ts";
-import { formatCount, formatMeasure, formatNumber, formatPercent } from "./montecarlo/format.ts";
+import { formatCount, formatMeasure, formatPercent } from "./montecarlo/format.ts";
 import { mergePartials, parseShard, type Shard } from "./montecarlo/shard.ts";
 import { LEVEL_BITS, STATE_BITS } from "./montecarlo/stats.ts";
 import { loadScenario } from "./plugins/mod.ts";

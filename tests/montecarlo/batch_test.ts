@@ -317,7 +317,10 @@ Deno.test("a plugin failing in one run of a batch exits 1, names the run and lea
       out,
     ]);
     assertEquals(result.code, 1, result.err);
-    assertStringIncludes(result.err, "[generator fails-on-run from ./fails.ts] failed to start: no vol surface");
+    assertStringIncludes(
+      result.err,
+      "[generator fails-on-run from ./fails.ts] failed to start: no vol surface",
+    );
     assertStringIncludes(result.err, "run 37");
     assertEquals(listDir(out), [], `${workers} workers left files behind`);
   }
