@@ -49,7 +49,9 @@ export function formatJsonl(frames: readonly Frame[]): string {
  *
  * @param path The JSONL file.
  * @returns Its frames.
- * @throws ScenarioError naming the file and the first bad lines, if any line is not a frame.
+ * @throws ScenarioError naming the file and every problem: bad lines, timestamps that repeat or
+ * go back, an empty file or one without frames, bare `\r` line ends. {@linkcode parseJsonl}
+ * reads leniently instead.
  *
  * @example Round trip
  * ```ts
@@ -63,12 +65,13 @@ export function formatJsonl(frames: readonly Frame[]): string {
  * ```
  */
 export async function readJsonl(path: string): Promise<Frame[]> {
-  const { frames, bad } = parseJsonl(await Deno.readTextFile(path));
-  if (bad.length > 0) {
-    const shown = bad.slice(0, 10).map((b) => `${path}:${b.line}: ${b.message}`);
-    if (bad.length > 10) shown.push(`${path}: ${bad.length - 10} more bad lines`);
-    throw new ScenarioError(shown);
-  }
+  const { frames, bad, warnings, problems } = parseJsonl(await Deno.readTextFile(path));
+  const lines = [...bad, ...warnings].sort((a, b) => a.line - b.line);
+  const all = [
+    ...problems.map((p) => `${path}: ${p}`),
+    ...lines.map((b) => `${path}:${b.line}: ${b.message}`),
+  ];
+  if (all.length > 0) throw new ScenarioError(all);
   return frames;
 }
 

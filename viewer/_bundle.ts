@@ -2835,8 +2835,12 @@ export const VIEWER_SCRIPT: string = `(() => {
       return \`"timestamp": expected a number or an ISO 8601 string, got \${JSON.stringify(f.timestamp) ?? "nothing"}\`;
     }
     for (const key of NUMBERS) {
-      if (typeof f[key] !== "number" || !Number.isFinite(f[key])) {
-        return \`\${JSON.stringify(key)}: expected a finite number, got \${JSON.stringify(f[key]) ?? "nothing"}\`;
+      const v = f[key];
+      if (typeof v === "number" && !Number.isFinite(v)) {
+        return \`\${JSON.stringify(key)}: the number is out of range (a double holds at most 1.8e308)\`;
+      }
+      if (typeof v !== "number") {
+        return \`\${JSON.stringify(key)}: expected a finite number, got \${JSON.stringify(v) ?? "nothing"}\`;
       }
     }
     if (!REGIMES.includes(f.regime)) {
@@ -2848,9 +2852,15 @@ export const VIEWER_SCRIPT: string = `(() => {
     return void 0;
   }
   function parseJsonl(text) {
-    const lines = (text.charCodeAt(0) === 65279 ? text.slice(1) : text).split("\\n");
+    const body = text.charCodeAt(0) === 65279 ? text.slice(1) : text;
+    const problems = [];
+    const bareCr = /\\r(?!\\n)/.test(body);
+    if (bareCr) problems.push("lines end in a bare \\\\r; expected \\\\n or \\\\r\\\\n");
+    const lines = body.split(bareCr ? /\\r\\n|\\r|\\n/ : "\\n");
     const frames = [];
     const bad = [];
+    const warnings = [];
+    let last;
     for (const [i, raw] of lines.entries()) {
       const line = raw.endsWith("\\r") ? raw.slice(0, -1) : raw;
       if (line.trim() === "") continue;
@@ -2858,22 +2868,41 @@ export const VIEWER_SCRIPT: string = `(() => {
       try {
         value = JSON.parse(line);
       } catch (error) {
+        const cut = i === lines.length - 1 && !/\\n$/.test(body);
+        const message = cut ? "truncated (no final newline)" : \`not JSON: \${error.message}\`;
         bad.push({
           line: i + 1,
-          message: \`not JSON: \${error.message}\`
+          message
         });
         continue;
       }
       const problem = frameProblem(value);
-      if (problem) bad.push({
-        line: i + 1,
-        message: problem
-      });
-      else frames.push(value);
+      if (problem) {
+        bad.push({
+          line: i + 1,
+          message: problem
+        });
+        continue;
+      }
+      const frame = value;
+      const t2 = frame.timestamp;
+      if (last !== void 0 && typeof t2 === typeof last && t2 <= last) {
+        const what = t2 === last ? "repeats" : "goes back from";
+        warnings.push({
+          line: i + 1,
+          message: \`timestamp \${JSON.stringify(t2)} \${what} \${JSON.stringify(last)}\`
+        });
+      }
+      last = t2;
+      frames.push(frame);
     }
+    if (body.trim() === "") problems.push("the file is empty");
+    else if (frames.length === 0) problems.push("no line is a frame");
     return {
       frames,
-      bad
+      bad,
+      warnings,
+      problems
     };
   }
 

@@ -105,7 +105,7 @@ Deno.test("parseJsonl() accepts CRLF line ends, a leading BOM and blank lines", 
 
 Deno.test("parseJsonl() reads back what formatJsonl() writes", () => {
   const frames = [SPEC_FRAME, BREACH_FRAME, { ...SPEC_FRAME, timestamp: 2, z: -1.5 }];
-  assertEquals(parseJsonl(formatJsonl(frames)), { frames, bad: [] });
+  assertEquals(parseJsonl(formatJsonl(frames)), { frames, bad: [], warnings: [], problems: [] });
 });
 
 Deno.test("parseJsonl() reports each bad line by its 1-based line number", () => {
@@ -203,4 +203,69 @@ Deno.test("writeJsonl() replaces an existing file only when the write succeeds",
   assertEquals(await Deno.readTextFile(path), formatJsonl([BREACH_FRAME]));
   assertEquals(await listDir(dir), ["run.jsonl"]);
   await Deno.remove(dir, { recursive: true });
+});
+
+const LINE = (t: number | string, spot = 694) =>
+  `{"timestamp":${
+    JSON.stringify(t)
+  },"spot":${spot},"iv":0.15,"hv":0.12,"x":0.5,"y":1.25,"z":0.8,"regime":"CRUISE","flags":[]}`;
+
+Deno.test("parseJsonl() says a cut-off last line is truncated, not that it is not JSON", () => {
+  const { frames, bad } = parseJsonl(`${LINE(0)}\n${LINE(1).slice(0, 40)}`);
+  assertEquals(frames.length, 1);
+  assertEquals(bad, [{ line: 2, message: "truncated (no final newline)" }]);
+});
+
+Deno.test("parseJsonl() says so when the file is empty or holds no frame", () => {
+  assertEquals(parseJsonl("").problems, ["the file is empty"]);
+  assertEquals(parseJsonl("\n\n").problems, ["the file is empty"]);
+  assertEquals(parseJsonl('{"a":1}\n').problems, ["no line is a frame"]);
+});
+
+Deno.test("parseJsonl() reports a number beyond a double's range as out of range", () => {
+  const { bad } = parseJsonl(`${LINE(0, 694).replace("694", "1e309")}\n`);
+  assertEquals(bad, [{
+    line: 1,
+    message: '"spot": the number is out of range (a double holds at most 1.8e308)',
+  }]);
+});
+
+Deno.test("parseJsonl() warns of timestamps that repeat or go back, and keeps those frames", () => {
+  const text = [LINE(0), LINE(1), LINE(1), LINE(0), LINE("2024-01-03"), LINE("2024-01-02")].join(
+    "\n",
+  );
+  const { frames, warnings } = parseJsonl(`${text}\n`);
+  assertEquals(frames.length, 6);
+  assertEquals(warnings, [
+    { line: 3, message: "timestamp 1 repeats 1" },
+    { line: 4, message: "timestamp 0 goes back from 1" },
+    { line: 6, message: 'timestamp "2024-01-02" goes back from "2024-01-03"' },
+  ]);
+});
+
+Deno.test("parseJsonl() reads bare \\r line ends, and says so once", () => {
+  const { frames, bad, problems } = parseJsonl(`${LINE(0)}\r${LINE(1)}\r${LINE(2)}\r`);
+  assertEquals([frames.length, bad.length], [3, 0]);
+  assertEquals(problems, ["lines end in a bare \\r; expected \\n or \\r\\n"]);
+});
+
+Deno.test("readJsonl() is strict: it throws with every problem of the file, in line order", async () => {
+  const path = `${await Deno.makeTempDir()}/log.jsonl`;
+  await Deno.writeTextFile(path, `${LINE(0)}\nnot json\n${LINE(0)}\n${LINE(1).slice(0, 30)}`);
+  const error = await assertRejects(() => readJsonl(path), ScenarioError);
+  assertEquals(error.problems, [
+    `${path}:2: not JSON: ${
+      (() => {
+        try {
+          JSON.parse("not json");
+        } catch (e) {
+          return (e as Error).message;
+        }
+      })()
+    }`,
+    `${path}:3: timestamp 0 repeats 0`,
+    `${path}:4: truncated (no final newline)`,
+  ]);
+  await Deno.writeTextFile(path, "");
+  await assertRejects(() => readJsonl(path), ScenarioError, `${path}: the file is empty`);
 });
