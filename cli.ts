@@ -33,7 +33,7 @@ Options:
   --seed N       Seed instead of the scenario's (integer >= 0)
   --steps N      Steps instead of the scenario's (1 to ${MAX_STEPS})
   --quiet        Print nothing on success (and no progress bar)
-  --force        Start work estimated to take more than a day or to write more than 100 GB
+  --force        Start work estimated to take more than a day or to keep over 10 GB of runs
   --help         Show this help
 
 Monte Carlo (also on when the scenario has a "monteCarlo" section):
@@ -195,6 +195,8 @@ function progressOf(
 const STEP_SECONDS = 30e-9;
 /** About the bytes of a kept run's JSONL step. */
 const STEP_BYTES = 200;
+/** The most bytes of kept runs a batch may write without --force. */
+const KEPT_BYTES = 10e9;
 
 /** Whether a batch keeps its runs' files. */
 function keeps(scenario: Scenario, flags: Flags): boolean {
@@ -218,8 +220,9 @@ function refuseAbsurd(scenario: Scenario, flags: Flags): void {
       `would take about ${duration(seconds)} on ${threads} thread${threads === 1 ? "" : "s"}`,
     );
   }
-  if (bytes > 100e9) {
-    problems.push(`would write about ${grouped(Math.round(bytes / 1e9))} GB of kept runs`);
+  if (bytes > KEPT_BYTES) {
+    const gb = (n: number) => `${grouped(Math.round(n / 1e9))} GB`;
+    problems.push(`would keep about ${gb(bytes)} of runs (the limit is ${gb(KEPT_BYTES)})`);
   }
   if (problems.length > 0) {
     throw new ScenarioError(
@@ -486,7 +489,9 @@ export function formatBatchReport(
     if (extension === undefined) files.push(show(file));
     else kept.set(extension, (kept.get(extension) ?? 0) + 1);
   }
-  for (const [extension, n] of kept) files.push(`${n} mc_${report.name}_<i>.${extension}`);
+  for (const [extension, n] of kept) {
+    files.push(`${formatCount(n)} mc_${report.name}_<i>.${extension}`);
+  }
   lines.push(`  wrote          ${files.join(", ")}`);
   if (report.staleRemoved > 0) {
     lines.push(`  note           removed ${stale(report.staleRemoved)}`);

@@ -304,7 +304,11 @@ Deno.test("work estimated to take days or to write terabytes is refused, unless 
     out,
   ]);
   assertEquals(kept.code, 2);
-  assertStringIncludes(kept.err, "would write about 2,000 GB of kept runs");
+  assertStringIncludes(kept.err, "would keep about 2,000 GB of runs (the limit is 10 GB)");
+  // A million kept runs of 200 steps, about 40 GB: over the limit too.
+  const million = await cli([breakout, "--runs", "1000000", "--keep-runs", "--out", out]);
+  assertEquals(million.code, 2);
+  assertStringIncludes(million.err, "would keep about 40 GB of runs");
   // With --force the same estimate starts: this scenario's generator then fails at once.
   const huge = ["--runs", "10000000", "--steps", "10000000", "--workers", "1", "--out", out];
   assertEquals((await cli([fixture("throwing.jsonc"), ...huge])).code, 2);
