@@ -42,7 +42,8 @@ Monte Carlo (also on when the scenario has a "monteCarlo" section):
   --workers N    Threads to spread the runs over, the main thread and N-1 Web Workers
                  (1 to ${MAX_WORKERS}; default: the machine's cores, but one per 3 million
                  steps of work at most, a step with --keep-runs counting as 15)
-  --keep-runs    Also write each run's frames to mc_<name>_<i>.jsonl
+  --keep-runs    Also run each run's frames through the scenario's sinks, into
+                 mc_<name>_<i>.<extension> (mc_<name>_<i>.jsonl with the default sink)
   --shard K/N    Run only the K-th of N slices of the runs and write a partial result,
                  <name>.part-K-of-N.json, for merge
 

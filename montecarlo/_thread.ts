@@ -428,7 +428,7 @@ export class RunClaims {
  * @param scenario The loaded scenario.
  * @param stats Where the runs are reduced.
  * @param claims This thread's claims.
- * @param options Seed, steps and run logs.
+ * @param options Seed, steps and where kept runs are staged.
  * @param between Called after each slice.
  */
 export async function runClaimed(

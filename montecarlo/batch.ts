@@ -55,7 +55,7 @@ export interface BatchOptions {
   /**
    * Threads to spread the runs over, from 1 to {@linkcode MAX_WORKERS}: the main thread and
    * `workers - 1` Web Workers. Defaults to the machine's cores, but at most one thread per 3
-   * million steps of work (a step written to a run log counts as 15), since a new worker takes
+   * million steps of work (a step a kept run's sinks write counts as 15), since a new worker takes
    * tens of milliseconds to start and warm up; one per 500,000 with a `pool`, whose workers stay
    * warm from batch to batch.
    */
@@ -406,7 +406,7 @@ async function runInParallel(
   } catch (error) {
     claims.stop();
     // The other workers finish the slice they are in (a few ms) before they stop: wait for
-    // them, so that no run log of theirs lands after the output set's abort has cleaned up.
+    // them, so that no kept file of theirs lands after the output set's abort has cleaned up.
     await settle(results, WORKER_STOP_MS);
     throw error;
   } finally {
