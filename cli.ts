@@ -20,8 +20,10 @@ import { formatCount, formatMeasure, formatPercent } from "./montecarlo/format.t
 import { mergePartials, parseShard, type Shard } from "./montecarlo/shard.ts";
 import { LEVEL_BITS, STATE_BITS } from "./montecarlo/stats.ts";
 import { loadScenario } from "./plugins/mod.ts";
+import type { OutputTarget } from "./files/atomic.ts";
+import { DEFAULT_MEMORY, DEFAULT_TIMEOUT, foreignPlugins, runSandboxed } from "./sandbox/mod.ts";
 import { parseArgs } from "@std/cli/parse-args";
-import { basename, join } from "@std/path";
+import { basename, dirname, join, resolve } from "@std/path";
 
 const USAGE = `Usage: deno task run <scenario.jsonc> [options]
 
@@ -34,6 +36,9 @@ Options:
   --steps N      Steps instead of the scenario's (1 to ${MAX_STEPS})
   --quiet        Print nothing on success (and no progress bar)
   --force        Start work estimated to take more than a day or to keep over 10 GB of runs
+  --plugin-timeout S  Seconds a hook of a plugin from outside option-flight may run
+                 (default ${DEFAULT_TIMEOUT})
+  --plugin-memory MB  Heap of the sandbox those plugins run in (default ${DEFAULT_MEMORY})
   --help         Show this help
 
 Monte Carlo (also on when the scenario has a "monteCarlo" section):
@@ -62,6 +67,17 @@ export interface MainOptions {
   stderr?: (line: string) => void;
   /** Stops the run or batch, which then writes nothing; its reason may be an {@linkcode Interrupted}. */
   signal?: AbortSignal;
+  /** Draws text in place, as the progress bar on a terminal. @default {Deno.stderr, if a terminal} */
+  draw?: (text: string) => void;
+  /** Where a run's or batch's files go, given the output folder. @default {an OutputSet on it} */
+  output?: (dir: string) => OutputTarget;
+  /**
+   * Loads the scenario, in this process. By default a scenario that uses a plugin from outside
+   * option-flight runs in the plugin sandbox instead (see `sandbox/mod.ts`).
+   */
+  load?: (path: string) => Promise<Scenario>;
+  /** Free bytes on the output folder's disk, for the kept-runs refusal. @default {from `df`} */
+  freeBytes?: (dir: string) => Promise<number | undefined>;
 }
 
 /** Why a run stopped early: a signal from outside, such as Ctrl-C's SIGINT. */
@@ -115,9 +131,30 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
       }
       return 0;
     }
-    const scenario = await loadScenario(flags.file);
-    const printer = { stdout, stderr, raw: options.stderr === undefined, signal: options.signal };
+    const raw = options.stderr === undefined;
+    const draw = options.draw ?? (raw && Deno.stderr.isTerminal() ? drawOnStderr() : undefined);
+    if (!options.load) {
+      const foreign = await foreignPlugins(flags.file);
+      if (foreign.length > 0) {
+        return await runSandboxed(args, {
+          file: flags.file,
+          outDir: flags.out,
+          foreign,
+          ...(flags.pluginTimeout === undefined ? {} : { timeout: flags.pluginTimeout }),
+          ...(flags.pluginMemory === undefined ? {} : { memory: flags.pluginMemory }),
+          stdout,
+          stderr,
+          draw: flags.quiet ? undefined : draw,
+          signal: options.signal,
+          free: await freeBytes(flags.out),
+        });
+      }
+    }
+    const scenario = await (options.load ?? loadScenario)(flags.file);
+    const output = options.output?.(flags.out);
+    const printer = { stdout, stderr, draw, signal: options.signal, output };
     if (!flags.force) refuseAbsurd(scenario, flags);
+    await refuseOverDisk(scenario, flags, options.freeBytes ?? freeBytes);
     if (flags.batch || scenario.monteCarlo) {
       await batch(scenario, flags, printer);
       return 0;
@@ -129,6 +166,7 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
       ...(flags.steps === undefined ? {} : { steps: flags.steps }),
       ...(progress ? { onProgress: progress.update } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(output ? { output } : {}),
     }).finally(() => progress?.finish());
     if (!flags.quiet) { for (const line of summarize(report, flags.out)) stdout(line); }
     return 0;
@@ -142,6 +180,15 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
       return 2;
     }
     if (error instanceof PluginError) {
+      const refused = error.cause instanceof Error && error.cause.name === "NotCapable";
+      if (refused) {
+        // Deno's advice to rerun with a flag does not apply: the sandbox's grants are fixed.
+        const message = error.message.replace(/Requires (\w+) access/, "was refused $1 access")
+          .replace(/, run again with the --allow-[\w-]+ flag/, "");
+        stderr(`error: ${message}`);
+        stderr(SANDBOX_HINT);
+        return 1;
+      }
       stderr(`error: ${error.message}`);
       const cause = error.cause instanceof Error ? error.cause.stack : undefined;
       if (cause) stderr(cause);
@@ -152,17 +199,27 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
   }
 }
 
+const SANDBOX_HINT =
+  "A plugin from outside option-flight may read the scenario's folder and its own modules, and nothing else: no writing files, network, environment, subprocesses or FFI (README: What a plugin may do)";
+
+/** Writes text to the terminal as it is, for the progress bar. */
+function drawOnStderr(): (text: string) => void {
+  const encoder = new TextEncoder();
+  return (text) => Deno.stderr.writeSync(encoder.encode(text));
+}
+
 /** A written file as the user will look for it: in the output folder as they typed it. */
 function shownIn(out: string): (path: string) => string {
   return (path) => join(out, basename(path));
 }
 
-/** Where the command prints; `raw` when it owns the process's stderr, as a program does. */
+/** Where the command prints; `draw` draws in place when stderr is a terminal. */
 interface Printer {
   stdout: (line: string) => void;
   stderr: (line: string) => void;
-  raw: boolean;
+  draw: ((text: string) => void) | undefined;
   signal?: AbortSignal | undefined;
+  output?: OutputTarget | undefined;
 }
 
 /** A progress bar drawn once work is known to be long, unless --quiet. */
@@ -173,18 +230,15 @@ function progressOf(
   unit: string,
 ): { update: (done: number, total: number) => void; finish: () => void } | undefined {
   if (flags.quiet) return undefined;
-  const terminal = out.raw && Deno.stderr.isTerminal();
-  const encoder = new TextEncoder();
+  const { draw } = out;
   let bar: ProgressBar | undefined;
   return {
     update: (done, total) => {
       bar ??= new ProgressBar(total, {
         label: scenario.name,
         unit,
-        terminal,
-        write: terminal
-          ? (text) => Deno.stderr.writeSync(encoder.encode(text))
-          : (text) => out.stderr(text.trimEnd()),
+        terminal: draw !== undefined,
+        write: draw ?? ((text) => out.stderr(text.trimEnd())),
       });
       bar.update(done);
     },
@@ -234,6 +288,53 @@ function refuseAbsurd(scenario: Scenario, flags: Flags): void {
   }
 }
 
+/** Refuses kept runs estimated to need more than the output folder's free disk space: no flag. */
+async function refuseOverDisk(
+  scenario: Scenario,
+  flags: Flags,
+  freeBytes: (dir: string) => Promise<number | undefined>,
+): Promise<void> {
+  if (!(flags.batch || scenario.monteCarlo) || !keeps(scenario, flags)) return;
+  const runs = flags.runs ?? scenario.monteCarlo?.runs ?? 1;
+  const bytes = runs * (flags.steps ?? scenario.steps) * STEP_BYTES;
+  const free = await freeBytes(flags.out);
+  if (free === undefined || bytes <= free) return;
+  const gb = (n: number) => `${grouped(Math.ceil(n / 1e9))} GB`;
+  throw new ScenarioError(
+    `${scenario.path}: Refusing to start: keeping ${grouped(runs)} runs would write about ${
+      gb(bytes)
+    }, more than the ${
+      gb(free)
+    } free where ${flags.out} is; keep fewer or shorter runs, or choose another --out`,
+  );
+}
+
+/**
+ * Free bytes on the disk holding a folder (or its nearest existing parent), as `df` reports.
+ *
+ * @param dir The folder.
+ * @returns The bytes, or undefined where `df` cannot run.
+ */
+async function freeBytes(dir: string): Promise<number | undefined> {
+  let path = resolve(dir);
+  while (await Deno.stat(path).then(() => false, () => true)) {
+    if (dirname(path) === path) return undefined;
+    path = dirname(path);
+  }
+  try {
+    const { stdout, success } = await new Deno.Command("df", {
+      args: ["-Pk", path],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const fields = new TextDecoder().decode(stdout).trim().split("\n").at(-1)?.split(/\s+/) ?? [];
+    const available = Number(fields[3]);
+    return success && Number.isFinite(available) ? available * 1024 : undefined;
+  } catch {
+    return undefined; // no df (or no permission to run it): the kept-runs limit alone applies
+  }
+}
+
 function grouped(n: number): string {
   return formatCount(n);
 }
@@ -258,6 +359,7 @@ async function batch(scenario: Scenario, flags: Flags, out: Printer): Promise<vo
     ...(flags.shard ? { shard: flags.shard } : {}),
     ...(progress ? { onProgress: progress.update } : {}),
     ...(out.signal ? { signal: out.signal } : {}),
+    ...(out.output ? { output: out.output } : {}),
   }).finally(() => progress?.finish());
   const seconds = (performance.now() - started) / 1000;
   if (!flags.quiet) {
@@ -276,6 +378,8 @@ interface Flags {
   workers: number | undefined;
   shard: Shard | undefined;
   keepRuns: boolean;
+  pluginTimeout: number | undefined;
+  pluginMemory: number | undefined;
   force: boolean;
   batch: boolean;
   merge: boolean;
@@ -283,7 +387,16 @@ interface Flags {
   help: boolean;
 }
 
-const STRINGS = ["out", "seed", "steps", "runs", "workers", "shard"];
+const STRINGS = [
+  "out",
+  "seed",
+  "steps",
+  "runs",
+  "workers",
+  "shard",
+  "plugin-timeout",
+  "plugin-memory",
+];
 const BOOLEANS = ["quiet", "help", "keep-runs", "force"];
 
 function readArgs(args: string[]): Flags {
@@ -336,6 +449,8 @@ function readArgs(args: string[]): Flags {
   const steps = whole("steps", 1, MAX_STEPS);
   const runs = whole("runs", 1, MAX_RUNS);
   const workers = whole("workers", 1, MAX_WORKERS);
+  const pluginTimeout = whole("plugin-timeout", 1, 86_400);
+  const pluginMemory = whole("plugin-memory", 64, 1_048_576);
   let shard: Shard | undefined;
   if (typeof parsed.shard === "string") {
     try {
@@ -367,6 +482,8 @@ function readArgs(args: string[]): Flags {
     workers,
     shard,
     keepRuns,
+    pluginTimeout,
+    pluginMemory,
     force: parsed.force === true,
     batch: runs !== undefined || workers !== undefined || shard !== undefined || keepRuns,
     merge,

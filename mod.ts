@@ -107,6 +107,7 @@ export {
   runScenario,
   type RunScenarioOptions,
 } from "./files/run.ts";
+export type { OutputTarget } from "./files/atomic.ts";
 export type { MonteCarloSettings, PluginUse, Scenario } from "./core/scenario.ts";
 export {
   MAX_RUNS,

@@ -29,6 +29,7 @@ export const EXAMPLE_LEVELS: EnvelopeLevels = Object.freeze({
  *
  * @param definition The plugin.
  * @param raw The options as they would appear in a scenario entry (without `use`).
+ * @param steps The scenario's steps, for a check of an option that names a step. @default {200}
  * @returns The checked options.
  * @throws ScenarioError listing every problem, each with its field path.
  *
@@ -42,13 +43,18 @@ export const EXAMPLE_LEVELS: EnvelopeLevels = Object.freeze({
  * ```
  */
 export function readOptions<O>(
-  definition: PluginDefinition & { check?(o: O, r: (k: string, m: string) => void): void },
+  definition: PluginDefinition & {
+    check?(o: O, r: (k: string, m: string) => void, run: { steps: number }): void;
+  },
   raw: Record<string, unknown>,
+  steps = 200,
 ): O {
   const issues = new Issues();
   const options = readFields(definition.options, raw, { path: definition.name, issues }) as O;
   if (issues.list.length === 0) {
-    definition.check?.(options, (key, message) => issues.add(`${definition.name}.${key}`, message));
+    const report = (key: string, message: string) =>
+      issues.add(`${definition.name}.${key}`, message);
+    definition.check?.(options, report, { steps });
   }
   if (issues.list.length > 0) {
     throw new ScenarioError(

@@ -33,8 +33,8 @@ export interface PluginFailure {
   plugin: string;
   /** The scenario file. */
   file: string;
-  /** The seed of the run. */
-  seed: number;
+  /** The seed of the run, when the failure happened in one (not while a plugin loaded). */
+  seed?: number;
   /** The Monte Carlo run index, when more than one run. */
   run?: number;
   /** The step, when the failure concerns one. */
@@ -58,7 +58,7 @@ export class PluginError extends Error {
       failure.file,
       failure.step === undefined ? undefined : `step ${failure.step}`,
       failure.run === undefined ? undefined : `run ${failure.run}`,
-      `seed ${failure.seed}`,
+      failure.seed === undefined ? undefined : `seed ${failure.seed}`,
     ].filter(Boolean).join(", ");
     super(`[${failure.plugin}] ${message} (${where})`, options);
     this.name = "PluginError";

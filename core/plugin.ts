@@ -62,8 +62,12 @@ export interface PluginBase<K extends string, O> {
   readonly name: string;
   /** Option fields. */
   readonly options: Fields;
-  /** Cross-field checks on the options, reported by key. */
-  check?(options: O, report: (key: string, message: string) => void): void;
+  /**
+   * Cross-field checks on the options, reported by key; `run.steps` is the scenario's steps,
+   * for an option that names a step. Called even when another of the plugin's fields was
+   * refused, so that a file's problems are reported at once (a refused field is then undefined).
+   */
+  check?(options: O, report: (key: string, message: string) => void, run: { steps: number }): void;
 }
 
 /** A generator plugin: supplies one or more sample channels. */

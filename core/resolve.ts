@@ -5,7 +5,7 @@
  * @module
  */
 import { dirname, fromFileUrl, resolve, toFileUrl } from "@std/path";
-import { ScenarioError } from "./errors.ts";
+import { PluginError, ScenarioError } from "./errors.ts";
 import { CHANNELS } from "./frame.ts";
 import { didYouMean, show } from "./options.ts";
 import type { BuiltinTable, PluginDefinition, PluginKind } from "./plugin.ts";
@@ -109,6 +109,13 @@ export async function loadPlugin(
         throw new ScenarioError(
           `Cannot load plugin ${show(use)}: no such file ${show(fromFileUrl(resolved.module))}`,
         );
+      }
+      // Refused a permission (in the sandbox): the plugin's doing, not the scenario's.
+      if ((error as Error).name === "NotCapable") {
+        const file = options.scenarioPath, plugin = `${options.kind} ${show(use)}`;
+        throw new PluginError({ plugin, file }, `failed to load: ${message}`, {
+          cause: error,
+        });
       }
       // A syntax error names its place as "at file:///...:line:col": lead with it.
       const at = /(file:\/\/\S+?):(\d+):(\d+)/.exec(message);

@@ -134,8 +134,8 @@ export async function parseScenario(
   const { path } = options;
   const { raw, twice } = parseText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, path);
   const issues = new Issues();
-  const where = { ...options, issues };
   const top = readFields(topFields, raw, { path: "", issues, extraKeys: SECTIONS });
+  const where = { ...options, issues, steps: top.steps ?? Infinity };
   const record = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
   const name = top.name ?? basename(path, extname(path));
   if (top.name === undefined && !NAME.test(name)) {
@@ -252,7 +252,15 @@ function scanJsonc(text: string): { deep?: number; twice: [string, number, numbe
 
 interface Where extends ParseScenarioOptions {
   issues: Issues;
+  /** The scenario's steps, for the checks of options that name a step; Infinity if unknown. */
+  steps: number;
 }
+
+type CheckHook = (
+  options: unknown,
+  report: (key: string, message: string) => void,
+  run: { steps: number },
+) => void;
 
 type Use<K extends PluginKind> = PluginUse<Extract<PluginDefinition, { kind: K }>>;
 
@@ -347,11 +355,19 @@ async function readPlugin<K extends PluginKind>(
   const before = issues.list.length;
   const read = { path: key, issues, extraKeys: PLUGIN_KEYS };
   const options = readFields(definition.options, entry, read);
-  if (before === issues.list.length) {
-    const check = definition.check as
-      | ((o: unknown, r: (k: string, m: string) => void) => void)
-      | undefined;
-    check?.(options, (field, message) => issues.add(join(key, field), message));
+  const check = definition.check as CheckHook | undefined;
+  if (check) {
+    const bad = new Set(issues.list.slice(before).map(([at]) => at));
+    const report = (field: string, message: string) => {
+      // A field already refused is not reported twice.
+      if (!bad.has(join(key, field))) issues.add(join(key, field), message);
+    };
+    try {
+      check(options, report, { steps: where.steps });
+    } catch (error) {
+      // With a field refused, the check may meet a value it does not expect: the refusal says it.
+      if (bad.size === 0) throw error;
+    }
   }
   return {
     use,

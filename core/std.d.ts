@@ -9,6 +9,28 @@ declare module "@std/jsonc" {
   export function parse(text: string): unknown;
 }
 
+declare module "@std/csv" {
+  export interface ParseOptions {
+    separator?: string;
+    trimLeadingSpace?: boolean;
+    comment?: string;
+    lazyQuotes?: boolean;
+    fieldsPerRecord?: number;
+  }
+  /** Parses CSV into rows of fields; throws SyntaxError naming the record, line and column. */
+  export function parse(input: string, options?: ParseOptions): string[][];
+  export interface StringifyOptions {
+    headers?: boolean;
+    separator?: string;
+    columns?: readonly string[];
+  }
+  /** Formats rows as CSV, quoting fields that need it; lines end with `\r\n`. */
+  export function stringify(
+    data: readonly (readonly unknown[])[] | readonly Record<string, unknown>[],
+    options?: StringifyOptions,
+  ): string;
+}
+
 declare module "@std/path" {
   export function join(...paths: string[]): string;
   export function resolve(...paths: string[]): string;

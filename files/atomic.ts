@@ -138,9 +138,30 @@ class PendingFile implements OutputStream {
 }
 
 /**
+ * Where a run's files go: an {@linkcode OutputSet} on a folder, or what forwards its calls to
+ * one, as the plugin sandbox does from its process to the writer's.
+ */
+export interface OutputTarget {
+  /** The output folder. */
+  readonly dir: string;
+  /** Temporary files of a killed earlier run that were removed. */
+  readonly staleRemoved: number;
+  /** Refuses, before any work, a name that cannot be written; see {@linkcode OutputSet.check}. */
+  check(name: string): void;
+  /** Starts a file; see {@linkcode OutputSet.create}. */
+  create(name: string): OutputStream | Promise<OutputStream>;
+  /** Writes a whole file; see {@linkcode OutputSet.writeFile}. */
+  writeFile(name: string, content: string | Uint8Array): Promise<void>;
+  /** Renames every file into place and returns their paths. */
+  commit(): Promise<string[]>;
+  /** Removes every temporary file. */
+  abort(): Promise<void>;
+}
+
+/**
  * A set of files written together into one folder: all appear, or none do.
  */
-export class OutputSet {
+export class OutputSet implements OutputTarget {
   /** The output folder. */
   readonly dir: string;
   /** Marks this set's temporary files: unique to the process and the set. */

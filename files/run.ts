@@ -11,7 +11,7 @@ import type { OutputStream, SinkInstance } from "../core/plugin.ts";
 import { framesOf, pacer, type RunOptions, RunPlan } from "../core/run.ts";
 import type { PluginUse, Scenario } from "../core/scenario.ts";
 import { ScenarioError } from "../core/errors.ts";
-import { OutputSet } from "./atomic.ts";
+import { OutputSet, type OutputTarget } from "./atomic.ts";
 import { metaText } from "./meta.ts";
 
 /** Counts of a run's regimes and flags. */
@@ -44,6 +44,8 @@ export interface RunScenarioOptions extends RunOptions {
   onProgress?: (done: number, total: number) => void;
   /** Stops the run between blocks: it then throws the signal's reason and writes nothing. */
   signal?: AbortSignal;
+  /** Where the files go instead of an output set on `outDir`, such as the sandbox's writer. */
+  output?: OutputTarget;
 }
 
 /**
@@ -70,7 +72,7 @@ export async function runScenario(
   scenario: Scenario,
   options: RunScenarioOptions,
 ): Promise<RunReport> {
-  const output = new OutputSet(options.outDir);
+  const output = options.output ?? new OutputSet(options.outDir);
   try {
     const plan = new RunPlan(scenario, options);
     refuseLongRenders(plan);

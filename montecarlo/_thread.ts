@@ -7,7 +7,7 @@
  * @module
  */
 import { PluginError, type PluginFailure, ScenarioError } from "../core/errors.ts";
-import { outputError, stagedPath } from "../files/atomic.ts";
+import { outputError, type OutputTarget, stagedPath } from "../files/atomic.ts";
 import type {
   EvaluatorDefinition,
   GeneratorDefinition,
@@ -41,12 +41,15 @@ export interface ChunkOptions {
    * {@linkcode stagedPath} of `mc_<name>_<i>.<extension>` in `dir`, for the output set of that
    * token to adopt.
    */
-  keep?: Staging | undefined;
+  keep?: Keep | undefined;
   /** Called after each run. */
   onRun?: () => void;
   /** Stops the runs, between two of them: the signal's reason is then thrown. */
   signal?: AbortSignal | undefined;
 }
+
+/** Where a batch's kept runs go: staged for an output set, or to an output on this thread. */
+export type Keep = Staging | Pick<OutputTarget, "writeFile">;
 
 /** Where a batch's kept runs are staged: an output set's folder and token. */
 export interface Staging {
@@ -93,14 +96,18 @@ async function runRange(
   range: {
     from: number;
     to: number;
-    keep: Staging | undefined;
+    keep: Keep | undefined;
     onRun?: (() => void) | undefined;
     signal?: AbortSignal | undefined;
   },
 ): Promise<void> {
   const { keep, onRun } = range;
   const pace = pacer(range.signal);
-  const staged = keep ? new StagedFiles(keep) : undefined;
+  const staged = keep === undefined
+    ? undefined
+    : "writeFile" in keep
+    ? new WholeFiles(keep)
+    : new StagedFiles(keep);
   for (let run = range.from; run < range.to; run++) {
     await pace();
     const cursor = await plan.start(run);
@@ -118,7 +125,7 @@ async function runRange(
       await Promise.all(writes);
       if (failed !== undefined) throw failed;
       await sinks.close();
-      staged.close();
+      await staged.close();
     } else {
       stats.addRun(cursor);
     }
@@ -145,6 +152,33 @@ class StagedFiles {
   /** Ends the run's files: one that was never written is created empty. */
   close(): void {
     for (const file of this.#open.splice(0)) file.close();
+  }
+}
+
+/** A kept run's sink files, each handed whole to an output when the run ends. */
+class WholeFiles {
+  readonly #output: Pick<OutputTarget, "writeFile">;
+  readonly #open: [name: string, chunks: Uint8Array[]][] = [];
+
+  constructor(output: Pick<OutputTarget, "writeFile">) {
+    this.#output = output;
+  }
+
+  create(name: string): OutputStream {
+    const chunks: Uint8Array[] = [];
+    this.#open.push([name, chunks]);
+    // A copy: the sink may reuse its bytes once this returns.
+    return {
+      write: (c) => void chunks.push(typeof c === "string" ? encoder.encode(c) : c.slice()),
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const [name, chunks] of this.#open.splice(0)) {
+      const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+      chunks.reduce((at, c) => (bytes.set(c, at), at + c.length), 0);
+      await this.#output.writeFile(name, bytes);
+    }
   }
 }
 

@@ -9,7 +9,7 @@
  * @module
  */
 import { ScenarioError } from "../core/errors.ts";
-import { OutputSet } from "../files/atomic.ts";
+import { OutputSet, type OutputTarget } from "../files/atomic.ts";
 import { metaText } from "../files/meta.ts";
 import { pacer, RunPlan } from "../core/run.ts";
 import type { PluginUse, Scenario } from "../core/scenario.ts";
@@ -19,6 +19,7 @@ import {
   type ChunkOptions,
   errorFromData,
   type FromWorker,
+  type Keep,
   type PluginRecipe,
   runChunk,
   runClaimed,
@@ -76,6 +77,12 @@ export interface BatchOptions {
   pool?: WorkerPool;
   /** Stops the batch between slices of runs: it then throws the signal's reason, writing nothing. */
   signal?: AbortSignal;
+  /**
+   * Where the files go instead of an output set on `outDir`, such as the sandbox's writer. Kept
+   * runs are then written on the main thread alone: only an {@linkcode OutputSet}'s files can be
+   * staged by every thread.
+   */
+  output?: OutputTarget;
 }
 
 /**
@@ -109,7 +116,7 @@ export async function runBatch(scenario: Scenario, options: BatchOptions): Promi
     );
   }
   const [from, to] = options.shard ? shardRuns(runs, options.shard) : [0, runs];
-  const output = new OutputSet(options.outDir);
+  const output = options.output ?? new OutputSet(options.outDir);
   try {
     // The folder and the results' names are checked before the runs, not after them.
     const results = options.shard
@@ -217,7 +224,7 @@ export interface SimulateBatchOptions {
  * by whichever thread runs the run and renamed into place by the set's commit.
  */
 interface KeepOptions extends SimulateBatchOptions {
-  keep?: OutputSet | undefined;
+  keep?: OutputTarget | undefined;
 }
 
 /** What {@linkcode simulateBatch} found. */
@@ -279,8 +286,9 @@ async function simulateRuns(
     output!.check(runFileName(scenario.name, from, extension));
     output!.check(runFileName(scenario.name, to - 1, extension));
   }
-  const keep: Staging | undefined = output?.staging();
-  const workers = Math.min(
+  const staged = output instanceof OutputSet;
+  const keep: Keep | undefined = staged ? output.staging() : output;
+  const workers = output && !staged ? 1 : Math.min(
     total,
     options.workers ??
       defaultWorkers(total * steps * (keep ? LOG_COST : 1), options.pool !== undefined),
@@ -298,14 +306,17 @@ async function simulateRuns(
   } else {
     stats = await runInParallel(scenario, {
       ...base,
+      keep: keep as Staging | undefined, // several threads: an output set's staging
       threads: workers,
       onProgress: options.onProgress,
       pool: options.pool,
       signal: options.signal,
     });
   }
-  for (let run = from; run < to; run++) {
-    for (const extension of extensions) output!.adopt(runFileName(scenario.name, run, extension));
+  if (staged) {
+    for (let run = from; run < to; run++) {
+      for (const extension of extensions) output.adopt(runFileName(scenario.name, run, extension));
+    }
   }
   if (output && extensions.length > 0) {
     const meta = await metaText(scenario, { seed, run: null, steps, levels });
@@ -325,7 +336,9 @@ function defaultWorkers(work: number, pooled: boolean): number {
   return Math.max(1, Math.min(cores, Math.floor(work / perThread), MAX_WORKERS));
 }
 
-interface WorkerRunOptions extends Omit<ChunkOptions, "onRun"> {
+interface WorkerRunOptions extends Omit<ChunkOptions, "onRun" | "keep"> {
+  /** Where workers stage kept runs: an output set's folder and token. */
+  keep: Staging | undefined;
   /** Threads in all: the main thread and `threads - 1` Web Workers. */
   threads: number;
   onProgress?: ((done: number, total: number) => void) | undefined;

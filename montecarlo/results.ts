@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { OutputSet } from "../files/atomic.ts";
+import type { OutputTarget } from "../files/atomic.ts";
 import type { EnvelopeLevels } from "../plugins/envelope.ts";
 import { renderReport } from "./report.ts";
 import { type MonteCarloStats, type MonteCarloSummary, summarizeStats } from "./stats.ts";
@@ -47,7 +47,7 @@ export interface BatchMeta {
 }
 
 export async function writeResults(
-  output: OutputSet,
+  output: OutputTarget,
   meta: BatchMeta,
   stats: MonteCarloStats,
 ): Promise<MonteCarloSummary> {

@@ -75,6 +75,11 @@ const volPath: GeneratorDefinition<VolPathOptions> = defineGenerator({
       default: 0.01,
     }),
   },
+  check({ shockAt }, report, { steps }) {
+    if (shockAt !== undefined && shockAt >= steps) {
+      report("shockAt", `expected a step before the run's last, 1 to ${steps - 1}, got ${shockAt}`);
+    }
+  },
   start({ options, random }) {
     const { reversion, volOfVol, shockAt, shockSize, floor } = options;
     const target = options.target ?? options.start;

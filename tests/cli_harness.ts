@@ -1,5 +1,6 @@
 // Runs the command in-process for the CLI and batch tests, capturing what it prints.
 import { main } from "../cli.ts";
+import { loadScenario } from "../plugins/mod.ts";
 
 /** What one call of the command printed and returned. */
 export interface CliResult {
@@ -8,11 +9,18 @@ export interface CliResult {
   err: string;
 }
 
-/** Runs `main(args)` and collects its output lines and exit code. */
-export async function cli(args: string[]): Promise<CliResult> {
+/**
+ * Runs `main(args)` and collects its output lines and exit code; with `inProcess`, a plugin from
+ * outside option-flight runs in this process, not in the sandbox.
+ */
+export async function cli(args: string[], inProcess = false): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, { stdout: (l) => out.push(l), stderr: (l) => err.push(l) });
+  const code = await main(args, {
+    stdout: (l) => out.push(l),
+    stderr: (l) => err.push(l),
+    ...(inProcess ? { load: loadScenario } : {}),
+  });
   return { code, out, err: err.join("\n") };
 }
 

@@ -1,5 +1,5 @@
 // The command end to end: outputs, flags, exit codes, and what a failed run leaves behind.
-import { assert, assertEquals, assertStringIncludes } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { fromFileUrl, join } from "@std/path";
 import { cli, listDir } from "./cli_harness.ts";
 
@@ -315,6 +315,15 @@ Deno.test("work estimated to take days or to write terabytes is refused, unless 
   const forced = await cli([fixture("throwing.jsonc"), ...huge, "--force"]);
   assertEquals(forced.code, 1, forced.err);
   assertStringIncludes(forced.err, "[generator throwing from ./throwing.ts] threw while filling");
+});
+
+Deno.test("kept runs estimated past the free disk space are refused, even with --force", async () => {
+  const out = join(await Deno.makeTempDir(), "out");
+  const args = ["--runs", "10000000", "--steps", "10000", "--keep-runs", "--force", "--out", out];
+  const result = await cli([breakout, ...args]);
+  assertEquals(result.code, 2, result.err);
+  assertMatch(result.err, /would write about 20,000 GB, more than the [\d,]+ GB free where /);
+  assertEquals(listDir(out), []);
 });
 
 /** Starts the command as the run task does, and sends it `signal` once it has run `ms` ms. */

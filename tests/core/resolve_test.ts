@@ -22,6 +22,7 @@ Deno.test("a relative use path resolves against the scenario's folder, not the w
       "run",
       "--allow-read",
       "--allow-write",
+      "--allow-run=deno", // the plugin beside the scenario runs in the sandbox
       join(root, "cli.ts"),
       join(root, "examples/my_scenario.jsonc"),
       "--out",

@@ -315,7 +315,7 @@ Deno.test("a plugin failing in one run of a batch exits 1, names the run and lea
       "--keep-runs",
       "--out",
       out,
-    ]);
+    ], true); // in process: the sandbox keeps runs on one thread
     assertEquals(result.code, 1, result.err);
     assertStringIncludes(
       result.err,
@@ -338,7 +338,8 @@ Deno.test("a plugin failing only in a worker stops the batch, names the run and 
   const out = join(dir, "out");
   // Enough runs that the main thread cannot finish them all before the worker starts.
   const args = [scenario, "--runs", "20000", "--steps", "100", "--workers", "2", "--keep-runs"];
-  const result = await cli([...args, "--out", out]);
+  // In process: the sandbox keeps runs on one thread, where this plugin does not fail.
+  const result = await cli([...args, "--out", out], true);
   assertEquals(result.code, 1, result.err);
   assertStringIncludes(result.err, "[generator fails-in-worker from ./fails.ts] failed to start");
   assertStringIncludes(result.err, "no vol surface in this thread");
@@ -408,7 +409,7 @@ Deno.test("a batch failing on the main thread leaves no log a worker was still w
   for (let attempt = 0; attempt < 3; attempt++) {
     const out = join(dir, `out${attempt}`);
     const args = [scenario, "--runs", "4000", "--steps", "100", "--workers", "2", "--keep-runs"];
-    const result = await cli([...args, "--out", out]);
+    const result = await cli([...args, "--out", out], true); // workers: in process
     assertEquals(result.code, 1, result.err);
     assertStringIncludes(result.err, "the main thread gives up");
     assertEquals(listDir(out), [], `attempt ${attempt} left files behind`);
@@ -482,6 +483,7 @@ export default defineSink({
   const text = (await Deno.readTextFile(scenarioPath("breakout")))
     .replace('"name": "breakout"', '"name": "kept"')
     .replace(/"steps": 200,/, '"steps": 30,')
+    .replace('"shockAt": 100', '"shockAt": 20')
     .replace(
       '"sinks": [{ "use": "jsonl" }]',
       '"sinks": [{ "use": "jsonl" }, { "use": "./spot_csv.ts" }]',
@@ -497,7 +499,7 @@ export default defineSink({
     "--keep-runs",
     "--out",
     out,
-  ]);
+  ], true); // two threads: in process (the sandbox keeps runs on one)
   assertEquals(result.code, 0, result.err);
   assertStringIncludes(result.out.join("\n"), "6 mc_kept_<i>.jsonl, 6 mc_kept_<i>.csv");
   const scenario = await loadScenario(join(dir, "kept.jsonc"));
@@ -522,7 +524,8 @@ Deno.test("a monteCarlo section in the scenario runs a batch; --quiet prints not
   const path = join(dir, "mc.jsonc");
   const text = (await Deno.readTextFile(scenarioPath("mean_revert")))
     .replace(/"\$schema"[^\n]*\n/, "")
-    .replace(/"steps": 200,/, '"steps": 50, "monteCarlo": { "runs": 30, "keepRuns": true },');
+    .replace(/"steps": 200,/, '"steps": 50, "monteCarlo": { "runs": 30, "keepRuns": true },')
+    .replace('"shockAt": 100', '"shockAt": 25');
   await Deno.writeTextFile(path, text);
   const result = await cli([path, "--out", join(dir, "out"), "--quiet"]);
   assertEquals([result.code, result.out, result.err], [0, [], ""]);
