@@ -247,7 +247,9 @@ async function watchStderr(
       print(line);
     }
   };
-  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+  const decoder = new TextDecoder();
+  for await (const bytes of stream) {
+    const text = decoder.decode(bytes, { stream: true });
     const lines = (rest + text).split("\n");
     rest = lines.pop()!;
     lines.forEach(take);
