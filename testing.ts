@@ -80,6 +80,8 @@ export interface RunGeneratorOptions {
   inputs?: { spot?: ArrayLike<number>; iv?: ArrayLike<number>; hv?: ArrayLike<number> };
   /** Steps per `fill` call, to check that block boundaries do not change the path. @default {4096} */
   blockSize?: number;
+  /** The scenario file a data file the options name is relative to. @default {"scenario.jsonc"} */
+  file?: string;
 }
 
 /** The channels a generator filled. */
@@ -126,6 +128,7 @@ export async function runGenerator(
     seed,
     run,
     steps,
+    file: settings.file ?? "scenario.jsonc",
     random: createStream(seed, { run, key: `generators.${definition.name}` }),
     levels: () => levels,
   });
@@ -183,7 +186,8 @@ export function runEvaluator(
 ): EvaluationBlock {
   const options = readOptions<unknown>(definition, settings.options);
   const n = settings.samples.length;
-  const instance = definition.start({ options, name: "test", seed: 0, run: 0, steps: n });
+  const context = { options, name: "test", seed: 0, run: 0, steps: n, file: "scenario.jsonc" };
+  const instance = definition.start(context);
   const samples: SampleBlock = {
     start: 0,
     length: n,

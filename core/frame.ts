@@ -47,7 +47,7 @@ export interface Frame {
 }
 
 /** The channels a generator can supply for each step. */
-export const CHANNELS = ["time", "spot", "iv", "hv"] as const;
+export const CHANNELS = ["time", "levels", "spot", "iv", "hv"] as const;
 /** A channel a generator supplies: `time` is optional, the other three are required. */
 export type Channel = typeof CHANNELS[number];
 
@@ -69,6 +69,12 @@ export interface SampleBlock {
   readonly hv: Float64Array;
   /** ISO 8601 time per step, when a generator supplies the `time` channel. */
   readonly time: string[];
+  /**
+   * The levels in force per step, by name, when a generator supplies the `levels` channel
+   * (SPEC §7): one column per numeric level the evaluator publishes, each starting every block
+   * at the evaluator's own value, so that a generator fills only the levels it moves.
+   */
+  readonly levels?: Readonly<Record<string, Float64Array>>;
 }
 
 /** The evaluator's outputs for a {@linkcode SampleBlock}, index for index. */
@@ -124,10 +130,10 @@ export function flagsOf(mask: number): readonly Flag[] {
  * @param samples The block's inputs.
  * @param evaluation The evaluator's outputs for the same block.
  * @param i Entry index within the block.
- * @returns The frame, with fields in SPEC §2 order.
+ * @returns The frame, with fields in SPEC §2 order, then the levels when they move.
  */
 export function frameAt(samples: SampleBlock, evaluation: EvaluationBlock, i: number): Frame {
-  return {
+  const frame: Frame = {
     timestamp: samples.time[i] ?? samples.start + i,
     spot: samples.spot[i]!,
     iv: samples.iv[i]!,
@@ -138,4 +144,9 @@ export function frameAt(samples: SampleBlock, evaluation: EvaluationBlock, i: nu
     regime: REGIMES[evaluation.regime[i]!]!,
     flags: flagsOf(evaluation.flags[i]!),
   };
+  if (!samples.levels) return frame;
+  // Moving levels follow the flags, as the levels in force on this frame.
+  const levels: Record<string, number> = {};
+  for (const [name, column] of Object.entries(samples.levels)) levels[name] = column[i]!;
+  return { ...frame, ...levels };
 }

@@ -29,6 +29,8 @@ export interface PluginContext<O> {
   readonly run: number;
   /** Number of steps in this run. */
   readonly steps: number;
+  /** The scenario file: a data file an option names is relative to its folder. */
+  readonly file: string;
 }
 
 /** What a generator's `start` hook is handed. */
@@ -90,6 +92,11 @@ export interface EvaluatorInstance {
 
 /** An evaluator plugin: maps samples to X, Y, Z, regime and flags. */
 export interface EvaluatorDefinition<O = unknown> extends PluginBase<"evaluator", O> {
+  /**
+   * The numeric levels a generator of the `levels` channel may move, in the order frames then
+   * carry them (SPEC §7); none move when absent.
+   */
+  readonly movingLevels?: readonly string[];
   /** Starts the evaluator for one run. */
   start(context: PluginContext<O>): EvaluatorInstance;
 }

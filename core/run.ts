@@ -72,6 +72,7 @@ export class RunPlan {
   /** Which generator supplies each channel. */
   readonly supplier: ReadonlyMap<Channel, PluginUse>;
   readonly #seeder = new StreamSeeder();
+  #levelColumns: Record<string, Float64Array> | undefined;
 
   /**
    * Checks the overrides and allocates the buffers once.
@@ -129,6 +130,7 @@ export class RunPlan {
       if (evaluator.levels) return evaluator.levels;
       throw new Error(`needs levels, but the evaluator "${name}" publishes none`);
     };
+    const moving = this.#movingLevels(evaluator.levels);
     const generators: GeneratorInstance[] = [];
     let steps = this.steps;
     for (const use of this.scenario.generators) {
@@ -139,7 +141,24 @@ export class RunPlan {
       if (instance.length !== undefined) steps = Math.min(steps, instance.length);
       generators.push(instance);
     }
-    return new Cursor(this, { run, steps, evaluator, generators });
+    return new Cursor(this, { run, steps, evaluator, generators, moving });
+  }
+
+  /** The level columns of a run whose levels move, and the evaluator's values they start at. */
+  #movingLevels(levels: Levels | undefined): Started["moving"] {
+    if (!this.supplier.has("levels")) return undefined;
+    const { definition } = this.scenario.evaluator;
+    const named = (levels ?? {}) as Record<string, unknown>;
+    const fixed = (definition.movingLevels ?? []).map((k) => [k, named[k]] as [string, number]);
+    if (fixed.length === 0 || fixed.some(([, v]) => typeof v !== "number")) {
+      throw new PluginError(
+        this.failure(this.supplier.get("levels")!, { run: 0 }),
+        `supplies "levels", but the evaluator "${definition.name}" has no numeric levels that move`,
+      );
+    }
+    const size = this.block.samples.spot.length;
+    this.#levelColumns ??= Object.fromEntries(fixed.map(([k]) => [k, new Float64Array(size)]));
+    return { columns: this.#levelColumns, fixed };
   }
 
   /**
@@ -186,7 +205,8 @@ export class RunPlan {
   #evaluator(run: number): EvaluatorInstance {
     const use = this.scenario.evaluator;
     const context = { options: use.options, name: this.scenario.name, seed: this.seed, run };
-    const start = () => use.definition.start({ ...context, steps: this.steps });
+    const file = this.scenario.path;
+    const start = () => use.definition.start({ ...context, steps: this.steps, file });
     return this.call(start, { use, run, what: "failed to start" });
   }
 }
@@ -209,6 +229,8 @@ type Started = {
   steps: number;
   evaluator: EvaluatorInstance;
   generators: GeneratorInstance[];
+  /** When levels move: their columns, and the evaluator's values each block starts from. */
+  moving: { columns: Record<string, Float64Array>; fixed: [string, number][] } | undefined;
 };
 
 /** A started run: fills the plan's buffers block by block and checks every value. */
@@ -228,11 +250,15 @@ class Cursor implements RunCursor {
   next(): RunBlock | undefined {
     const at = this.#at;
     if (at >= this.steps) return undefined;
-    const plan = this.#plan, { run, evaluator, generators } = this.#started;
+    const plan = this.#plan, { run, evaluator, generators, moving } = this.#started;
     const { spot, iv, hv, time } = plan.block.samples, { evaluation } = plan.block;
     const length = Math.min(spot.length, this.steps - at);
     const clock = plan.supplier.has("time");
-    const samples: SampleBlock = { start: at, length, spot, iv, hv, time: clock ? time : [] };
+    const base = { start: at, length, spot, iv, hv, time: clock ? time : [] };
+    if (moving) {
+      for (const [name, value] of moving.fixed) moving.columns[name]!.fill(value, 0, length);
+    }
+    const samples: SampleBlock = moving ? { ...base, levels: moving.columns } : base;
     const what = `steps ${at} to ${at + length - 1}`;
     const uses = plan.scenario.generators, evaluatorUse = plan.scenario.evaluator;
     for (let g = 0; g < generators.length; g++) {
@@ -244,6 +270,7 @@ class Cursor implements RunCursor {
     }
     const bad = firstBadSample(samples, clock);
     if (bad >= 0) throw sampleError(plan, run, samples, bad);
+    if (moving) checkLevels(plan, run, samples);
     try {
       evaluator.evaluate(samples, evaluation);
     } catch (error) {
@@ -289,6 +316,18 @@ function sampleError(plan: RunPlan, run: number, samples: SampleBlock, i: number
   return new PluginError(failure, `produced ${channel} ${String(value)}, expected ${need}`);
 }
 
+/** Refuses a level that is not a finite number, naming its supplier, the level and the step. */
+function checkLevels(plan: RunPlan, run: number, samples: SampleBlock): void {
+  for (const [name, column] of Object.entries(samples.levels!)) {
+    for (let i = 0; i < samples.length; i++) {
+      const v = column[i]!;
+      if (v - v === 0) continue;
+      const failure = plan.failure(plan.supplier.get("levels")!, { run, step: samples.start + i });
+      throw new PluginError(failure, `produced level ${name} ${v}, expected a finite number`);
+    }
+  }
+}
+
 /** The first entry whose X, Y or Z is not finite, or whose regime or flag code is out of range. */
 function firstBadEvaluation(evaluation: EvaluationBlock, length: number): number {
   const { x, y, z, regime, flags } = evaluation;
@@ -323,6 +362,11 @@ class StartContext implements GeneratorContext<unknown> {
   readonly run: number;
   readonly levels: () => Levels;
   readonly #plan: RunPlan;
+
+  get file(): string {
+    return this.#plan.scenario.path;
+  }
+
   readonly #key: string;
   #random: RandomStream | undefined;
 

@@ -101,7 +101,13 @@ export async function runScenario(
       const meta = await metaText(scenario, about);
       await output.writeFile(`${scenario.name}.meta.json`, meta);
     }
-    const base = { name: scenario.name, seed: plan.seed, run, steps: cursor.steps };
+    const base = {
+      name: scenario.name,
+      seed: plan.seed,
+      run,
+      steps: cursor.steps,
+      file: scenario.path,
+    };
     for (const [i, use] of scenario.renderers.entries()) {
       const context = { ...base, options: use.options, frames: all, levels: cursor.levels };
       try {
@@ -214,6 +220,7 @@ export class Sinks {
         seed,
         run,
         steps,
+        file: scenario.path,
         options: use.options,
         output: stream,
       };

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { BREACH, OVERSPEED, STALL } from "../core/frame.ts";
+import { BREACH, type EvaluationBlock, OVERSPEED, type SampleBlock, STALL } from "../core/frame.ts";
 import { group, number } from "../core/options.ts";
 import { defineEvaluator, type EvaluatorDefinition, type Levels } from "../core/plugin.ts";
 
@@ -244,6 +244,7 @@ export type EnvelopeOptions = EnvelopeLevels;
 /** The flight envelope: dealer-gamma levels and the thresholds of its regimes and flags. */
 const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
   name: "envelope",
+  movingLevels: ["atr", "flip", "putWall", "callWall"],
   options: {
     atr: number({ doc: "Average true range, price units", ...positive }),
     flip: number({ doc: "Gamma flip level, price units; putWall < flip < callWall" }),
@@ -293,6 +294,7 @@ const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
     return {
       levels,
       evaluate(samples, out) {
+        if (samples.levels) return evaluateMoving(samples, out, levels);
         const { spot, iv, hv, length } = samples;
         const { x: xs, y: ys, z: zs, regime, flags } = out;
         for (let i = 0; i < length; i++) {
@@ -317,3 +319,34 @@ const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
   },
 });
 export default envelope;
+
+/**
+ * The envelope with the levels in force on each step (SPEC §7): the same rules as the static
+ * loop above, each step's wall lines made from its own levels, which must keep
+ * `putWall < flip < callWall`.
+ */
+function evaluateMoving(samples: SampleBlock, out: EvaluationBlock, fixed: EnvelopeLevels): void {
+  const { spot, iv, hv, length, time } = samples;
+  const { atr, flip, putWall, callWall } = samples.levels as Record<LevelName, Float64Array>;
+  const { x: xs, y: ys, z: zs, regime, flags } = out;
+  const { riskProxyBase, thresholds: th } = fixed;
+  for (let i = 0; i < length; i++) {
+    const s = spot[i]!, a = atr![i]!, f = flip![i]!, p = putWall![i]!, c = callWall![i]!;
+    if (!(p < f && f < c && a > 0)) {
+      const when = time[i] === undefined ? "" : ` (${time[i]})`;
+      throw new Error(
+        `the levels of step ${
+          samples.start + i
+        }${when} break putWall < flip < callWall or atr > 0: atr ${a}, putWall ${p}, flip ${f}, callWall ${c}`,
+      );
+    }
+    const x = Math.abs(s - f) / a;
+    const y = iv[i]! / hv[i]! / riskProxyBase;
+    const z = s >= f ? (c - s) / (c - f) : (s - p) / (f - p);
+    xs[i] = x, ys[i] = y, zs[i] = z;
+    regime[i] = regimeOf(x, y, th);
+    flags[i] = flagMask(x, y, z, th);
+  }
+}
+
+type LevelName = "atr" | "flip" | "putWall" | "callWall";

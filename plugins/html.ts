@@ -199,7 +199,7 @@ const html: RendererDefinition<HtmlOptions> = defineRenderer({
    * const frame = { timestamp: 0, spot: 694, iv: 0.15, hv: 0.12, x: 0.5357142857142857, y: 1.25, z: 0.8, regime: "CRUISE" as const, flags: [] };
    * const page = await html.render({
    *   options: { title: undefined, fps: 30, maxTrailPoints: 10_000 },
-   *   name: "demo", seed: 1, run: 0, steps: 1, frames: [frame], levels: undefined,
+   *   name: "demo", seed: 1, run: 0, steps: 1, file: "demo.jsonc", frames: [frame], levels: undefined,
    * });
    * assertStringIncludes(String(page), '<canvas id="view"');
    * ```

@@ -10,6 +10,7 @@
 import { basename, dirname } from "@std/path";
 import { ScenarioError } from "../core/errors.ts";
 import type { Frame } from "../core/frame.ts";
+import { framesOf } from "../core/run.ts";
 import { OutputSet } from "../files/atomic.ts";
 import { defineSink, type SinkDefinition } from "../core/plugin.ts";
 import { FrameText } from "./_frame_text.ts";
@@ -118,6 +119,8 @@ const jsonl: SinkDefinition<JsonlOptions> = defineSink({
       write: (frames) => output.write(formatJsonl(frames)),
       // Lines written from the block's columns: the same bytes, no frame objects, no strings.
       writeBlock(block) {
+        // Moving levels add fields the WebAssembly writer does not know: daily replays are short.
+        if (block.samples.levels) return output.write(formatJsonl(framesOf(block)));
         text ??= new FrameText();
         text.clear();
         text.add(block);

@@ -10,6 +10,7 @@ import * as core from "../core/scenario.ts";
 import breakout from "./breakout.ts";
 import envelope from "./envelope.ts";
 import falseBreakout from "./false_breakout.ts";
+import history from "./history.ts";
 import html from "./html.ts";
 import hv from "./hv.ts";
 import jsonl from "./jsonl.ts";
@@ -25,6 +26,7 @@ export const BUILTINS: BuiltinTable = Object.freeze(Object.fromEntries([
   builtin(breakout, "./breakout.ts"),
   builtin(envelope, "./envelope.ts"),
   builtin(falseBreakout, "./false_breakout.ts"),
+  builtin(history, "./history.ts"),
   builtin(html, "./html.ts"),
   builtin(hv, "./hv.ts"),
   builtin(jsonl, "./jsonl.ts"),

@@ -67,6 +67,7 @@ async function bench(page: Page, dir: string, frames: Frame[], levels: unknown):
   const text = await html.render({
     options,
     name: "bench",
+    file: "scenario.jsonc",
     seed: 42,
     run: 0,
     steps: frames.length,

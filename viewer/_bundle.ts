@@ -680,6 +680,12 @@ export const VIEWER_SCRIPT: string = `(() => {
   var prepared = /* @__PURE__ */ new WeakMap();
   var envelope = defineEvaluator({
     name: "envelope",
+    movingLevels: [
+      "atr",
+      "flip",
+      "putWall",
+      "callWall"
+    ],
     options: {
       atr: number({
         doc: "Average true range, price units",
@@ -765,6 +771,7 @@ export const VIEWER_SCRIPT: string = `(() => {
       return {
         levels,
         evaluate(samples, out) {
+          if (samples.levels) return evaluateMoving(samples, out, levels);
           const { spot, iv, hv, length } = samples;
           const { x: xs, y: ys, z: zs, regime, flags } = out;
           for (let i = 0; i < length; i++) {
@@ -785,6 +792,25 @@ export const VIEWER_SCRIPT: string = `(() => {
       };
     }
   });
+  function evaluateMoving(samples, out, fixed) {
+    const { spot, iv, hv, length, time } = samples;
+    const { atr, flip, putWall, callWall } = samples.levels;
+    const { x: xs, y: ys, z: zs, regime, flags } = out;
+    const { riskProxyBase, thresholds: th } = fixed;
+    for (let i = 0; i < length; i++) {
+      const s = spot[i], a = atr[i], f = flip[i], p = putWall[i], c = callWall[i];
+      if (!(p < f && f < c && a > 0)) {
+        const when = time[i] === void 0 ? "" : \` (\${time[i]})\`;
+        throw new Error(\`the levels of step \${samples.start + i}\${when} break putWall < flip < callWall or atr > 0: atr \${a}, putWall \${p}, flip \${f}, callWall \${c}\`);
+      }
+      const x = Math.abs(s - f) / a;
+      const y = iv[i] / hv[i] / riskProxyBase;
+      const z = s >= f ? (c - s) / (c - f) : (s - p) / (f - p);
+      xs[i] = x, ys[i] = y, zs[i] = z;
+      regime[i] = regimeOf(x, y, th);
+      flags[i] = flagMask(x, y, z, th);
+    }
+  }
 
   // viewer/rules.ts
   var THRESHOLD_KEYS = Object.keys(DEFAULT_THRESHOLDS);

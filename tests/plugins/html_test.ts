@@ -21,6 +21,7 @@ function context(
   return {
     options: readOptions<HtmlOptions>(html, {}),
     name: "breakout",
+    file: "scenario.jsonc",
     seed: 42,
     run: 0,
     steps: frames.length,

@@ -47,6 +47,7 @@ async function writePage(
   const text = await html.render({
     options: readOptions<HtmlOptions>(html, settings.options ?? {}),
     name,
+    file: "scenario.jsonc",
     seed: 42,
     run: 0,
     steps: frames.length,
@@ -860,6 +861,23 @@ Deno.test({
         assertEquals(await text(page, "#hud-timestamp"), "2024-03-01T14:37:00.000Z");
         assertClean(view);
         await page.close();
+      });
+
+      await t.step("frames with moving levels and dates open without errors", async () => {
+        const moving = exampleFrames(30).map((f, i) => ({
+          ...f,
+          timestamp: `2022-12-${String(i + 1).padStart(2, "0")}`,
+          atr: 2.8 + i / 100,
+          flip: 692.5 - i / 10,
+          putWall: 680,
+          callWall: i < 15 ? 700 : 698,
+        }));
+        const path = await writePage(dir, "moving", moving as Frame[]);
+        const view = await open(chromium, path);
+        await seekWithScrubber(view.page, 12);
+        assertEquals(await text(view.page, "#hud-timestamp"), "2022-12-13");
+        assertClean(view);
+        await view.page.close();
       });
 
       await t.step(

@@ -57,6 +57,7 @@ Deno.test("the page embeds the script, the style and the markup as built", async
   const page = await html.render({
     options: readOptions<HtmlOptions>(html, {}),
     name: "bundle",
+    file: "scenario.jsonc",
     seed: 1,
     run: 0,
     steps: frames.length,

@@ -23,6 +23,7 @@ async function embeddedView(
   const page = await html.render({
     options: readOptions<HtmlOptions>(html, {}),
     name: "data",
+    file: "scenario.jsonc",
     seed: 7,
     run: 0,
     steps: frames.length,
