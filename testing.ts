@@ -44,7 +44,7 @@ export const EXAMPLE_LEVELS: EnvelopeLevels = Object.freeze({
  */
 export function readOptions<O>(
   definition: PluginDefinition & {
-    check?(o: O, r: (k: string, m: string) => void, run: { steps: number }): void;
+    check?(o: O, r: (k: string, m: string) => void, at: { steps: number; file: string }): void;
   },
   raw: Record<string, unknown>,
   steps = 200,
@@ -54,7 +54,7 @@ export function readOptions<O>(
   if (issues.list.length === 0) {
     const report = (key: string, message: string) =>
       issues.add(`${definition.name}.${key}`, message);
-    definition.check?.(options, report, { steps });
+    definition.check?.(options, report, { steps, file: "scenario.jsonc" });
   }
   if (issues.list.length > 0) {
     throw new ScenarioError(

@@ -65,11 +65,24 @@ export interface PluginBase<K extends string, O> {
   /** Option fields. */
   readonly options: Fields;
   /**
-   * Cross-field checks on the options, reported by key; `run.steps` is the scenario's steps,
-   * for an option that names a step. Called even when another of the plugin's fields was
+   * Cross-field checks on the options, reported by key; `scenario.steps` is the scenario's
+   * steps, for an option that names a step, and `scenario.file` the scenario file, for an
+   * option that names a data file. Called even when another of the plugin's fields was
    * refused, so that a file's problems are reported at once (a refused field is then undefined).
    */
-  check?(options: O, report: (key: string, message: string) => void, run: { steps: number }): void;
+  check?(
+    options: O,
+    report: (key: string, message: string) => void,
+    scenario: { steps: number; file: string },
+  ): void;
+  /**
+   * The options as every run uses them, made once when the scenario loads (after `check`, when
+   * it passed): reading a data file the options name here, on the main thread, hands batch
+   * workers the result instead of the file.
+   *
+   * @throws ScenarioError for a bad file, reported with the scenario's other problems.
+   */
+  prepare?(options: O, scenario: { file: string }): O | Promise<O>;
 }
 
 /** A generator plugin: supplies one or more sample channels. */
@@ -78,6 +91,11 @@ export interface GeneratorDefinition<O = unknown> extends PluginBase<"generator"
   readonly provides: readonly Channel[];
   /** Channels it reads, which an earlier generator must fill. */
   readonly needs?: readonly Channel[];
+  /**
+   * The channels one use of it fills, when they depend on its options or its file: a subset of
+   * `provides`, such as the columns of a `csv` generator's file. @default {provides}
+   */
+  channels?(options: O, scenario: { file: string }): readonly Channel[];
   /** Starts the generator for one run. */
   start(context: GeneratorContext<O>): GeneratorInstance | Promise<GeneratorInstance>;
 }

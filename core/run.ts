@@ -86,7 +86,7 @@ export class RunPlan {
     this.scenario = scenario, this.seed = seed, this.steps = steps;
     const supplier = new Map<Channel, PluginUse>();
     for (const use of scenario.generators) {
-      for (const channel of use.definition.provides) supplier.set(channel, use);
+      for (const channel of use.channels ?? use.definition.provides) supplier.set(channel, use);
     }
     this.supplier = supplier;
     const size = Math.min(BLOCK_SIZE, steps);

@@ -42,6 +42,13 @@ export interface PluginUse<D extends PluginDefinition = PluginDefinition> {
   readonly module: string;
   /** The plugin's options, read and checked against its fields. */
   readonly options: unknown;
+  /** For a generator, the channels this use fills, when not all it `provides`. */
+  readonly channels?: readonly Channel[];
+}
+
+/** The channels a generator's use fills: its own `channels`, else what its definition provides. */
+function channelsOf(use: PluginUse<GeneratorDefinition>): readonly Channel[] {
+  return use.channels ?? use.definition.provides;
 }
 
 /** Monte Carlo settings of a scenario. */
@@ -256,10 +263,12 @@ interface Where extends ParseScenarioOptions {
   steps: number;
 }
 
+type PrepareHook = (options: unknown, scenario: { file: string }) => unknown;
+
 type CheckHook = (
   options: unknown,
   report: (key: string, message: string) => void,
-  run: { steps: number },
+  scenario: { steps: number; file: string },
 ) => void;
 
 type Use<K extends PluginKind> = PluginUse<Extract<PluginDefinition, { kind: K }>>;
@@ -281,7 +290,7 @@ async function readGenerators(value: unknown, where: Where): Promise<Use<"genera
   }
   const supplier = new Map<Channel, Use<"generator">>();
   for (const generator of generators) {
-    for (const channel of generator.definition.provides) {
+    for (const channel of channelsOf(generator)) {
       const other = supplier.get(channel);
       if (other) {
         const both = `both ${show(other.key)} and ${show(generator.key)} supply ${show(channel)}`;
@@ -290,8 +299,7 @@ async function readGenerators(value: unknown, where: Where): Promise<Use<"genera
       supplier.set(channel, generator);
     }
   }
-  const order = (g: Use<"generator">) =>
-    Math.min(...g.definition.provides.map((c) => CHANNELS.indexOf(c)));
+  const order = (g: Use<"generator">) => Math.min(...channelsOf(g).map((c) => CHANNELS.indexOf(c)));
   generators.sort((a, b) => order(a) - order(b));
   if (issues.list.length > 0) return generators;
   for (const channel of ["spot", "iv", "hv"] as const) {
@@ -354,7 +362,7 @@ async function readPlugin<K extends PluginKind>(
   const { definition, module } = loaded;
   const before = issues.list.length;
   const read = { path: key, issues, extraKeys: PLUGIN_KEYS };
-  const options = readFields(definition.options, entry, read);
+  let options = readFields(definition.options, entry, read);
   const check = definition.check as CheckHook | undefined;
   if (check) {
     const bad = new Set(issues.list.slice(before).map(([at]) => at));
@@ -363,17 +371,54 @@ async function readPlugin<K extends PluginKind>(
       if (!bad.has(join(key, field))) issues.add(join(key, field), message);
     };
     try {
-      check(options, report, { steps: where.steps });
+      check(options, report, { steps: where.steps, file: where.path });
     } catch (error) {
       // With a field refused, the check may meet a value it does not expect: the refusal says it.
       if (bad.size === 0) throw error;
     }
   }
+  const prepare = definition.prepare as PrepareHook | undefined;
+  if (prepare && issues.list.length === before) {
+    try {
+      options = (await prepare(options, { file: where.path })) as typeof options;
+    } catch (error) {
+      if (!(error instanceof ScenarioError)) throw error;
+      for (const problem of error.problems) issues.add(key, problem);
+    }
+  }
+  // A generator whose channels could not be known fills none, rather than all it provides.
+  const channels = definition.kind === "generator" && definition.channels
+    ? channelsFor(definition as GeneratorDefinition, options, key, where) ?? []
+    : undefined;
   return {
     use,
     key,
     definition: definition as Extract<PluginDefinition, { kind: K }>,
     module,
     options,
+    ...(channels ? { channels } : {}),
   };
+}
+
+/** A generator's own channels for these options, checked to be ones it provides. */
+function channelsFor(
+  definition: GeneratorDefinition,
+  options: unknown,
+  key: string,
+  where: Where,
+): readonly Channel[] | undefined {
+  let channels: readonly Channel[];
+  try {
+    channels = definition.channels!(options, { file: where.path });
+  } catch (error) {
+    if (!(error instanceof ScenarioError)) throw error;
+    for (const problem of error.problems) where.issues.add(key, problem);
+    return undefined;
+  }
+  const extra = channels.filter((c) => !definition.provides.includes(c));
+  if (channels.length === 0 || extra.length > 0) {
+    where.issues.add(key, `fills ${show(channels)}, expected some of ${show(definition.provides)}`);
+    return undefined;
+  }
+  return channels;
 }

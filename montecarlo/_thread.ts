@@ -18,7 +18,7 @@ import type {
 import { pacer, RunPlan } from "../core/run.ts";
 import { Sinks } from "../files/run.ts";
 import type { PluginUse, Scenario } from "../core/scenario.ts";
-import type { RunBlock } from "../core/frame.ts";
+import type { Channel, RunBlock } from "../core/frame.ts";
 import type { MonteCarloStats, MonteCarloStatsSnapshot } from "./stats.ts";
 
 /** The file a kept run's sink writes: `mc_<name>_<run>.<extension>`, as the original backend named it. */
@@ -219,6 +219,8 @@ export interface PluginRecipe {
   module: string;
   /** The options the main thread read and checked. */
   options: unknown;
+  /** For a generator, the channels it fills when not all it provides. */
+  channels?: readonly Channel[];
 }
 
 /**
@@ -256,8 +258,8 @@ export async function scenarioFromRecipe(recipe: ScenarioRecipe): Promise<Scenar
         `${recipe.path}: ${plugin.key}: ${plugin.module} is not a ${kind} plugin`,
       );
     }
-    const { use, key, module, options } = plugin;
-    return { use, key, definition, module, options };
+    const { use, key, module, options, channels } = plugin;
+    return { use, key, definition, module, options, ...(channels ? { channels } : {}) };
   };
   return {
     path: recipe.path,

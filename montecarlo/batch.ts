@@ -456,11 +456,12 @@ async function settle(promises: Promise<unknown>[], ms: number): Promise<void> {
  * each, resolved here, and the options read and checked here.
  */
 function recipeOf(scenario: Scenario, keep: boolean): ScenarioRecipe {
-  const recipe = ({ use, key, module, options }: PluginUse): PluginRecipe => ({
+  const recipe = ({ use, key, module, options, channels }: PluginUse): PluginRecipe => ({
     use,
     key,
     module,
     options,
+    ...(channels ? { channels } : {}),
   });
   return {
     path: scenario.path,

@@ -4,13 +4,20 @@
  *
  * ```jsonc
  * "evaluator": { "use": "envelope", "atr": 2.8, "flip": 692.5, "putWall": 680, "callWall": 700 }
+ * "evaluator": { "use": "envelope", "atr": 62.99, "chain": "spx_quotedata.csv" }
  * ```
  *
  * @module
  */
 import { BREACH, type EvaluationBlock, OVERSPEED, type SampleBlock, STALL } from "../core/frame.ts";
-import { group, number } from "../core/options.ts";
+import { choice, group, number, string } from "../core/options.ts";
 import { defineEvaluator, type EvaluatorDefinition, type Levels } from "../core/plugin.ts";
+import type * as ChainLevels from "./_chain_levels.ts";
+
+/** The module that reads a chain's levels, by a specifier bundlers do not follow. */
+const CHAIN_LEVELS = "./_chain_levels.ts";
+/** `all`, `exclude-nearest` or `next:N`, the forms the `expiries` option takes. */
+const EXPIRIES = /^(all|exclude-nearest|next:[1-9]\d*)$/;
 
 /** Regime and flag thresholds of the flight envelope (SPEC §1). */
 export interface Thresholds {
@@ -236,10 +243,32 @@ interface WallLines {
 const prepared = new WeakMap<EnvelopeOptions, { levels: EnvelopeLevels; lines: WallLines }>();
 
 /**
- * Options of the `envelope` evaluator (SPEC §1): the levels it publishes, in price units.
- * `riskProxyBase` defaults to 1 and `thresholds` to {@linkcode DEFAULT_THRESHOLDS}.
+ * Options of the `envelope` evaluator (SPEC §1): the levels it publishes, in price units,
+ * typed or taken from an option chain (SPEC §6). `riskProxyBase` defaults to 1 and
+ * `thresholds` to {@linkcode DEFAULT_THRESHOLDS}.
  */
-export type EnvelopeOptions = EnvelopeLevels;
+export interface EnvelopeOptions {
+  /** Average true range, price units. */
+  readonly atr: number;
+  /** Gamma flip level, unless `chain` gives it. */
+  readonly flip: number | undefined;
+  /** Put wall, unless `chain` gives it. */
+  readonly putWall: number | undefined;
+  /** Call wall, unless `chain` gives it. */
+  readonly callWall: number | undefined;
+  /** Load factor that counts as 1 g. */
+  readonly riskProxyBase: number;
+  /** Regime and flag thresholds. */
+  readonly thresholds: Thresholds;
+  /** A Cboe option chain (relative to the scenario's folder) giving the flip and walls. */
+  readonly chain: string | undefined;
+  /** With `chain`: which strikes the walls may sit on. @default {"flip"} */
+  readonly restriction: "flip" | "spot" | "none";
+  /** With `chain`: the expiries of the flip's profile. @default {"all"} */
+  readonly expiries: string;
+  /** With `chain`: the dealer convention. @default {"long-calls-short-puts"} */
+  readonly dealer: "long-calls-short-puts" | "short-calls-long-puts";
+}
 
 /** The flight envelope: dealer-gamma levels and the thresholds of its regimes and flags. */
 const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
@@ -247,9 +276,15 @@ const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
   movingLevels: ["atr", "flip", "putWall", "callWall"],
   options: {
     atr: number({ doc: "Average true range, price units", ...positive }),
-    flip: number({ doc: "Gamma flip level, price units; putWall < flip < callWall" }),
-    putWall: number({ doc: "Put wall (support), price units" }),
-    callWall: number({ doc: "Call wall (resistance), price units" }),
+    flip: number({
+      doc: "Gamma flip level, price units; putWall < flip < callWall (or from chain)",
+      optional: true,
+    }),
+    putWall: number({ doc: "Put wall (support), price units (or from chain)", optional: true }),
+    callWall: number({
+      doc: "Call wall (resistance), price units (or from chain)",
+      optional: true,
+    }),
     riskProxyBase: number({
       doc: "Load factor (IV / HV) that counts as 1 g",
       ...positive,
@@ -264,25 +299,75 @@ const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
       overspeedX: number({ doc: "OVERSPEED above this X", ...positive, default: t.overspeedX }),
       stallY: number({ doc: "STALL below this Y", ...positive, default: t.stallY }),
     }, { doc: "Regime and flag thresholds; each defaults to the SPEC value" }),
+    chain: string({
+      doc: "Cboe option chain CSV giving the flip and walls (SPEC §6), instead of typing them",
+      optional: true,
+    }),
+    restriction: choice(["flip", "spot", "none"], {
+      doc: "With chain: walls beyond the flip, at or beyond spot, or anywhere",
+      default: "flip",
+    }),
+    expiries: string({
+      doc: "With chain: expiries of the flip's profile, all, exclude-nearest or next:N",
+      pattern: EXPIRIES,
+      default: "all",
+    }),
+    dealer: choice(["long-calls-short-puts", "short-calls-long-puts"], {
+      doc: "With chain: the dealer convention",
+      default: "long-calls-short-puts",
+    }),
   },
   check(options, report) {
-    if (!(options.putWall < options.flip)) {
+    const typed = (["flip", "putWall", "callWall"] as const).filter((k) =>
+      options[k] !== undefined
+    );
+    if (options.chain !== undefined) {
+      if (typed.length > 0) {
+        report("chain", `give a chain or typed levels, not both (${typed.join(", ")} typed)`);
+      }
+      return;
+    }
+    for (const key of ["flip", "putWall", "callWall"] as const) {
+      if (options[key] === undefined) {
+        report(key, `expected a number, or a "chain" to take it from`);
+      }
+    }
+    if (typed.length < 3) return;
+    if (!(options.putWall! < options.flip!)) {
       report(
         "putWall",
         `expected a put wall below the flip (${options.flip}), got ${options.putWall}`,
       );
     }
-    if (!(options.flip < options.callWall)) {
+    if (!(options.flip! < options.callWall!)) {
       report(
         "callWall",
         `expected a call wall above the flip (${options.flip}), got ${options.callWall}`,
       );
     }
   },
+  // The chain is read once, on the main thread; its module loads only for a scenario that
+  // names one (a specifier of its own, so that neither the viewer's bundle nor a batch
+  // worker loads it).
+  async prepare(options, { file }) {
+    if (options.chain === undefined) return options;
+    const module: typeof ChainLevels = await import(import.meta.resolve(CHAIN_LEVELS));
+    return { ...options, ...module.chainWalls(file, options as ChainLevels.ChainChoice) };
+  },
   start({ options }) {
     let ready = prepared.get(options);
     if (!ready) {
-      const levels: EnvelopeLevels = Object.freeze({ ...options });
+      const { atr, flip, putWall, callWall, riskProxyBase, thresholds } = options as
+        & EnvelopeOptions
+        & EnvelopeLevels;
+      const levels: EnvelopeLevels = Object.freeze({
+        atr,
+        flip,
+        putWall,
+        callWall,
+        riskProxyBase,
+        thresholds,
+      });
       prepared.set(options, ready = { levels, lines: wallLines(levels) });
     }
     const { levels, lines: { slope, offset, span } } = ready;

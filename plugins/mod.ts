@@ -8,6 +8,7 @@ import { isAbsolute } from "@std/path";
 import { ScenarioError } from "../core/errors.ts";
 import * as core from "../core/scenario.ts";
 import breakout from "./breakout.ts";
+import csv from "./csv.ts";
 import envelope from "./envelope.ts";
 import falseBreakout from "./false_breakout.ts";
 import history from "./history.ts";
@@ -24,6 +25,7 @@ function builtin(definition: PluginDefinition, file: string): [string, Builtin] 
 /** Built-in plugins by name. A new file in `plugins/` is added here, and nowhere in `core/`. */
 export const BUILTINS: BuiltinTable = Object.freeze(Object.fromEntries([
   builtin(breakout, "./breakout.ts"),
+  builtin(csv, "./csv.ts"),
   builtin(envelope, "./envelope.ts"),
   builtin(falseBreakout, "./false_breakout.ts"),
   builtin(history, "./history.ts"),

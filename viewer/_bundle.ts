@@ -538,6 +538,25 @@ export const VIEWER_SCRIPT: string = `(() => {
   function number(spec) {
     return numeric("number", spec);
   }
+  function choice(values, spec) {
+    const ok = (v) => values.includes(v);
+    const hint = (v) => typeof v === "string" ? didYouMean(v, values) : "";
+    const expected = \`one of \${values.map((v) => show(v)).join(", ")}\`;
+    return field(spec, {
+      enum: values
+    }, expected, ok, hint);
+  }
+  function string(spec) {
+    const { pattern } = spec;
+    const ok = (v) => typeof v === "string" && (!pattern || pattern.test(v));
+    const schema = {
+      type: "string",
+      ...pattern ? {
+        pattern: pattern.source
+      } : {}
+    };
+    return field(spec, schema, spec.expected ?? "a string", ok);
+  }
   function group(fields, spec) {
     return {
       doc: spec.doc,
@@ -636,6 +655,9 @@ export const VIEWER_SCRIPT: string = `(() => {
   }
 
   // plugins/envelope.ts
+  var import_meta = {};
+  var CHAIN_LEVELS = "./_chain_levels.ts";
+  var EXPIRIES = /^(all|exclude-nearest|next:[1-9]\\d*)$/;
   var LEVEL_NAMES = [
     "atr",
     "flip",
@@ -692,13 +714,16 @@ export const VIEWER_SCRIPT: string = `(() => {
         ...positive
       }),
       flip: number({
-        doc: "Gamma flip level, price units; putWall < flip < callWall"
+        doc: "Gamma flip level, price units; putWall < flip < callWall (or from chain)",
+        optional: true
       }),
       putWall: number({
-        doc: "Put wall (support), price units"
+        doc: "Put wall (support), price units (or from chain)",
+        optional: true
       }),
       callWall: number({
-        doc: "Call wall (resistance), price units"
+        doc: "Call wall (resistance), price units (or from chain)",
+        optional: true
       }),
       riskProxyBase: number({
         doc: "Load factor (IV / HV) that counts as 1 g",
@@ -743,9 +768,54 @@ export const VIEWER_SCRIPT: string = `(() => {
         })
       }, {
         doc: "Regime and flag thresholds; each defaults to the SPEC value"
+      }),
+      chain: string({
+        doc: "Cboe option chain CSV giving the flip and walls (SPEC \\xA76), instead of typing them",
+        optional: true
+      }),
+      restriction: choice([
+        "flip",
+        "spot",
+        "none"
+      ], {
+        doc: "With chain: walls beyond the flip, at or beyond spot, or anywhere",
+        default: "flip"
+      }),
+      expiries: string({
+        doc: "With chain: expiries of the flip's profile, all, exclude-nearest or next:N",
+        pattern: EXPIRIES,
+        default: "all"
+      }),
+      dealer: choice([
+        "long-calls-short-puts",
+        "short-calls-long-puts"
+      ], {
+        doc: "With chain: the dealer convention",
+        default: "long-calls-short-puts"
       })
     },
     check(options, report) {
+      const typed = [
+        "flip",
+        "putWall",
+        "callWall"
+      ].filter((k) => options[k] !== void 0);
+      if (options.chain !== void 0) {
+        if (typed.length > 0) {
+          report("chain", \`give a chain or typed levels, not both (\${typed.join(", ")} typed)\`);
+        }
+        return;
+      }
+      for (const key of [
+        "flip",
+        "putWall",
+        "callWall"
+      ]) {
+        if (options[key] === void 0) {
+          report(key, \`expected a number, or a "chain" to take it from\`);
+        }
+      }
+      if (typed.length < 3) return;
       if (!(options.putWall < options.flip)) {
         report("putWall", \`expected a put wall below the flip (\${options.flip}), got \${options.putWall}\`);
       }
@@ -753,11 +823,28 @@ export const VIEWER_SCRIPT: string = `(() => {
         report("callWall", \`expected a call wall above the flip (\${options.flip}), got \${options.callWall}\`);
       }
     },
+    // The chain is read once, on the main thread; its module loads only for a scenario that
+    // names one (a specifier of its own, so that neither the viewer's bundle nor a batch
+    // worker loads it).
+    async prepare(options, { file }) {
+      if (options.chain === void 0) return options;
+      const module = await import(import_meta.resolve(CHAIN_LEVELS));
+      return {
+        ...options,
+        ...module.chainWalls(file, options)
+      };
+    },
     start({ options }) {
       let ready = prepared.get(options);
       if (!ready) {
+        const { atr: atr2, flip: flip2, putWall, callWall, riskProxyBase: riskProxyBase2, thresholds: thresholds2 } = options;
         const levels2 = Object.freeze({
-          ...options
+          atr: atr2,
+          flip: flip2,
+          putWall,
+          callWall,
+          riskProxyBase: riskProxyBase2,
+          thresholds: thresholds2
         });
         prepared.set(options, ready = {
           levels: levels2,

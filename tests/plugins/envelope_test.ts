@@ -1,10 +1,15 @@
 // The flight envelope (SPEC §1): coordinates, regimes, flags and option checks, through both
 // `evaluateState` and the `envelope` evaluator plugin.
-import { assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import { ScenarioError } from "../../core/errors.ts";
 import { type Flag, flagsOf, type Regime, REGIMES } from "../../core/frame.ts";
 import { readOptions, runEvaluator } from "../../testing.ts";
-import envelope, { type EnvelopeOptions, evaluateState } from "../../plugins/envelope.ts";
+import { loadScenario, startRun } from "../../mod.ts";
+import envelope, {
+  type EnvelopeLevels,
+  type EnvelopeOptions,
+  evaluateState,
+} from "../../plugins/envelope.ts";
 
 type Sample = { spot: number; iv: number; hv: number };
 
@@ -26,7 +31,11 @@ function evaluate(
   sample: Sample,
   options: Record<string, unknown> = LEVELS,
 ): { x: number; y: number; z: number; regime: Regime; flags: readonly Flag[] } {
-  const direct = evaluateState(readOptions<EnvelopeOptions>(envelope, options), sample);
+  // Typed levels: the options are the levels the envelope publishes.
+  const direct = evaluateState(
+    readOptions<EnvelopeOptions>(envelope, options) as EnvelopeLevels,
+    sample,
+  );
   const out = runEvaluator(envelope, { options, samples: [sample] });
   const plugin = {
     x: out.x[0]!,
@@ -65,7 +74,7 @@ Deno.test("evaluateState() and the envelope evaluator agree on a grid of states"
     },
   ];
   for (const options of configs) {
-    const levels = readOptions<EnvelopeOptions>(envelope, options);
+    const levels = readOptions<EnvelopeOptions>(envelope, options) as EnvelopeLevels;
     // Spots from 6 ATR below the flip to 6 ATR above, past both walls of each config.
     const samples: Sample[] = [];
     for (let k = -16; k <= 16; k++) {
@@ -278,4 +287,57 @@ Deno.test("envelope options accept valid levels and fill in the defaults", () =>
     overspeedX: 3.5,
     stallY: 0.8,
   });
+});
+
+Deno.test("without a chain, the flip and both walls are required, each named", () => {
+  const error = assertThrows(() => readOptions(envelope, { atr: 10, flip: 1000 }), ScenarioError);
+  assertEquals(error.problems, [
+    'Cannot read "envelope.putWall": expected a number, or a "chain" to take it from',
+    'Cannot read "envelope.callWall": expected a number, or a "chain" to take it from',
+  ]);
+});
+
+const chainFile = new URL(
+  "../../../shared/data/spx_option_chain_2022-12-12_cboe.csv",
+  import.meta.url,
+);
+const chainPresent = await Deno.stat(chainFile).then(() => true, () => false);
+if (!chainPresent && Deno.env.get("CI") === "true") {
+  Deno.test("the SPX chain of ../shared/data is there under CI", () => {
+    throw new Error(`${chainFile.pathname} is absent`);
+  });
+}
+
+Deno.test({
+  name:
+    "a chain gives the envelope its flip and walls; a restriction breaking their order is refused",
+  ignore: !chainPresent,
+}, async () => {
+  const dir = await Deno.makeTempDir();
+  const scenario = (evaluator: object) =>
+    JSON.stringify({
+      name: "chain",
+      steps: 5,
+      evaluator: { use: "envelope", atr: 62.99, chain: chainFile.pathname, ...evaluator },
+      generators: {
+        spot: { use: "mean-revert", start: 3990.56 },
+        iv: { use: "vol-path", start: 0.25 },
+        hv: { use: "hv", value: 0.18 },
+      },
+    });
+  await Deno.writeTextFile(`${dir}/ok.jsonc`, scenario({}));
+  const { levels } = await startRun(await loadScenario(`${dir}/ok.jsonc`));
+  const { flip, putWall, callWall } = levels as EnvelopeLevels;
+  assertEquals([Math.round(flip * 10) / 10, putWall, callWall], [4013.8, 4000, 4100]);
+  await Deno.writeTextFile(`${dir}/none.jsonc`, scenario({ restriction: "none" }));
+  const none = await loadScenario(`${dir}/none.jsonc`).catch((e) => e);
+  assert(none instanceof ScenarioError);
+  assertStringIncludes(none.message, `${dir}/none.jsonc: Cannot read "evaluator": `);
+  assertStringIncludes(
+    none.message,
+    'restriction "none": put wall 4000, flip 4013.85, call wall 4000 break',
+  );
+  await Deno.writeTextFile(`${dir}/both.jsonc`, scenario({ flip: 4000 }));
+  const both = await loadScenario(`${dir}/both.jsonc`).catch((e) => e);
+  assertStringIncludes(String(both), "give a chain or typed levels, not both (flip typed)");
 });

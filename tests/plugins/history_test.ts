@@ -71,9 +71,11 @@ Deno.test({
   assertAlmostEquals(day.y!, 1.38, 0.005);
   assertAlmostEquals(day.z!, -0.68, 0.005);
   assertEquals((day as unknown as { flags: string[] }).flags, ["BREACH"]);
-  // The ATR moves day by day; the typed levels stay.
+  // The ATR moves day by day; the chain's levels stay: the flip 4013.8, walls 4000 and 4100.
   assert(new Set(all.map((f) => (f as unknown as { atr: number }).atr)).size > 15);
-  assertEquals(new Set(all.map((f) => (f as unknown as { flip: number }).flip)), new Set([4013.8]));
+  assertEquals(new Set(all.map((f) => (f as unknown as { flip: number }).flip)).size, 1);
+  assertAlmostEquals(day.flip!, 4013.8, 0.1);
+  assertEquals([day.putWall, day.callWall], [4000, 4100]);
 });
 
 Deno.test(
