@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { PluginError, ScenarioError } from "./core/errors.ts";
+import { Interrupted, PluginError, ScenarioError } from "./core/errors.ts";
 import { REGIMES } from "./core/frame.ts";
 import { type RunReport, runScenario } from "./files/run.ts";
 import type { Scenario } from "./core/scenario.ts";
@@ -80,23 +80,7 @@ export interface MainOptions {
   freeBytes?: (dir: string) => Promise<number | undefined>;
 }
 
-/** Why a run stopped early: a signal from outside, such as Ctrl-C's SIGINT. */
-export class Interrupted extends Error {
-  /**
-   * Records the signal.
-   *
-   * @param signal Its name.
-   */
-  constructor(readonly signal: "SIGINT" | "SIGTERM") {
-    super(`Interrupted by ${signal}`);
-    this.name = "Interrupted";
-  }
-
-  /** The exit code a shell expects of a process this signal ended: 128 + its number. */
-  get code(): number {
-    return this.signal === "SIGINT" ? 130 : 143;
-  }
-}
+export { Interrupted };
 
 /**
  * Runs the command with the given arguments.

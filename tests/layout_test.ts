@@ -5,7 +5,7 @@ import { dirname, fromFileUrl, join, relative, resolve } from "@std/path";
 
 const root = fromFileUrl(new URL("../", import.meta.url));
 const FOLDERS = ["core", "files", "plugins", "montecarlo", "viewer", "sandbox", "markets"];
-const TOP = ["mod.ts", "cli.ts", "testing.ts"];
+const TOP = ["mod.ts", "cli.ts", "levels.ts", "testing.ts"];
 const IMPORT =
   /(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s*["'](\.[^"']+)["']|\bimport\s*\(?\s*["'](\.[^"']+)["']/g;
 
