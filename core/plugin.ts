@@ -183,12 +183,12 @@ export type PluginDefinition =
 /** The kind of a plugin. */
 export type PluginKind = PluginDefinition["kind"];
 
-/** A built-in plugin: its definition and the module that default-exports it. */
+/** A built-in plugin: the module that default-exports it, loaded only when a scenario uses it. */
 export interface Builtin {
-  /** The plugin. */
-  readonly definition: PluginDefinition;
   /** Absolute specifier of its module, which batch workers import. */
   readonly module: string;
+  /** Imports the module, once, and returns its definition. */
+  load(): Promise<PluginDefinition>;
 }
 
 /** Built-in plugins by their kebab-case name: what a bare `use` string refers to. */

@@ -8,7 +8,7 @@ import { dirname, fromFileUrl, resolve, toFileUrl } from "@std/path";
 import { PluginError, ScenarioError } from "./errors.ts";
 import { CHANNELS } from "./frame.ts";
 import { didYouMean, show } from "./options.ts";
-import type { BuiltinTable, PluginDefinition, PluginKind } from "./plugin.ts";
+import type { Builtin, BuiltinTable, PluginDefinition, PluginKind } from "./plugin.ts";
 
 /** Kebab-case: the form of plugin names and of built-in `use` strings. */
 export const KEBAB = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -25,8 +25,8 @@ export interface ResolveOptions {
 export interface Resolved {
   /** Absolute specifier of the module whose default export is the plugin. */
   readonly module: string;
-  /** The definition, when the string names a built-in. */
-  readonly builtin?: PluginDefinition;
+  /** The built-in, when the string names one. */
+  readonly builtin?: Builtin;
 }
 
 /**
@@ -41,7 +41,7 @@ export function resolveUse(use: string, options: ResolveOptions): Resolved {
   const { builtins } = options;
   if (KEBAB.test(use)) {
     const builtin = Object.hasOwn(builtins, use) ? builtins[use] : undefined;
-    if (builtin) return { module: builtin.module, builtin: builtin.definition };
+    if (builtin) return { module: builtin.module, builtin };
     const names = Object.keys(builtins);
     throw new ScenarioError(
       `Unknown built-in plugin ${show(use)}${didYouMean(use, names)}; built-ins are ${
@@ -96,7 +96,7 @@ export async function loadPlugin(
   options: LoadPluginOptions,
 ): Promise<{ definition: PluginDefinition; module: string }> {
   const resolved = resolveUse(use, options);
-  let definition: unknown = resolved.builtin;
+  let definition: unknown = await resolved.builtin?.load();
   if (!definition) {
     try {
       // Always an absolute file: URL or a jsr:/npm: specifier, never an import-map name, so it

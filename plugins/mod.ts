@@ -7,33 +7,33 @@ import type { Builtin, BuiltinTable, PluginDefinition } from "../core/plugin.ts"
 import { isAbsolute } from "@std/path";
 import { ScenarioError } from "../core/errors.ts";
 import * as core from "../core/scenario.ts";
-import breakout from "./breakout.ts";
-import csv from "./csv.ts";
-import envelope from "./envelope.ts";
-import falseBreakout from "./false_breakout.ts";
-import history from "./history.ts";
-import html from "./html.ts";
-import hv from "./hv.ts";
-import jsonl from "./jsonl.ts";
-import meanRevert from "./mean_revert.ts";
-import volPath from "./vol_path.ts";
-
-function builtin(definition: PluginDefinition, file: string): [string, Builtin] {
-  return [definition.name, { definition, module: new URL(file, import.meta.url).href }];
+/** A built-in, by its name and file; `load` imports the file, once, when a scenario needs it. */
+function builtin(
+  name: string,
+  file: string,
+  load: () => Promise<{ default: PluginDefinition }>,
+): [string, Builtin] {
+  let loaded: Promise<PluginDefinition> | undefined;
+  const module = new URL(file, import.meta.url).href;
+  return [name, { module, load: () => loaded ??= load().then((m) => m.default) }];
 }
 
-/** Built-in plugins by name. A new file in `plugins/` is added here, and nowhere in `core/`. */
+/**
+ * Built-in plugins by name. A new file in `plugins/` is added here, and nowhere in `core/`.
+ * Each loads only when a scenario uses it: a run of three small plugins does not compile the
+ * flight view's page or the market-data readers.
+ */
 export const BUILTINS: BuiltinTable = Object.freeze(Object.fromEntries([
-  builtin(breakout, "./breakout.ts"),
-  builtin(csv, "./csv.ts"),
-  builtin(envelope, "./envelope.ts"),
-  builtin(falseBreakout, "./false_breakout.ts"),
-  builtin(history, "./history.ts"),
-  builtin(html, "./html.ts"),
-  builtin(hv, "./hv.ts"),
-  builtin(jsonl, "./jsonl.ts"),
-  builtin(meanRevert, "./mean_revert.ts"),
-  builtin(volPath, "./vol_path.ts"),
+  builtin("breakout", "./breakout.ts", () => import("./breakout.ts")),
+  builtin("csv", "./csv.ts", () => import("./csv.ts")),
+  builtin("envelope", "./envelope.ts", () => import("./envelope.ts")),
+  builtin("false-breakout", "./false_breakout.ts", () => import("./false_breakout.ts")),
+  builtin("history", "./history.ts", () => import("./history.ts")),
+  builtin("html", "./html.ts", () => import("./html.ts")),
+  builtin("hv", "./hv.ts", () => import("./hv.ts")),
+  builtin("jsonl", "./jsonl.ts", () => import("./jsonl.ts")),
+  builtin("mean-revert", "./mean_revert.ts", () => import("./mean_revert.ts")),
+  builtin("vol-path", "./vol_path.ts", () => import("./vol_path.ts")),
 ]));
 
 /**

@@ -9,7 +9,7 @@
  * @module
  */
 import { type JsonSchema, objectSchema } from "../core/options.ts";
-import type { BuiltinTable, PluginKind } from "../core/plugin.ts";
+import type { PluginDefinition, PluginKind } from "../core/plugin.ts";
 import { SCENARIO_FIELDS } from "../core/scenario.ts";
 import { BUILTINS } from "../plugins/mod.ts";
 
@@ -21,12 +21,13 @@ export const SCHEMA_PATH: URL = new URL("../scenarios/scenario.schema.json", imp
  *
  * @returns Pretty-printed JSON with a final newline.
  */
-export function schemaText(): string {
-  return JSON.stringify(scenarioSchema(BUILTINS), null, 2) + "\n";
+export async function schemaText(): Promise<string> {
+  const definitions = await Promise.all(Object.values(BUILTINS).map((b) => b.load()));
+  return JSON.stringify(scenarioSchema(definitions), null, 2) + "\n";
 }
 
 /** The JSON Schema of scenario files, built from the same fields that check them. */
-function scenarioSchema(builtins: BuiltinTable): JsonSchema {
+function scenarioSchema(builtins: readonly PluginDefinition[]): JsonSchema {
   const external: JsonSchema = {
     type: "object",
     description: "A plugin from a file or package: its options are checked when the scenario loads",
@@ -42,7 +43,7 @@ function scenarioSchema(builtins: BuiltinTable): JsonSchema {
   };
   const entry = (kind: PluginKind): JsonSchema => ({
     anyOf: [
-      ...Object.values(builtins).map((b) => b.definition).filter((d) => d.kind === kind).map((
+      ...builtins.filter((d) => d.kind === kind).map((
         d,
       ) => ({
         ...objectSchema(d.options, {
@@ -91,6 +92,6 @@ function scenarioSchema(builtins: BuiltinTable): JsonSchema {
 }
 
 if (import.meta.main) {
-  await Deno.writeTextFile(SCHEMA_PATH, schemaText());
+  await Deno.writeTextFile(SCHEMA_PATH, await schemaText());
   console.log(`wrote ${SCHEMA_PATH.pathname}`);
 }
