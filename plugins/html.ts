@@ -70,7 +70,12 @@ import { FLAGS, type Frame, REGIMES } from "../core/frame.ts";
 import { integer, number, string } from "../core/options.ts";
 import { defineRenderer, type RendererDefinition } from "../core/plugin.ts";
 import { VIEWER_MARKUP, VIEWER_SCRIPT, VIEWER_STYLE } from "../viewer/_bundle.ts";
-import { type EmbeddedFrames, type EmbeddedView, VIEW_FORMAT } from "../viewer/data.ts";
+import {
+  type EmbeddedFrames,
+  embeddedLevels,
+  type EmbeddedView,
+  VIEW_FORMAT,
+} from "../viewer/data.ts";
 import { isEnvelopeLevels } from "./envelope.ts";
 
 /**
@@ -138,7 +143,16 @@ function embedFrames(frames: readonly Frame[]): EmbeddedFrames {
     regime += code;
     flags += mask;
   }
-  return { length: n, timestamp: stepTimes ? null : timestamp, ...columns, regime, flags };
+  // Levels that move travel as columns of their own; a static run's page is as before.
+  const levels = embeddedLevels(frames);
+  return {
+    length: n,
+    timestamp: stepTimes ? null : timestamp,
+    ...columns,
+    regime,
+    flags,
+    ...(levels ? { levels } : {}),
+  };
 }
 
 /** JSON that is safe inside a `<script>` element: no `<`, `>`, `&` or line separators. */

@@ -222,6 +222,119 @@ export const VIEWER_SCRIPT: string = `(() => {
     return parts.length ? \`compressed \${parts.join(" and ")}\` : "";
   }
 
+  // viewer/data.ts
+  var MOVING_LEVELS = [
+    "atr",
+    "flip",
+    "putWall",
+    "callWall"
+  ];
+  function carried(frame, name) {
+    const v = frame[name];
+    return typeof v === "number" && Number.isFinite(v) ? v : void 0;
+  }
+  function decodeLevels(levels, n) {
+    if (typeof levels !== "object" || levels === null) return null;
+    const out = {};
+    let any = false;
+    for (const name of MOVING_LEVELS) {
+      const column = levels[name];
+      if (!Array.isArray(column)) continue;
+      const values = new Float64Array(n).fill(NaN);
+      for (let i = 0; i < n && i < column.length; i++) {
+        const v = column[i];
+        if (typeof v === "number" && Number.isFinite(v)) values[i] = v;
+      }
+      out[name] = values;
+      any = true;
+    }
+    return any ? out : null;
+  }
+  function decodeFrames(frames) {
+    const n = frames.length;
+    const regime = new Uint8Array(n);
+    const flags = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      regime[i] = frames.regime.charCodeAt(i) - 48;
+      flags[i] = frames.flags.charCodeAt(i) - 48;
+    }
+    return {
+      n,
+      timestamp: frames.timestamp,
+      spot: Float64Array.from(frames.spot),
+      iv: Float64Array.from(frames.iv),
+      hv: Float64Array.from(frames.hv),
+      x: Float64Array.from(frames.x),
+      y: Float64Array.from(frames.y),
+      z: Float64Array.from(frames.z),
+      regime,
+      flags,
+      levels: decodeLevels(frames.levels, n)
+    };
+  }
+  function columnsOf(frames) {
+    const n = frames.length;
+    const timestamp = new Array(n);
+    const spot = new Float64Array(n);
+    const iv = new Float64Array(n);
+    const hv = new Float64Array(n);
+    const x = new Float64Array(n);
+    const y = new Float64Array(n);
+    const z = new Float64Array(n);
+    const regime = new Uint8Array(n);
+    const flags = new Uint8Array(n);
+    let levels = null;
+    let steps = true;
+    for (let i = 0; i < n; i++) {
+      const frame = frames[i];
+      if (frame.timestamp !== i) steps = false;
+      timestamp[i] = frame.timestamp;
+      spot[i] = frame.spot;
+      iv[i] = frame.iv;
+      hv[i] = frame.hv;
+      x[i] = frame.x;
+      y[i] = frame.y;
+      z[i] = frame.z;
+      regime[i] = REGIMES.indexOf(frame.regime);
+      let mask = 0;
+      for (const flag of frame.flags) mask |= 1 << FLAGS.indexOf(flag);
+      flags[i] = mask;
+      for (const name of MOVING_LEVELS) {
+        const v = carried(frame, name);
+        if (v === void 0) continue;
+        levels ??= {};
+        (levels[name] ??= new Float64Array(n).fill(NaN))[i] = v;
+      }
+    }
+    return {
+      n,
+      timestamp: steps ? null : timestamp,
+      spot,
+      iv,
+      hv,
+      x,
+      y,
+      z,
+      regime,
+      flags,
+      levels
+    };
+  }
+  function levelsAt(c, i, fallback) {
+    const out = {};
+    for (const name of MOVING_LEVELS) {
+      const own = c.levels?.[name]?.[i];
+      out[name] = own !== void 0 && !Number.isNaN(own) ? own : fallback ? fallback[name] : void 0;
+    }
+    return out;
+  }
+  function hasDates(c) {
+    const t2 = c.timestamp;
+    if (!t2 || c.n === 0) return false;
+    for (let i = 0; i < c.n; i++) if (typeof t2[i] !== "string") return false;
+    return true;
+  }
+
   // viewer/palette.ts
   var REGIME_COLORS = [
     "#93a4bd",
@@ -316,9 +429,10 @@ export const VIEWER_SCRIPT: string = `(() => {
     el.textContent = text;
     el.setAttribute("data-value", raw);
   }
-  function levelText(v) {
-    return typeof v === "number" && isFinite(v) ? String(Number(v.toPrecision(10))) : "unknown";
+  function levelText(v, digits = 10) {
+    return typeof v === "number" && isFinite(v) ? String(Number(v.toPrecision(digits))) : "unknown";
   }
+  var MOVING_DIGITS = 6;
   function timestampText(i) {
     const c = view.run.c;
     const t2 = c.timestamp ? c.timestamp[i] : i;
@@ -342,6 +456,9 @@ export const VIEWER_SCRIPT: string = `(() => {
     setText("frame-last", String(Math.max(0, n - 1)));
     scrubber.max = String(Math.max(0, n - 1));
     scrubber.value = String(frame);
+    const date = $("frame-date");
+    date.hidden = !run || n === 0 || !run.dated;
+    if (!date.hidden) setText("frame-date", timestampText(frame));
     if (!run || n === 0) {
       for (const id of TELEMETRY_IDS) setValue(id, "\\u2014", "");
       setText("hud-regime", "no frames");
@@ -358,6 +475,7 @@ export const VIEWER_SCRIPT: string = `(() => {
     setValue("hud-x", fmt(c.x[i], 3), String(c.x[i]));
     setValue("hud-y", fmt(c.y[i], 3), String(c.y[i]));
     setValue("hud-z", fmt(c.z[i], 3), String(c.z[i]));
+    if (run.movingLevels) showFrameLevels(run, i);
     const regime = $("hud-regime");
     const code = c.regime[i];
     regime.textContent = REGIMES[code];
@@ -396,6 +514,30 @@ export const VIEWER_SCRIPT: string = `(() => {
       "callWall"
     ]
   ];
+  function showFrameLevels(run, i) {
+    const now = levelsAt(run.c, i, run.levels);
+    const before = i > 0 ? levelsAt(run.c, i - 1, run.levels) : now;
+    for (const [id, key] of LEVEL_IDS) {
+      const el = $(id);
+      const v = now[key];
+      const text = levelText(v, MOVING_DIGITS);
+      el.textContent = text;
+      el.setAttribute("data-value", v === void 0 ? "" : String(v));
+      el.className = text === "unknown" ? "unknown" : v !== before[key] ? "moved" : "";
+    }
+  }
+  function levelsNote(run) {
+    const lv = run.levels;
+    const moving = run.movingLevels;
+    if (lv) {
+      const from = run.levelsNote ? "Levels " + run.levelsNote + "." : "";
+      const move = moving ? "The levels move: shown as in force on each frame." : "";
+      return from && move ? from + " " + move : from || move;
+    }
+    let note = moving ? run.source === "embedded" ? "Levels as each frame carries them; the run's evaluator publishes no envelope." : run.levelsNote ? "Levels as each frame carries them; its meta file says the run's evaluator publishes none." : "Levels as each frame carries them; open the log with its .meta.json for its thresholds." : run.source === "embedded" ? "Levels unknown: the run's evaluator publishes none." : run.levelsNote ? "Levels unknown: its meta file says the run's evaluator publishes none." : "Levels unknown: a JSONL log carries none; open it with its .meta.json.";
+    note += run.th ? " Regime zones use the thresholds that every frame's regime and flags agree with." : " No thresholds fit every frame, so no zones; axes scale to the data.";
+    return note;
+  }
   function updateRunInfo() {
     const run = view.run;
     setText("hud-title", run.source === "embedded" ? embedded.title : run.name);
@@ -409,12 +551,10 @@ export const VIEWER_SCRIPT: string = `(() => {
       const text = lv ? levelText(lv[key]) : "unknown";
       el.textContent = text;
       el.className = text === "unknown" ? "unknown" : "";
+      el.removeAttribute("data-value");
     }
-    document.body.setAttribute("data-levels", lv ? "known" : "unknown");
-    let note = lv ? run.levelsNote ? "Levels " + run.levelsNote + "." : "" : run.source === "embedded" ? "Levels unknown: the run's evaluator publishes none." : run.levelsNote ? "Levels unknown: its meta file says the run's evaluator publishes none." : "Levels unknown: a JSONL log carries none; open it with its .meta.json.";
-    if (!lv) {
-      note += run.th ? " Regime zones use the thresholds that every frame's regime and flags agree with." : " No thresholds fit every frame, so no zones; axes scale to the data.";
-    }
+    document.body.setAttribute("data-levels", lv ? "known" : run.movingLevels ? "frames" : "unknown");
+    const note = levelsNote(run);
     setText("hud-levels-note", note);
     $("hud-levels-note").hidden = !note;
     const ev = $("hud-events");
@@ -427,7 +567,7 @@ export const VIEWER_SCRIPT: string = `(() => {
         b.textContent = value;
         ev.appendChild(b);
       };
-      add("first BREACH", run.firstBreach >= 0 ? "frame " + run.firstBreach : "none");
+      add("first BREACH", run.firstBreach < 0 ? "none" : "frame " + run.firstBreach + (run.dated ? " (" + timestampText(run.firstBreach) + ")" : ""));
       add("max load", run.maxY.toFixed(2) + " g");
       add("regime changes", String(run.changes.length));
     }
@@ -1149,6 +1289,8 @@ export const VIEWER_SCRIPT: string = `(() => {
     return {
       n,
       c,
+      dated: hasDates(c),
+      movingLevels: c.levels !== null,
       source: meta.source,
       name: meta.name,
       seed: meta.seed,
@@ -1285,6 +1427,13 @@ export const VIEWER_SCRIPT: string = `(() => {
     }
     return best >= 0 ? best : i;
   }
+  function showTimelineDates() {
+    const run = view.run;
+    const dated = !!run && run.n > 0 && run.dated;
+    $("timeline-dates").hidden = !dated;
+    setText("timeline-first", dated ? timestampText(0) : "");
+    setText("timeline-last", dated ? timestampText(run.n - 1) : "");
+  }
 
   // viewer/playback.ts
   function setPlayIcon() {
@@ -1384,6 +1533,7 @@ export const VIEWER_SCRIPT: string = `(() => {
     view.trailK = -1;
     updateRunInfo();
     updateHud();
+    showTimelineDates();
     drawTimeline();
     view.dirty = true;
   }
@@ -1743,69 +1893,6 @@ export const VIEWER_SCRIPT: string = `(() => {
     installPointer();
     installKeyboard();
     installButtons();
-  }
-
-  // viewer/data.ts
-  function decodeFrames(frames) {
-    const n = frames.length;
-    const regime = new Uint8Array(n);
-    const flags = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      regime[i] = frames.regime.charCodeAt(i) - 48;
-      flags[i] = frames.flags.charCodeAt(i) - 48;
-    }
-    return {
-      n,
-      timestamp: frames.timestamp,
-      spot: Float64Array.from(frames.spot),
-      iv: Float64Array.from(frames.iv),
-      hv: Float64Array.from(frames.hv),
-      x: Float64Array.from(frames.x),
-      y: Float64Array.from(frames.y),
-      z: Float64Array.from(frames.z),
-      regime,
-      flags
-    };
-  }
-  function columnsOf(frames) {
-    const n = frames.length;
-    const timestamp = new Array(n);
-    const spot = new Float64Array(n);
-    const iv = new Float64Array(n);
-    const hv = new Float64Array(n);
-    const x = new Float64Array(n);
-    const y = new Float64Array(n);
-    const z = new Float64Array(n);
-    const regime = new Uint8Array(n);
-    const flags = new Uint8Array(n);
-    let steps = true;
-    for (let i = 0; i < n; i++) {
-      const frame = frames[i];
-      if (frame.timestamp !== i) steps = false;
-      timestamp[i] = frame.timestamp;
-      spot[i] = frame.spot;
-      iv[i] = frame.iv;
-      hv[i] = frame.hv;
-      x[i] = frame.x;
-      y[i] = frame.y;
-      z[i] = frame.z;
-      regime[i] = REGIMES.indexOf(frame.regime);
-      let mask = 0;
-      for (const flag of frame.flags) mask |= 1 << FLAGS.indexOf(flag);
-      flags[i] = mask;
-    }
-    return {
-      n,
-      timestamp: steps ? null : timestamp,
-      spot,
-      iv,
-      hv,
-      x,
-      y,
-      z,
-      regime,
-      flags
-    };
   }
 
   // viewer/scene.ts
@@ -3396,7 +3483,8 @@ export const VIEWER_SCRIPT: string = `(() => {
           bad
         };
         const known = !!meta?.meta?.levels;
-        state.message = (state.badCount ? "Bad lines skipped; " : "") + (known ? "levels from its meta file." : meta?.meta ? "levels unknown (its meta file has none)." : "levels unknown (a log carries none: open it with its .meta.json).") + extra;
+        const moving = columns.levels !== null;
+        state.message = (state.badCount ? "Bad lines skipped; " : "") + (known ? moving ? "levels from its meta file, moving as its frames carry them." : "levels from its meta file." : moving ? "levels as its frames carry them" + (meta?.meta ? " (its meta file has none)." : " (open it with its .meta.json for its thresholds).") : meta?.meta ? "levels unknown (its meta file has none)." : "levels unknown (a log carries none: open it with its .meta.json).") + extra;
         if (meta) state.meta = metaStatus(meta, {
           columns,
           badCount: parsed.bad.length
@@ -3463,7 +3551,7 @@ export const VIEWER_SCRIPT: string = `(() => {
           frames: log.columns.n,
           badCount: log.badCount,
           bad: log.bad,
-          message: (meta.meta?.levels ? "Levels from its meta file." : "Levels unknown.") + extra,
+          message: (meta.meta?.levels ? "Levels from its meta file." : log.columns.levels ? "Levels as its frames carry them." : "Levels unknown.") + extra,
           meta: metaStatus(meta, log)
         });
       }
@@ -3726,6 +3814,9 @@ dd {
   overflow: hidden;
   text-overflow: ellipsis;
 }
+dd.moved {
+  color: var(--accent);
+}
 dd.unknown {
   color: var(--dim);
   font-style: italic;
@@ -3945,6 +4036,30 @@ footer {
 }
 #frame-index {
   color: var(--text);
+}
+#timeline-dates {
+  /* as wide as the strip, never wider: long timestamps must not widen the footer */
+  width: 0;
+  min-width: 100%;
+  display: flex;
+  justify-content: space-between;
+  gap: 8px;
+  padding: 0 2px;
+  font-family: var(--mono);
+  font-size: 11px;
+  line-height: 13px;
+  color: var(--dim);
+  white-space: nowrap;
+}
+#timeline-dates span {
+  overflow: hidden;
+  text-overflow: ellipsis;
+}
+#frame-date {
+  display: block;
+  color: var(--text);
+  overflow: hidden;
+  text-overflow: ellipsis;
 }
 footer label {
   color: var(--dim);
@@ -4206,9 +4321,13 @@ export const VIEWER_MARKUP: string = `<div id="app">
     <div id="timeline">
       <canvas id="timeline-events" title="Events: click to jump"></canvas>
       <input type="range" id="scrubber" min="0" max="0" step="1" value="0" aria-label="Frame">
+      <div id="timeline-dates" hidden>
+        <span id="timeline-first"></span><span id="timeline-last"></span>
+      </div>
     </div>
     <div id="frame-readout">
       frame <span id="frame-index">0</span> / <span id="frame-last">0</span>
+      <span id="frame-date" hidden></span>
     </div>
     <label>speed <select id="speed" title="Playback speed ([ and ])">
         <option value="0.25">0.25&times;</option>

@@ -1,13 +1,18 @@
 /**
  * The HUD: the current frame's telemetry, regime and flags, and the run's name, seed, levels,
- * events and the regime rules in the legend. Values are only ever set as text.
+ * events and the regime rules in the legend. When the frames carry the levels in force on each
+ * (levels that move, SPEC §7), the level readouts follow the current frame; when they carry
+ * dates, the frame readout under the timeline shows the current frame's. Values are only ever
+ * set as text.
  *
  * @module
  */
 /// <reference lib="dom" />
 import { FLAGS, REGIMES } from "../core/frame.ts";
 import { scaleNote } from "./axes.ts";
+import { levelsAt } from "./data.ts";
 import { $, embedded, scrubber, setText } from "./dom.ts";
+import type { Run } from "./model.ts";
 import { REGIME_COLORS } from "./palette.ts";
 import { view } from "./state.ts";
 
@@ -26,9 +31,12 @@ function setValue(id: string, text: string, raw: string): void {
   el.setAttribute("data-value", raw);
 }
 
-function levelText(v: unknown): string {
-  return typeof v === "number" && isFinite(v) ? String(Number(v.toPrecision(10))) : "unknown";
+function levelText(v: unknown, digits = 10): string {
+  return typeof v === "number" && isFinite(v) ? String(Number(v.toPrecision(digits))) : "unknown";
 }
+
+/** Significant digits of a level that moves: an ATR from daily ranges has many more. */
+const MOVING_DIGITS = 6;
 
 /** The text of a frame's timestamp: the step index when the frames carry none. */
 export function timestampText(i: number): string {
@@ -57,6 +65,9 @@ export function updateHud(): void {
   setText("frame-last", String(Math.max(0, n - 1)));
   scrubber.max = String(Math.max(0, n - 1));
   scrubber.value = String(frame);
+  const date = $("frame-date");
+  date.hidden = !run || n === 0 || !run.dated;
+  if (!date.hidden) setText("frame-date", timestampText(frame));
   if (!run || n === 0) {
     for (const id of TELEMETRY_IDS) setValue(id, "—", "");
     setText("hud-regime", "no frames");
@@ -73,6 +84,7 @@ export function updateHud(): void {
   setValue("hud-x", fmt(c.x[i]!, 3), String(c.x[i]));
   setValue("hud-y", fmt(c.y[i]!, 3), String(c.y[i]));
   setValue("hud-z", fmt(c.z[i]!, 3), String(c.z[i]));
+  if (run.movingLevels) showFrameLevels(run, i);
   const regime = $("hud-regime");
   const code = c.regime[i]!;
   regime.textContent = REGIMES[code]!;
@@ -104,6 +116,50 @@ const LEVEL_IDS = [
   ["hud-callwall", "callWall"],
 ] as const;
 
+/**
+ * Shows the levels in force on frame `i` of a run whose frames carry them: each frame's own,
+ * else the run's static ones, to six significant digits (the exact value in `data-value`). A
+ * level that moved since the frame before is marked `moved`.
+ */
+function showFrameLevels(run: Run, i: number): void {
+  const now = levelsAt(run.c, i, run.levels);
+  const before = i > 0 ? levelsAt(run.c, i - 1, run.levels) : now;
+  for (const [id, key] of LEVEL_IDS) {
+    const el = $(id);
+    const v = now[key];
+    const text = levelText(v, MOVING_DIGITS);
+    el.textContent = text;
+    el.setAttribute("data-value", v === undefined ? "" : String(v));
+    el.className = text === "unknown" ? "unknown" : v !== before[key] ? "moved" : "";
+  }
+}
+
+/** What the HUD says of a run's levels, for its note under them. */
+function levelsNote(run: Run): string {
+  const lv = run.levels;
+  const moving = run.movingLevels;
+  if (lv) {
+    const from = run.levelsNote ? "Levels " + run.levelsNote + "." : "";
+    const move = moving ? "The levels move: shown as in force on each frame." : "";
+    return from && move ? from + " " + move : from || move;
+  }
+  let note = moving
+    ? run.source === "embedded"
+      ? "Levels as each frame carries them; the run's evaluator publishes no envelope."
+      : run.levelsNote
+      ? "Levels as each frame carries them; its meta file says the run's evaluator publishes none."
+      : "Levels as each frame carries them; open the log with its .meta.json for its thresholds."
+    : run.source === "embedded"
+    ? "Levels unknown: the run's evaluator publishes none."
+    : run.levelsNote
+    ? "Levels unknown: its meta file says the run's evaluator publishes none."
+    : "Levels unknown: a JSONL log carries none; open it with its .meta.json.";
+  note += run.th
+    ? " Regime zones use the thresholds that every frame's regime and flags agree with."
+    : " No thresholds fit every frame, so no zones; axes scale to the data.";
+  return note;
+}
+
 /** Shows the run's name, seed, levels, events and the regime rules in the legend. */
 export function updateRunInfo(): void {
   const run = view.run!;
@@ -126,20 +182,14 @@ export function updateRunInfo(): void {
     const text = lv ? levelText(lv[key]) : "unknown";
     el.textContent = text;
     el.className = text === "unknown" ? "unknown" : "";
+    // a frame's own value, from a run whose levels moved, is not this run's
+    el.removeAttribute("data-value");
   }
-  document.body.setAttribute("data-levels", lv ? "known" : "unknown");
-  let note = lv
-    ? run.levelsNote ? "Levels " + run.levelsNote + "." : ""
-    : run.source === "embedded"
-    ? "Levels unknown: the run's evaluator publishes none."
-    : run.levelsNote
-    ? "Levels unknown: its meta file says the run's evaluator publishes none."
-    : "Levels unknown: a JSONL log carries none; open it with its .meta.json.";
-  if (!lv) {
-    note += run.th
-      ? " Regime zones use the thresholds that every frame's regime and flags agree with."
-      : " No thresholds fit every frame, so no zones; axes scale to the data.";
-  }
+  document.body.setAttribute(
+    "data-levels",
+    lv ? "known" : run.movingLevels ? "frames" : "unknown",
+  );
+  const note = levelsNote(run);
   setText("hud-levels-note", note);
   $("hud-levels-note").hidden = !note;
   const ev = $("hud-events");
@@ -152,7 +202,11 @@ export function updateRunInfo(): void {
       b.textContent = value;
       ev.appendChild(b);
     };
-    add("first BREACH", run.firstBreach >= 0 ? "frame " + run.firstBreach : "none");
+    add(
+      "first BREACH",
+      run.firstBreach < 0 ? "none" : "frame " + run.firstBreach +
+        (run.dated ? " (" + timestampText(run.firstBreach) + ")" : ""),
+    );
     add("max load", run.maxY.toFixed(2) + " g");
     add("regime changes", String(run.changes.length));
   }

@@ -5,7 +5,8 @@
  * `x.jsonl`, or any one meta file with one log), the log flies with the meta's levels and
  * thresholds, as its run's own page would; a meta file that fails its checks is not used, and
  * the panel says which file and why. A meta file alone joins the log on screen when their
- * names match. Values read from a file are only ever shown as text.
+ * names match. Frames that carry the levels in force on each (levels that move, SPEC §7) show
+ * their own, with a meta file or without. Values read from a file are only ever shown as text.
  *
  * @module
  */
@@ -183,9 +184,17 @@ function loadLog(file: File, metaFile: File | undefined, extra: string): void {
       flyLog(file.name, columns, meta);
       lastLog = { name: file.name, columns, badCount: parsed.bad.length, bad };
       const known = !!meta?.meta?.levels;
+      const moving = columns.levels !== null;
       state.message = (state.badCount ? "Bad lines skipped; " : "") +
         (known
-          ? "levels from its meta file."
+          ? moving
+            ? "levels from its meta file, moving as its frames carry them."
+            : "levels from its meta file."
+          : moving
+          ? "levels as its frames carry them" +
+            (meta?.meta
+              ? " (its meta file has none)."
+              : " (open it with its .meta.json for its thresholds).")
           : meta?.meta
           ? "levels unknown (its meta file has none)."
           : "levels unknown (a log carries none: open it with its .meta.json).") +
@@ -252,7 +261,11 @@ function loadMeta(metaFile: File, extra: string): void {
         frames: log.columns.n,
         badCount: log.badCount,
         bad: log.bad,
-        message: (meta.meta?.levels ? "Levels from its meta file." : "Levels unknown.") + extra,
+        message: (meta.meta?.levels
+          ? "Levels from its meta file."
+          : log.columns.levels
+          ? "Levels as its frames carry them."
+          : "Levels unknown.") + extra,
         meta: metaStatus(meta, log),
       });
     }

@@ -6,7 +6,7 @@
  */
 import type { EnvelopeLevels, Thresholds } from "../plugins/envelope.ts";
 import { type AxisScale, axisShare, domain, envelopeAxis, linearAxis } from "./axes.ts";
-import type { Columns } from "./data.ts";
+import { type Columns, hasDates } from "./data.ts";
 import { thresholdsFor, type ViewThresholds } from "./rules.ts";
 
 export { type AxisScale, domain, niceStep, type Tick, ticks } from "./axes.ts";
@@ -62,6 +62,10 @@ export interface Run {
   n: number;
   /** The frames. */
   c: Columns;
+  /** Whether the frames carry dates (ISO 8601 timestamps) rather than steps. */
+  dated: boolean;
+  /** Whether the frames carry the levels in force on each (levels that move, SPEC §7). */
+  movingLevels: boolean;
   /** Where the run came from. */
   source: RunMeta["source"];
   /** The scenario's name, or the file's. */
@@ -313,6 +317,8 @@ export function makeRun(c: Columns, meta: RunMeta): Run {
   return {
     n,
     c,
+    dated: hasDates(c),
+    movingLevels: c.levels !== null,
     source: meta.source,
     name: meta.name,
     seed: meta.seed,

@@ -10,7 +10,7 @@ import { updateHud, updateRunInfo } from "./hud.ts";
 import { COARSE_POINTS, type Run, upperBound } from "./model.ts";
 import { PAUSE_ICON, PLAY_ICON } from "./palette.ts";
 import { SPEEDS, view } from "./state.ts";
-import { drawTimeline } from "./timeline.ts";
+import { drawTimeline, showTimelineDates } from "./timeline.ts";
 
 /** Shows play or pause on the play button. */
 export function setPlayIcon(): void {
@@ -130,6 +130,7 @@ export function setRun(run: Run): void {
   view.trailK = -1;
   updateRunInfo();
   updateHud();
+  showTimelineDates();
   drawTimeline();
   view.dirty = true;
 }

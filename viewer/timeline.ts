@@ -1,12 +1,14 @@
 /**
  * The timeline under the view: a regime ribbon with BREACH under it, a tick at each regime
  * change, markers at the first BREACH, OVERSPEED and STALL; a click jumps to the frame, snapping
- * to a nearby event.
+ * to a nearby event. When the frames carry dates, the first and last are shown at its ends (and
+ * the current frame's in the frame readout beside it, by the HUD); otherwise only the steps.
  *
  * @module
  */
 /// <reference lib="dom" />
-import { font, timeline, tlctx } from "./dom.ts";
+import { $, font, setText, timeline, tlctx } from "./dom.ts";
+import { timestampText } from "./hud.ts";
 import { upperBound } from "./model.ts";
 import { FLAG_COLORS, REGIME_COLORS } from "./palette.ts";
 import { view } from "./state.ts";
@@ -112,4 +114,13 @@ export function timelineFrame(ev: MouseEvent): number {
     if (k > 0) consider(e[k - 1]!);
   }
   return best >= 0 ? best : i;
+}
+
+/** Shows the first and last date at the timeline's ends when the run's frames carry dates. */
+export function showTimelineDates(): void {
+  const run = view.run;
+  const dated = !!run && run.n > 0 && run.dated;
+  $("timeline-dates").hidden = !dated;
+  setText("timeline-first", dated ? timestampText(0) : "");
+  setText("timeline-last", dated ? timestampText(run!.n - 1) : "");
 }

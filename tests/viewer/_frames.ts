@@ -17,13 +17,24 @@ export interface ExampleFrameOptions {
   hv?: number;
 }
 
-/** Evaluates one state by SPEC §1 with the example envelope and default thresholds. */
+/** Levels an envelope may move (SPEC §7). */
+export type MovedLevels = { atr: number; flip: number; putWall: number; callWall: number };
+
+/** A frame of a run whose levels move: it carries the levels in force after `flags`. */
+export type MovingFrame = Frame & MovedLevels;
+
+/**
+ * Evaluates one state by SPEC §1 with the example envelope (or these levels in its place) and
+ * default thresholds.
+ */
 export function evaluate(
   spot: number,
   iv: number,
   hv: number,
+  levels: MovedLevels = EXAMPLE_LEVELS,
 ): Pick<Frame, "x" | "y" | "z" | "regime" | "flags"> {
-  const { atr, flip, putWall, callWall, riskProxyBase, thresholds: t } = EXAMPLE_LEVELS;
+  const { riskProxyBase, thresholds: t } = EXAMPLE_LEVELS;
+  const { atr, flip, putWall, callWall } = levels;
   const x = Math.abs(spot - flip) / atr;
   const y = iv / hv / riskProxyBase;
   const z = spot >= flip
@@ -72,4 +83,29 @@ export function exampleFrames(n: number, options: ExampleFrameOptions = {}): Fra
     frames.push({ timestamp: i, spot, iv, hv, ...evaluate(spot, iv, hv) });
   }
   return frames;
+}
+
+/**
+ * {@linkcode exampleFrames} replayed on real days with moving levels (SPEC §7): day `i` is
+ * `2022-12-01` plus `i` days, the ATR widens and the flip drifts down a little every day, and
+ * the call wall moves in from 700 to 698 on day 15. Each frame carries its levels after
+ * `flags`, in SPEC §2 order, and is evaluated with them.
+ */
+export function movingFrames(n: number, options: ExampleFrameOptions = {}): MovingFrame[] {
+  return exampleFrames(n, options).map((f, i) => {
+    const levels = {
+      atr: 2.8 + i / 100,
+      flip: 692.5 - i / 10,
+      putWall: 680,
+      callWall: i < 15 ? 700 : 698,
+    };
+    return {
+      timestamp: new Date(Date.UTC(2022, 11, 1 + i)).toISOString().slice(0, 10),
+      spot: f.spot,
+      iv: f.iv,
+      hv: f.hv,
+      ...evaluate(f.spot, f.iv, f.hv, levels),
+      ...levels,
+    };
+  });
 }

@@ -20,7 +20,7 @@ import {
   openIsolated,
   type Page,
 } from "../../tools/chromium.ts";
-import { EXAMPLE_LEVELS, exampleFrames } from "./_frames.ts";
+import { EXAMPLE_LEVELS, exampleFrames, type MovingFrame, movingFrames } from "./_frames.ts";
 import { shippedRuns } from "./_scenarios.ts";
 
 const root = fromFileUrl(new URL("../../", import.meta.url));
@@ -151,6 +151,20 @@ async function assertHudShows(page: Page, frame: Frame, index: number): Promise<
   assertEquals(await text(page, "#hud-timestamp"), String(frame.timestamp));
   assertEquals(await text(page, "#hud-regime"), frame.regime);
   assertEquals(await attr(page, "#hud-flags", "data-flags"), frame.flags.join(","));
+}
+
+/** The HUD's level readouts show the levels this frame carries, exactly in `data-value`. */
+async function assertLevelsShow(page: Page, frame: MovingFrame): Promise<void> {
+  const readouts = [
+    ["#hud-atr", frame.atr],
+    ["#hud-flip", frame.flip],
+    ["#hud-putwall", frame.putWall],
+    ["#hud-callwall", frame.callWall],
+  ] as const;
+  for (const [id, value] of readouts) {
+    assertEquals(await attr(page, id, "data-value"), String(value), id);
+    assertEquals(await text(page, id), String(Number(value.toPrecision(6))), id);
+  }
 }
 
 function jsonl(frames: readonly Frame[]): string {
@@ -863,21 +877,100 @@ Deno.test({
         await page.close();
       });
 
-      await t.step("frames with moving levels and dates open without errors", async () => {
-        const moving = exampleFrames(30).map((f, i) => ({
-          ...f,
-          timestamp: `2022-12-${String(i + 1).padStart(2, "0")}`,
-          atr: 2.8 + i / 100,
-          flip: 692.5 - i / 10,
-          putWall: 680,
-          callWall: i < 15 ? 700 : 698,
-        }));
-        const path = await writePage(dir, "moving", moving as Frame[]);
-        const view = await open(chromium, path);
-        await seekWithScrubber(view.page, 12);
-        assertEquals(await text(view.page, "#hud-timestamp"), "2022-12-13");
+      await t.step(
+        "moving levels and dates: seeking shows the frame's levels in the HUD and its date",
+        async () => {
+          const moving = movingFrames(30);
+          const path = await writePage(dir, "moving", moving);
+          const view = await open(chromium, path);
+          const { page } = view;
+          assertEquals(await attr(page, "body", "data-levels"), "known");
+          assertEquals(await prop(page, "#timeline-dates", "hidden"), false);
+          assertEquals(await text(page, "#timeline-first"), "2022-12-01");
+          assertEquals(await text(page, "#timeline-last"), "2022-12-30");
+          assertEquals(await prop(page, "#frame-date", "hidden"), false);
+          assertEquals(await text(page, "#frame-date"), "2022-12-01");
+          await assertLevelsShow(page, moving[0]!);
+          assert(String(await text(page, "#hud-levels-note")).includes("The levels move"));
+          await seekWithScrubber(page, 12);
+          await assertHudShows(page, moving[12]!, 12);
+          await assertLevelsShow(page, moving[12]!);
+          assertEquals(await text(page, "#hud-timestamp"), "2022-12-13");
+          assertEquals(await text(page, "#frame-date"), "2022-12-13");
+          // the call wall moves in on day 15: marked on that frame, not on the next
+          await seekWithScrubber(page, 14);
+          assertEquals(await text(page, "#hud-callwall"), "700");
+          await page.keyboard.press(".");
+          await assertHudShows(page, moving[15]!, 15);
+          await assertLevelsShow(page, moving[15]!);
+          assertEquals(await text(page, "#hud-callwall"), "698");
+          assertEquals(await attr(page, "#hud-callwall", "class"), "moved");
+          await page.keyboard.press(".");
+          await assertLevelsShow(page, moving[16]!);
+          assertEquals(await attr(page, "#hud-callwall", "class"), "");
+          assertEquals(await text(page, "#frame-date"), "2022-12-17");
+          await page.keyboard.press("End");
+          await assertLevelsShow(page, moving[29]!);
+          assertEquals(await text(page, "#frame-date"), "2022-12-30");
+          assertClean(view);
+
+          // the same frames as a log dropped on the page, with no meta file: its own levels
+          await get(
+            page,
+            `(() => {
+              const data = new DataTransfer();
+              data.items.add(new File([${JSON.stringify(jsonl(moving))}], "moving.jsonl"));
+              window.dispatchEvent(new DragEvent("drop", { dataTransfer: data, cancelable: true }));
+            })()`,
+          );
+          await page.waitForFunction("window.__flight.load?.name === 'moving.jsonl'", WAIT);
+          assertEquals(await get(page, "window.__flight.source"), "file");
+          assertEquals(await attr(page, "body", "data-levels"), "frames");
+          assert(String(await text(page, "#load-message")).includes("as its frames carry them"));
+          assertEquals(await text(page, "#timeline-first"), "2022-12-01");
+          assertEquals(await text(page, "#timeline-last"), "2022-12-30");
+          await seekWithScrubber(page, 21);
+          await assertHudShows(page, moving[21]!, 21);
+          await assertLevelsShow(page, moving[21]!);
+          assertEquals(await text(page, "#frame-date"), "2022-12-22");
+          assertClean(view);
+
+          // then a static run's log: the static levels, step numbers, no dates
+          await get(
+            page,
+            `(() => {
+              const data = new DataTransfer();
+              data.items.add(new File([${JSON.stringify(jsonl(frames))}], "fixed.jsonl"));
+              window.dispatchEvent(new DragEvent("drop", { dataTransfer: data, cancelable: true }));
+            })()`,
+          );
+          await page.waitForFunction("window.__flight.load?.name === 'fixed.jsonl'", WAIT);
+          assertEquals(await attr(page, "body", "data-levels"), "unknown");
+          assertEquals(await text(page, "#hud-flip"), "unknown");
+          assertEquals(await attr(page, "#hud-flip", "data-value"), null);
+          assertEquals(await prop(page, "#timeline-dates", "hidden"), true);
+          assertEquals(await prop(page, "#frame-date", "hidden"), true);
+          assertClean(view);
+          await page.close();
+        },
+      );
+
+      await t.step("static levels and steps: the HUD and the timeline are as before", async () => {
+        const view = await open(chromium, breakout);
+        const { page } = view;
+        assertEquals(await prop(page, "#timeline-dates", "hidden"), true);
+        assertEquals(await prop(page, "#frame-date", "hidden"), true);
+        await seekWithScrubber(page, 120);
+        for (const [id, value] of [["#hud-atr", "2.8"], ["#hud-flip", "692.5"]]) {
+          assertEquals(await text(page, id!), value);
+          assertEquals(await attr(page, id!, "class"), "");
+          assertEquals(await attr(page, id!, "data-value"), null);
+        }
+        const readout = String(await text(page, "#frame-readout")).replace(/\s+/g, " ").trim();
+        assertEquals(readout, "frame 120 / 199");
+        assertEquals(await text(page, "#hud-levels-note"), "");
         assertClean(view);
-        await view.page.close();
+        await page.close();
       });
 
       await t.step(

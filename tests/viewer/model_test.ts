@@ -12,7 +12,7 @@ import {
   ticks,
   upperBound,
 } from "../../viewer/model.ts";
-import { EXAMPLE_LEVELS, exampleFrames } from "./_frames.ts";
+import { EXAMPLE_LEVELS, exampleFrames, movingFrames } from "./_frames.ts";
 
 const argmin = (a: Float64Array) => a.indexOf(Math.min(...a));
 const argmax = (a: Float64Array) => a.indexOf(Math.max(...a));
@@ -79,6 +79,17 @@ Deno.test("makeRun() lists events in order, finds the first BREACH and the large
   });
   assert(long.coarse.dec.length <= COARSE_POINTS * 10 / 9 + 1);
   assert(long.full.dec.length > long.coarse.dec.length);
+});
+
+Deno.test("makeRun() knows a run of dated frames with moving levels from a static one", () => {
+  const meta = { source: "embedded", name: "x", seed: 1, levels: EXAMPLE_LEVELS } as const;
+  const moving = makeRun(columnsOf(movingFrames(40)), { ...meta, maxTrailPoints: 10_000 });
+  assertEquals([moving.dated, moving.movingLevels], [true, true]);
+  assertEquals(moving.th, DEFAULT_THRESHOLDS, "the regimes follow the same thresholds");
+  const fixed = makeRun(columnsOf(exampleFrames(40)), { ...meta, maxTrailPoints: 10_000 });
+  assertEquals([fixed.dated, fixed.movingLevels], [false, false]);
+  const empty = makeRun(columnsOf([]), { ...meta, maxTrailPoints: 10_000 });
+  assertEquals([empty.dated, empty.movingLevels], [false, false]);
 });
 
 Deno.test("axes: domains pad the data, ticks fall on nice values", () => {
