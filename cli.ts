@@ -21,7 +21,7 @@ import { mergePartials, parseShard, type Shard } from "./montecarlo/shard.ts";
 import { LEVEL_BITS, STATE_BITS } from "./montecarlo/stats.ts";
 import { loadScenario } from "./plugins/mod.ts";
 import type { OutputTarget } from "./files/atomic.ts";
-import { DEFAULT_MEMORY, DEFAULT_TIMEOUT, foreignPlugins, runSandboxed } from "./sandbox/mod.ts";
+import { DEFAULT_MEMORY, DEFAULT_TIMEOUT, runSandboxed, scanScenario } from "./sandbox/mod.ts";
 import { parseArgs } from "@std/cli/parse-args";
 import { basename, dirname, join, resolve } from "@std/path";
 
@@ -118,12 +118,13 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
     const raw = options.stderr === undefined;
     const draw = options.draw ?? (raw && Deno.stderr.isTerminal() ? drawOnStderr() : undefined);
     if (!options.load) {
-      const foreign = await foreignPlugins(flags.file);
+      const { foreign, dataFiles } = await scanScenario(flags.file);
       if (foreign.length > 0) {
         return await runSandboxed(args, {
           file: flags.file,
           outDir: flags.out,
           foreign,
+          dataFiles,
           ...(flags.pluginTimeout === undefined ? {} : { timeout: flags.pluginTimeout }),
           ...(flags.pluginMemory === undefined ? {} : { memory: flags.pluginMemory }),
           stdout,

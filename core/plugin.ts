@@ -65,6 +65,11 @@ export interface PluginBase<K extends string, O> {
   /** Option fields. */
   readonly options: Fields;
   /**
+   * The options that name data files the plugin reads (relative to the scenario's folder):
+   * the plugin sandbox may read them, wherever they are.
+   */
+  readonly dataFiles?: readonly string[];
+  /**
    * Cross-field checks on the options, reported by key; `scenario.steps` is the scenario's
    * steps, for an option that names a step, and `scenario.file` the scenario file, for an
    * option that names a data file. Called even when another of the plugin's fields was

@@ -45,6 +45,7 @@ function series(scenario: string, options: CsvOptions): UserSeries {
 
 const csv: GeneratorDefinition<CsvOptions> = defineGenerator({
   name: "csv",
+  dataFiles: ["file"],
   provides: ["time", "spot", "iv", "hv"],
   options: {
     file: string({ doc: "CSV file with a header of timestamp, spot, iv, hv (any subset)" }),

@@ -273,6 +273,7 @@ export interface EnvelopeOptions {
 /** The flight envelope: dealer-gamma levels and the thresholds of its regimes and flags. */
 const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
   name: "envelope",
+  dataFiles: ["chain"],
   movingLevels: ["atr", "flip", "putWall", "callWall"],
   options: {
     atr: number({ doc: "Average true range, price units", ...positive }),

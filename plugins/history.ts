@@ -50,6 +50,7 @@ function once<T extends DailySeries | LevelsSeries>(path: string, load: (p: stri
 
 const history: GeneratorDefinition<HistoryOptions> = defineGenerator({
   name: "history",
+  dataFiles: ["prices", "ivIndex", "levels"],
   provides: ["time", "levels", "spot", "iv", "hv"],
   options: {
     prices: string({ doc: "Daily price file (date, open, high, low, close)" }),

@@ -15,7 +15,7 @@
 import { parse } from "@std/jsonc";
 import { dirname, fromFileUrl, resolve } from "@std/path";
 import { PluginError, ScenarioError } from "../core/errors.ts";
-import type { OutputStream } from "../core/plugin.ts";
+import type { Builtin, OutputStream } from "../core/plugin.ts";
 import { resolveUse } from "../core/resolve.ts";
 import { OutputSet } from "../files/atomic.ts";
 import { formatCount } from "../montecarlo/format.ts";
@@ -35,36 +35,54 @@ export interface ForeignPlugin {
   module: string;
 }
 
+/** What the sandbox needs to know of a scenario file before it starts. */
+export interface ScenarioScan {
+  /** The plugins from outside option-flight it names, in the order written. */
+  foreign: ForeignPlugin[];
+  /** Data files its built-in plugins name (their `dataFiles` options), as absolute paths. */
+  dataFiles: string[];
+}
+
 /**
  * The plugins from outside option-flight a scenario file names, found without importing any:
- * every `use` string anywhere in the file that is not a built-in. A file that cannot be read
- * or parsed names none (loading it then reports why, before any import).
+ * every `use` string anywhere in the file that is not a built-in; and the data files its
+ * built-ins name, which the sandbox may read. A file that cannot be read or parsed names none
+ * (loading it then reports why, before any import).
  *
  * @param path The scenario file.
- * @returns The plugins, in the order written.
+ * @returns The plugins and the data files.
  */
-export async function foreignPlugins(path: string): Promise<ForeignPlugin[]> {
+export async function scanScenario(path: string): Promise<ScenarioScan> {
+  const scan: ScenarioScan = { foreign: [], dataFiles: [] };
   let tree: unknown;
   try {
     tree = parse((await Deno.readTextFile(path)).replace(/^\uFEFF/, ""));
   } catch {
-    return [];
+    return scan;
   }
-  const found: ForeignPlugin[] = [];
+  const builtins: [Builtin, Record<string, unknown>][] = [];
   const walk = (value: unknown): void => {
     if (Array.isArray(value)) return value.forEach(walk);
     if (typeof value !== "object" || value === null) return;
-    for (const [key, item] of Object.entries(value)) {
+    const entry = value as Record<string, unknown>;
+    for (const [key, item] of Object.entries(entry)) {
       if (key === "use" && typeof item === "string") {
         try {
           const resolved = resolveUse(item, { scenarioPath: path, builtins: BUILTINS });
-          if (!resolved.builtin) found.push({ use: item, module: resolved.module });
+          if (resolved.builtin) builtins.push([resolved.builtin, entry]);
+          else scan.foreign.push({ use: item, module: resolved.module });
         } catch { /* an unknown name: loading reports it */ }
       } else walk(item);
     }
   };
   walk(tree);
-  return found;
+  for (const [builtin, entry] of builtins) {
+    for (const key of (await builtin.load()).dataFiles ?? []) {
+      const name = entry[key];
+      if (typeof name === "string") scan.dataFiles.push(resolve(dirname(resolve(path)), name));
+    }
+  }
+  return scan;
 }
 
 /** How {@linkcode runSandboxed} runs the command. */
@@ -75,6 +93,8 @@ export interface SandboxOptions {
   outDir: string;
   /** The scenario's plugins from outside option-flight. */
   foreign: ForeignPlugin[];
+  /** Data files its built-ins read, outside its folder too. @default {[]} */
+  dataFiles?: string[];
   /** Seconds a hook of theirs may run. @default {DEFAULT_TIMEOUT} */
   timeout?: number;
   /** Megabytes of heap the sandbox may use. @default {DEFAULT_MEMORY} */
@@ -184,14 +204,14 @@ function denoCommand(): string {
   return state === "granted" ? self : "deno";
 }
 
-/** What the sandbox may read: the scenario's folder and the module graphs it loads. */
+/** What the sandbox may read: the scenario's folder, its data files and the module graphs it loads. */
 async function readGrants(deno: string, options: SandboxOptions): Promise<string[]> {
   const roots = [
     ...options.foreign.map((p) => p.module),
     // A batch's workers load the plugins again, from a module of this package.
     new URL("../montecarlo/_worker.ts", import.meta.url).href,
   ];
-  const grants = new Set([dirname(resolve(options.file))]);
+  const grants = new Set([dirname(resolve(options.file)), ...options.dataFiles ?? []]);
   await Promise.all(roots.map(async (root) => {
     const info = await new Deno.Command(deno, {
       args: ["info", "--json", "--no-lock", root],

@@ -842,6 +842,9 @@ export const VIEWER_SCRIPT: string = `(() => {
   var prepared = /* @__PURE__ */ new WeakMap();
   var envelope = defineEvaluator({
     name: "envelope",
+    dataFiles: [
+      "chain"
+    ],
     movingLevels: [
       "atr",
       "flip",

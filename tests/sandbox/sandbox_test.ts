@@ -1,7 +1,7 @@
 // Plugins from outside option-flight, run as a user runs them (`deno task run`): what they may
 // not do fails with a message naming the plugin and the permission, exit 1, and no file.
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { join } from "@std/path";
+import { join, toFileUrl } from "@std/path";
 import { listDir } from "../cli_harness.ts";
 import { runScenario } from "../../files/run.ts";
 import { runBatch } from "../../montecarlo/batch.ts";
@@ -185,4 +185,34 @@ Deno.test("Ctrl-C during a sandboxed run ends the sandbox and leaves no file", a
   assertEquals(result.code, 130, err);
   assertStringIncludes(err, "Interrupted by SIGINT: nothing was written");
   assert(await absent(out), "no output folder, no temporary file");
+});
+
+const data = join(root, "../shared/data");
+const dataPresent = await Deno.stat(data).then(() => true, () => false);
+
+Deno.test({
+  name: "in the sandbox, built-ins still read the data files they name, outside its folder",
+  ignore: !dataPresent,
+}, async () => {
+  // A replay of ../shared/data from a scenario elsewhere, with a plugin from outside.
+  const dir = await Deno.makeTempDir();
+  const file = join(dir, "replay.jsonc");
+  const text = (await Deno.readTextFile(join(root, "scenarios/spx_2022_12.jsonc")))
+    .replaceAll("../../shared/data/", `${data}/`)
+    .replace(
+      '"sinks": [{ "use": "jsonl" }]',
+      `"sinks": [{ "use": "jsonl" }, { "use": "${
+        toFileUrl(join(root, "examples/spot_csv.ts"))
+      }" }]`,
+    )
+    .replace(/"renderers": \[[^\]]*\]/, '"renderers": []');
+  await Deno.writeTextFile(file, text);
+  const out = join(dir, "out");
+  const result = await run([file, "--out", out, "--quiet"]);
+  assertEquals(result.code, 0, result.err);
+  assertEquals(listDir(out), ["spx_2022_12.csv", "spx_2022_12.jsonl", "spx_2022_12.meta.json"]);
+  assertEquals(
+    (await Deno.readTextFile(join(out, "spx_2022_12.csv"))).split("\n")[1],
+    "2022-12-01,4076.570068359375,CRUISE",
+  );
 });
