@@ -24,6 +24,7 @@ import type { OutputTarget } from "./files/atomic.ts";
 import { DEFAULT_MEMORY, DEFAULT_TIMEOUT, runSandboxed, scanScenario } from "./sandbox/mod.ts";
 import { parseArgs } from "@std/cli/parse-args";
 import { basename, dirname, join, resolve } from "@std/path";
+import { runProgram } from "./files/process.ts";
 
 const USAGE = `Usage: deno task run <scenario.jsonc> [options]
 
@@ -728,20 +729,4 @@ function clock(seconds: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
-if (import.meta.main) {
-  // Under `deno task` the process runs in the project's folder; the user's own is INIT_CWD.
-  const env = Deno.permissions.querySync({ name: "env", variable: "INIT_CWD" }).state;
-  const init = env === "granted" ? Deno.env.get("INIT_CWD") : undefined;
-  if (init) Deno.chdir(init);
-  // Ctrl-C and SIGTERM stop the work, which removes its temporary files; a second one quits.
-  const stop = new AbortController();
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    Deno.addSignalListener(signal, () => {
-      if (stop.signal.aborted) Deno.exit(new Interrupted(signal).code);
-      stop.abort(new Interrupted(signal));
-    });
-  }
-  // Past a file-size limit a write then fails, and is reported, instead of killing the process.
-  Deno.addSignalListener("SIGXFSZ", () => {});
-  Deno.exit(await main(Deno.args, { signal: stop.signal }));
-}
+if (import.meta.main) await runProgram(main);

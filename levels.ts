@@ -32,6 +32,7 @@ import {
   type WallRestriction,
 } from "./markets/levels.ts";
 import { parseArgs } from "@std/cli/parse-args";
+import { runProgram } from "./files/process.ts";
 
 const USAGE = `Usage: deno task levels <chain.csv | folder...> [options]
 
@@ -645,20 +646,4 @@ function jsonText(value: unknown, indent = ""): string {
   return JSON.stringify(value);
 }
 
-if (import.meta.main) {
-  // Under `deno task` the process runs in the project's folder; the user's own is INIT_CWD.
-  const env = Deno.permissions.querySync({ name: "env", variable: "INIT_CWD" }).state;
-  const init = env === "granted" ? Deno.env.get("INIT_CWD") : undefined;
-  if (init) Deno.chdir(init);
-  // Ctrl-C and SIGTERM stop the work, which removes its temporary files; a second one quits.
-  const stop = new AbortController();
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    Deno.addSignalListener(signal, () => {
-      if (stop.signal.aborted) Deno.exit(new Interrupted(signal).code);
-      stop.abort(new Interrupted(signal));
-    });
-  }
-  // Past a file-size limit a write then fails, and is reported, instead of killing the process.
-  Deno.addSignalListener("SIGXFSZ", () => {});
-  Deno.exit(await main(Deno.args, { signal: stop.signal }));
-}
+if (import.meta.main) await runProgram(main);
