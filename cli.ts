@@ -51,7 +51,8 @@ Monte Carlo (also on when the scenario has a "monteCarlo" section):
   --keep-runs    Also run each run's frames through the scenario's sinks, into
                  mc_<name>_<i>.<extension> (mc_<name>_<i>.jsonl with the default sink)
   --shard K/N    Run only the K-th of N slices of the runs and write a partial result,
-                 <name>.part-K-of-N.json, for merge
+                 <name>.part-K-of-N.json, for merge; --shard auto takes K and N from a
+                 Kubernetes Indexed Job's or a Slurm array's environment
 
        deno task merge <partial.json...> [--out DIR] [--quiet]
 
@@ -121,7 +122,16 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
     if (!options.load) {
       const { foreign, dataFiles } = await scanScenario(flags.file);
       if (foreign.length > 0) {
-        return await runSandboxed(args, {
+        // The sandbox reads no environment: it gets the shard --shard auto found here.
+        const shard = flags.shard && `${flags.shard.index}/${flags.shard.count}`;
+        const given = args.map((arg, i) =>
+          shard && arg === "auto" && args[i - 1] === "--shard"
+            ? shard
+            : shard && arg === "--shard=auto"
+            ? `--shard=${shard}`
+            : arg
+        );
+        return await runSandboxed(given, {
           file: flags.file,
           outDir: flags.out,
           foreign,
@@ -440,7 +450,7 @@ function readArgs(args: string[]): Flags {
   let shard: Shard | undefined;
   if (typeof parsed.shard === "string") {
     try {
-      shard = parseShard(parsed.shard);
+      shard = parseShard(parsed.shard === "auto" ? shardFromEnvironment() : parsed.shard);
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -476,6 +486,49 @@ function readArgs(args: string[]): Flags {
     quiet: parsed.quiet === true,
     help,
   };
+}
+
+/**
+ * `--shard auto`: this process's shard as a cluster engine numbers it, `K/N` from 1. A
+ * Kubernetes Indexed Job gives JOB_COMPLETION_INDEX (from 0) and, in our manifest,
+ * JOB_COMPLETIONS; a Slurm array gives SLURM_ARRAY_TASK_ID, _MIN and _COUNT.
+ */
+function shardFromEnvironment(): string {
+  const env = (name: string) => {
+    const state = Deno.permissions.querySync({ name: "env", variable: name }).state;
+    return state === "granted" ? Deno.env.get(name) : undefined;
+  };
+  const whole = (name: string, value: string | undefined) => {
+    if (value !== undefined && /^\d+$/.test(value)) return Number(value);
+    throw new Error(
+      `Option --shard auto: ${name} is ${
+        JSON.stringify(value ?? "unset")
+      }, expected a whole number`,
+    );
+  };
+  const index = env("JOB_COMPLETION_INDEX");
+  if (index !== undefined) {
+    const count = whole(
+      "JOB_COMPLETIONS (set it to the Job's completions)",
+      env("JOB_COMPLETIONS"),
+    );
+    return `${whole("JOB_COMPLETION_INDEX", index) + 1}/${count}`;
+  }
+  const task = env("SLURM_ARRAY_TASK_ID");
+  if (task !== undefined) {
+    const step = env("SLURM_ARRAY_TASK_STEP");
+    if (step !== undefined && step !== "1") {
+      throw new Error(
+        `Option --shard auto: SLURM_ARRAY_TASK_STEP is ${step}; use an array of consecutive ids, such as --array=1-8`,
+      );
+    }
+    const min = whole("SLURM_ARRAY_TASK_MIN", env("SLURM_ARRAY_TASK_MIN"));
+    const count = whole("SLURM_ARRAY_TASK_COUNT", env("SLURM_ARRAY_TASK_COUNT"));
+    return `${whole("SLURM_ARRAY_TASK_ID", task) - min + 1}/${count}`;
+  }
+  throw new Error(
+    "Option --shard auto: found neither JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) nor SLURM_ARRAY_TASK_ID (a Slurm job array) in the environment",
+  );
 }
 
 function percent(part: number, whole: number): string {

@@ -31,6 +31,11 @@ declare module "@std/csv" {
   ): string;
 }
 
+declare module "@std/yaml" {
+  /** Parses every document of a YAML stream (`---` between them). */
+  export function parseAll(text: string): unknown[];
+}
+
 declare module "@std/path" {
   export function join(...paths: string[]): string;
   export function resolve(...paths: string[]): string;
