@@ -7,7 +7,14 @@
  *
  * @module
  */
-import type { Channel, EvaluationBlock, Frame, RunBlock, SampleBlock } from "./frame.ts";
+import type {
+  Channel,
+  EvaluationBlock,
+  Frame,
+  RunBlock,
+  RunColumns,
+  SampleBlock,
+} from "./frame.ts";
 import type { Fields, OptionsOf } from "./options.ts";
 import type { RandomStream } from "./random.ts";
 
@@ -162,8 +169,10 @@ export interface SinkDefinition<O = unknown> extends PluginBase<"sink", O> {
 
 /** What a renderer's `render` hook is handed. */
 export interface RenderContext<O> extends PluginContext<O> {
-  /** Every frame of the run. */
+  /** Every frame of the run, made from `columns` when first read. */
   readonly frames: readonly Frame[];
+  /** The run in columns, as the core hands it; a caller of `render` may give frames alone. */
+  readonly columns?: RunColumns;
   /** The evaluator's levels, when it publishes them. */
   readonly levels: Levels | undefined;
 }
@@ -176,6 +185,11 @@ export interface RendererDefinition<O = unknown> extends PluginBase<"renderer", 
   readonly maxFrames?: number;
   /** Returns the file's content. */
   render(context: RenderContext<O>): string | Uint8Array | Promise<string | Uint8Array>;
+  /**
+   * Writes the file in pieces instead, when given, so that a long run's file is never held
+   * whole; the core then calls it, not `render`.
+   */
+  renderTo?(context: RenderContext<O>, output: OutputStream): void | Promise<void>;
 }
 
 /** Any plugin definition. */

@@ -152,6 +152,8 @@ export interface OutputTarget {
   create(name: string): OutputStream | Promise<OutputStream>;
   /** Writes a whole file; see {@linkcode OutputSet.writeFile}. */
   writeFile(name: string, content: string | Uint8Array): Promise<void>;
+  /** Drops an unfinished file; see {@linkcode OutputSet.discard}. */
+  discard(name: string): Promise<void>;
   /** Renames every file into place and returns their paths. */
   commit(): Promise<string[]>;
   /** Removes every temporary file. */
@@ -337,6 +339,24 @@ export class OutputSet implements OutputTarget {
     } catch (error) {
       return Promise.reject(outputError(`write ${inFolder(this.dir, name)}`, error));
     }
+  }
+
+  /**
+   * Drops a file of the set that could not be finished, such as a renderer's that failed
+   * halfway: its temporary file goes, and a commit leaves it out.
+   *
+   * @param name The file's name, as created.
+   */
+  async discard(name: string): Promise<void> {
+    const target = inFolder(this.dir, name);
+    const at = this.#files.findIndex((f) => f.target === target);
+    if (at < 0) return;
+    const [file] = this.#files.splice(at, 1);
+    try {
+      file!.close();
+    } catch { /* already closed */ }
+    await Deno.remove(file!.temp).catch(() => {});
+    this.#names.delete(name);
   }
 
   /**

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Frame, RunBlock } from "../core/frame.ts";
+import type { Frame, RunBlock, RunColumns } from "../core/frame.ts";
 import { FLAGS, REGIMES } from "../core/frame.ts";
 import type { OutputStream, SinkInstance } from "../core/plugin.ts";
 import { framesOf, pacer, type RunOptions, RunPlan } from "../core/run.ts";
@@ -79,8 +79,7 @@ export async function runScenario(
     const run = options.run ?? 0;
     const cursor = await plan.start(run);
     const sinks = await Sinks.start(plan, { run, steps: cursor.steps, output });
-    const keep = scenario.renderers.length > 0;
-    const all: Frame[] = [];
+    const keep = scenario.renderers.length > 0 ? new ColumnsOf(cursor.steps) : undefined;
     const counts: RunCounts = {
       frames: 0,
       regimes: { TAXI: 0, CRUISE: 0, MANEUVER: 0, RUPTURE: 0 },
@@ -91,9 +90,8 @@ export async function runScenario(
       await pace();
       count(block, counts);
       options.onProgress?.(block.samples.start + block.samples.length, cursor.steps);
-      const frames = keep ? framesOf(block) : undefined;
-      await sinks.write(block, frames);
-      if (frames) all.push(...frames);
+      await sinks.write(block);
+      keep?.add(block);
     }
     await sinks.close();
     if (scenario.sinks.length > 0) {
@@ -108,15 +106,34 @@ export async function runScenario(
       steps: cursor.steps,
       file: scenario.path,
     };
+    const columns = keep?.columns();
+    let frames: Frame[] | undefined;
     for (const [i, use] of scenario.renderers.entries()) {
-      const context = { ...base, options: use.options, frames: all, levels: cursor.levels };
+      const context = {
+        ...base,
+        options: use.options,
+        columns,
+        levels: cursor.levels,
+        // Frame objects only for a renderer that reads them: a long run's would take gigabytes.
+        get frames(): Frame[] {
+          return frames ??= framesOfColumns(columns!);
+        },
+      };
+      const file = `${scenario.name}.${use.definition.extension}`;
+      const at = { use, run, what: "failed to render, after the run's last frame" };
       try {
-        const content = await plan.call(() => use.definition.render(context), {
-          use,
-          run,
-          what: "failed to render, after the run's last frame",
-        });
-        await output.writeFile(`${scenario.name}.${use.definition.extension}`, content);
+        const { definition } = use;
+        if (definition.renderTo) {
+          const stream = await output.create(file);
+          try {
+            await plan.call(() => definition.renderTo!(context, stream), at);
+          } catch (error) {
+            await output.discard(file); // half a page is no page
+            throw error;
+          }
+        } else {
+          await output.writeFile(file, await plan.call(() => definition.render(context), at));
+        }
       } catch (error) {
         // Every frame was made: the files already complete are kept (SPEC §5).
         const kept = await output.commit();
@@ -142,6 +159,85 @@ export async function runScenario(
     await output.abort();
     throw error;
   }
+}
+
+/** A run's blocks copied into columns, for its renderers: bytes, not frame objects. */
+class ColumnsOf {
+  readonly #steps: number;
+  readonly #floats: Record<"spot" | "iv" | "hv" | "x" | "y" | "z", Float64Array>;
+  readonly #regime: Uint8Array;
+  readonly #flags: Uint8Array;
+  readonly #time: string[] = [];
+  #levels: Record<string, Float64Array> | undefined;
+  #length = 0;
+
+  constructor(steps: number) {
+    this.#steps = steps;
+    const floats = () => new Float64Array(steps);
+    this.#floats = {
+      spot: floats(),
+      iv: floats(),
+      hv: floats(),
+      x: floats(),
+      y: floats(),
+      z: floats(),
+    };
+    this.#regime = new Uint8Array(steps), this.#flags = new Uint8Array(steps);
+  }
+
+  add({ samples, evaluation }: RunBlock): void {
+    const at = this.#length, n = samples.length;
+    const copy = (to: Float64Array | Uint8Array, from: Float64Array | Uint8Array) =>
+      to.set(from.subarray(0, n), at);
+    const f = this.#floats;
+    copy(f.spot, samples.spot), copy(f.iv, samples.iv), copy(f.hv, samples.hv);
+    copy(f.x, evaluation.x), copy(f.y, evaluation.y), copy(f.z, evaluation.z);
+    copy(this.#regime, evaluation.regime), copy(this.#flags, evaluation.flags);
+    for (let i = 0; i < n && samples.time.length > 0; i++) this.#time.push(samples.time[i]!);
+    if (samples.levels) {
+      this.#levels ??= Object.fromEntries(
+        Object.keys(samples.levels).map((k) => [k, new Float64Array(this.#steps)]),
+      );
+      for (const [k, column] of Object.entries(samples.levels)) copy(this.#levels[k]!, column);
+    }
+    this.#length = at + n;
+  }
+
+  columns(): RunColumns {
+    const n = this.#length, f = this.#floats;
+    const cut = <T extends Float64Array | Uint8Array>(a: T) => a.subarray(0, n) as T;
+    return {
+      length: n,
+      spot: cut(f.spot),
+      iv: cut(f.iv),
+      hv: cut(f.hv),
+      x: cut(f.x),
+      y: cut(f.y),
+      z: cut(f.z),
+      regime: cut(this.#regime),
+      flags: cut(this.#flags),
+      time: this.#time,
+      ...(this.#levels
+        ? { levels: Object.fromEntries(Object.entries(this.#levels).map(([k, v]) => [k, cut(v)])) }
+        : {}),
+    };
+  }
+}
+
+/** The frames of a run in columns. */
+function framesOfColumns(c: RunColumns): Frame[] {
+  const samples = {
+    start: 0,
+    length: c.length,
+    spot: c.spot,
+    iv: c.iv,
+    hv: c.hv,
+    time: [...c.time],
+  };
+  return framesOf({
+    samples: c.levels ? { ...samples, levels: c.levels } : samples,
+    evaluation: c,
+  });
 }
 
 /** Refuses, before any work, a run longer than one of its renderers can draw. */

@@ -66,14 +66,15 @@
  *
  * @module
  */
-import { FLAGS, type Frame, REGIMES } from "../core/frame.ts";
+import { FLAGS, type Frame, REGIMES, type RunColumns } from "../core/frame.ts";
 import { integer, number, string } from "../core/options.ts";
-import { defineRenderer, type RendererDefinition } from "../core/plugin.ts";
+import { defineRenderer, type RenderContext, type RendererDefinition } from "../core/plugin.ts";
 import { VIEWER_MARKUP, VIEWER_SCRIPT, VIEWER_STYLE } from "../viewer/_bundle.ts";
 import {
-  type EmbeddedFrames,
+  type EmbeddedLevels,
   embeddedLevels,
   type EmbeddedView,
+  MOVING_LEVELS,
   VIEW_FORMAT,
 } from "../viewer/data.ts";
 import { isEnvelopeLevels } from "./envelope.ts";
@@ -105,20 +106,12 @@ export interface HtmlOptions {
 
 const NUMBER_FIELDS = ["spot", "iv", "hv", "x", "y", "z"] as const;
 
-function embedFrames(frames: readonly Frame[]): EmbeddedFrames {
+/** A run's frames as columns, checked: what a caller of `render` hands as frames alone. */
+function columnsOfFrames(frames: readonly Frame[]): RunColumns {
   const n = frames.length;
-  const columns = {
-    spot: new Array<number>(n),
-    iv: new Array<number>(n),
-    hv: new Array<number>(n),
-    x: new Array<number>(n),
-    y: new Array<number>(n),
-    z: new Array<number>(n),
-  };
-  const timestamp = new Array<number | string>(n);
-  let stepTimes = true;
-  let regime = "";
-  let flags = "";
+  const floats = () => new Float64Array(n);
+  const c = { spot: floats(), iv: floats(), hv: floats(), x: floats(), y: floats(), z: floats() };
+  const regime = new Uint8Array(n), flags = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const frame = frames[i]!;
     for (const key of NUMBER_FIELDS) {
@@ -128,10 +121,8 @@ function embedFrames(frames: readonly Frame[]): EmbeddedFrames {
           `Cannot render step ${i}: "${key}" is ${String(value)}, not a finite number`,
         );
       }
-      columns[key][i] = value;
+      c[key][i] = value;
     }
-    timestamp[i] = frame.timestamp;
-    if (frame.timestamp !== i) stepTimes = false;
     const code = REGIMES.indexOf(frame.regime);
     if (code < 0) throw new Error(`Cannot render step ${i}: unknown regime "${frame.regime}"`);
     let mask = 0;
@@ -140,19 +131,60 @@ function embedFrames(frames: readonly Frame[]): EmbeddedFrames {
       if (bit < 0) throw new Error(`Cannot render step ${i}: unknown flag "${flag}"`);
       mask |= 1 << bit;
     }
-    regime += code;
-    flags += mask;
+    regime[i] = code, flags[i] = mask;
   }
-  // Levels that move travel as columns of their own; a static run's page is as before.
-  const levels = embeddedLevels(frames);
-  return {
-    length: n,
-    timestamp: stepTimes ? null : timestamp,
-    ...columns,
-    regime,
-    flags,
-    ...(levels ? { levels } : {}),
-  };
+  return { length: n, ...c, regime, flags, time: [] };
+}
+
+/** The timestamps a page embeds: `null` when each is its step index. */
+function timestampsOf(context: RenderContext<HtmlOptions>): readonly (number | string)[] | null {
+  if (context.columns) return context.columns.time.length > 0 ? context.columns.time : null;
+  const { frames } = context;
+  return frames.every((f, i) => f.timestamp === i) ? null : frames.map((f) => f.timestamp);
+}
+
+/** Numbers joined for a JSON array, a slice at a time: the page is never one string. */
+const SLICE = 1 << 16;
+
+/**
+ * The embedded frames' JSON (`EmbeddedFrames` of viewer/data.ts), piece by piece, from columns: moving
+ * levels as columns of their own (`null` where a frame has none), a static run as before.
+ */
+function* framesJson(
+  c: RunColumns,
+  timestamps: readonly (number | string)[] | null,
+  levels: EmbeddedLevels | undefined,
+): Generator<string> {
+  const n = c.length;
+  yield `{"length":${n},"timestamp":`;
+  if (timestamps === null) yield "null";
+  else {
+    for (let at = 0; at < n; at += SLICE) {
+      yield (at === 0 ? "[" : ",") + scriptJson(timestamps.slice(at, at + SLICE)).slice(1, -1);
+    }
+    yield n === 0 ? "[]" : "]";
+  }
+  for (const key of NUMBER_FIELDS) {
+    yield `,"${key}":[`;
+    for (let at = 0; at < n; at += SLICE) {
+      yield (at === 0 ? "" : ",") + c[key].subarray(at, at + SLICE).join(",");
+    }
+    yield "]";
+  }
+  yield `,"regime":"${c.regime.join("")}","flags":"${c.flags.join("")}"`;
+  if (levels) yield `,"levels":${scriptJson(levels)}`;
+  yield "}";
+}
+
+/** The level columns a page embeds, from a run's moving levels. */
+function levelsOfColumns(c: RunColumns): EmbeddedLevels | undefined {
+  if (!c.levels) return undefined;
+  const out: EmbeddedLevels = {};
+  for (const name of MOVING_LEVELS) {
+    const column = c.levels[name];
+    if (column) out[name] = Array.from(column, (v) => (Number.isFinite(v) ? v : null));
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 /** JSON that is safe inside a `<script>` element: no `<`, `>`, `&` or line separators. */
@@ -181,7 +213,7 @@ async function sha256Base64(text: string): Promise<string> {
 const html: RendererDefinition<HtmlOptions> = defineRenderer({
   name: "html",
   extension: "html",
-  // The page holds every frame: 1,000,000 made a 100 MB page and a 940 MB process.
+  // The page holds every frame: 1,000,000 make a 100 MB page (written in pieces, 300 MB peak).
   maxFrames: 2_000_000,
   options: {
     title: string({
@@ -218,29 +250,48 @@ const html: RendererDefinition<HtmlOptions> = defineRenderer({
    * assertStringIncludes(String(page), '<canvas id="view"');
    * ```
    */
-  async render({ options, name, seed, run, frames, levels }) {
-    const title = options.title ?? name;
-    const data: EmbeddedView = {
-      format: VIEW_FORMAT,
-      title,
-      name,
-      seed,
-      run,
-      levels: isEnvelopeLevels(levels) ? levels : null,
-      fps: options.fps,
-      maxTrailPoints: options.maxTrailPoints,
-      frames: embedFrames(frames),
-    };
-    viewerHash ??= sha256Base64(VIEWER_SCRIPT);
-    const csp = [
-      "default-src 'none'",
-      `script-src 'sha256-${await viewerHash}'`,
-      "style-src 'unsafe-inline'",
-      "img-src data: blob:",
-      "base-uri 'none'",
-      "form-action 'none'",
-    ].join("; ");
-    return `<!DOCTYPE html>
+  async render(context) {
+    let page = "";
+    for (const piece of await pieces(context)) page += piece;
+    return page;
+  },
+  /** Writes the page in pieces, from the run's columns: no frame objects, no whole string. */
+  async renderTo(context, output) {
+    for (const piece of await pieces(context)) {
+      const writing = output.write(piece);
+      if (writing) await writing;
+    }
+  },
+});
+export default html;
+
+/** The page's text, in order, in pieces. */
+async function pieces(context: RenderContext<HtmlOptions>): Promise<Iterable<string>> {
+  const { options, name, seed, run, levels } = context;
+  const columns = context.columns ?? columnsOfFrames(context.frames);
+  const moving = context.columns ? levelsOfColumns(columns) : embeddedLevels(context.frames);
+  const title = options.title ?? name;
+  const head: Omit<EmbeddedView, "frames"> = {
+    format: VIEW_FORMAT,
+    title,
+    name,
+    seed,
+    run,
+    levels: isEnvelopeLevels(levels) ? levels : null,
+    fps: options.fps,
+    maxTrailPoints: options.maxTrailPoints,
+  };
+  viewerHash ??= sha256Base64(VIEWER_SCRIPT);
+  const csp = [
+    "default-src 'none'",
+    `script-src 'sha256-${await viewerHash}'`,
+    "style-src 'unsafe-inline'",
+    "img-src data: blob:",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+  return (function* () {
+    yield `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -253,11 +304,13 @@ const html: RendererDefinition<HtmlOptions> = defineRenderer({
 ${VIEWER_STYLE}</style>
 </head>
 <body>
-${VIEWER_MARKUP}<script type="application/json" id="flight-data">${scriptJson(data)}</script>
+${VIEWER_MARKUP}<script type="application/json" id="flight-data">`;
+    yield scriptJson(head).slice(0, -1) + ',"frames":';
+    yield* framesJson(columns, timestampsOf(context), moving);
+    yield `}</script>
 <script>${VIEWER_SCRIPT}</script>
 </body>
 </html>
 `;
-  },
-});
-export default html;
+  })();
+}

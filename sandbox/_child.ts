@@ -15,7 +15,17 @@ import { BUILTINS, loadScenario } from "../plugins/mod.ts";
 import { type ChildSettings, header, Op, type OpCode, payload, TIMEOUT_MARK } from "./_wire.ts";
 
 /** Hooks by code, as the watchdog reports them. */
-const HOOKS = ["loading", "start", "fill", "evaluate", "write", "writeBlock", "close", "render"];
+const HOOKS = [
+  "loading",
+  "start",
+  "fill",
+  "evaluate",
+  "write",
+  "writeBlock",
+  "close",
+  "render",
+  "renderTo",
+];
 
 function send(op: OpCode, id: number, content: string | Uint8Array = ""): void {
   const body = payload(content);
@@ -53,6 +63,12 @@ class RemoteOutput implements OutputTarget {
     body.set(bytes, nameBytes.length + 1);
     send(Op.writeFile, 0, body);
     this.#names.push(name);
+    return Promise.resolve();
+  }
+
+  discard(name: string): Promise<void> {
+    send(Op.discard, 0, name);
+    this.#names.splice(this.#names.indexOf(name), 1);
     return Promise.resolve();
   }
 
@@ -119,7 +135,7 @@ function watchForeign(scenario: Scenario, labels: string[]): Scenario {
     const definition = new Proxy(use.definition, {
       get(object, key) {
         const value = Reflect.get(object, key);
-        if (key !== "start" && key !== "render") return value;
+        if (key !== "start" && key !== "render" && key !== "renderTo") return value;
         return (...args: unknown[]) => {
           const made = watch(label, key, () => value.apply(object, args), args[0]);
           const instance = (made: unknown) =>

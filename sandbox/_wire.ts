@@ -27,6 +27,8 @@ export const Op = {
   draw: 9,
   /** The command's exit code, in `id`: the last message. */
   exit: 10,
+  /** Drop the unfinished file named by the payload. */
+  discard: 11,
 } as const;
 
 /** One message's kind. */

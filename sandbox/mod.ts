@@ -310,6 +310,7 @@ class Writer {
         const name = this.#decoder.decode(body.subarray(0, cut));
         await this.#output.writeFile(name, body.subarray(cut + 1));
       } else if (op === Op.check) this.#output.check(text());
+      else if (op === Op.discard) await this.#output.discard(text());
       else if (op === Op.commit) {
         await this.#output.commit();
         this.#committed = true;
