@@ -43,6 +43,7 @@ export {
   type Regime,
   REGIMES,
   type RunBlock,
+  type RunColumns,
   type SampleBlock,
   STALL,
 } from "./core/frame.ts";
