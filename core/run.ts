@@ -130,7 +130,7 @@ export class RunPlan {
       if (evaluator.levels) return evaluator.levels;
       throw new Error(`needs levels, but the evaluator "${name}" publishes none`);
     };
-    const moving = this.#movingLevels(evaluator.levels);
+    const moving = this.#movingLevels(evaluator.levels, run);
     const generators: GeneratorInstance[] = [];
     let steps = this.steps;
     for (const use of this.scenario.generators) {
@@ -145,14 +145,14 @@ export class RunPlan {
   }
 
   /** The level columns of a run whose levels move, and the evaluator's values they start at. */
-  #movingLevels(levels: Levels | undefined): Started["moving"] {
+  #movingLevels(levels: Levels | undefined, run: number): Started["moving"] {
     if (!this.supplier.has("levels")) return undefined;
     const { definition } = this.scenario.evaluator;
     const named = (levels ?? {}) as Record<string, unknown>;
     const fixed = (definition.movingLevels ?? []).map((k) => [k, named[k]] as [string, number]);
     if (fixed.length === 0 || fixed.some(([, v]) => typeof v !== "number")) {
       throw new PluginError(
-        this.failure(this.supplier.get("levels")!, { run: 0 }),
+        this.failure(this.supplier.get("levels")!, { run }),
         `supplies "levels", but the evaluator "${definition.name}" has no numeric levels that move`,
       );
     }
