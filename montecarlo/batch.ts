@@ -275,7 +275,10 @@ async function simulateRuns(
   }
   if (options.workers !== undefined) checkWorkers(options.workers);
   const plan = new RunPlan(scenario, options);
-  const { seed, steps } = plan;
+  const { seed } = plan;
+  // A generator may end its runs early, such as a replay of a range of dates: the batch's runs
+  // are as long as its first.
+  const steps = Math.min(plan.steps, (await plan.start(from)).steps);
   const levels = plan.levels(from);
   const total = to - from;
   const output = options.keep;

@@ -52,6 +52,7 @@ export {
 } from "./sketch.ts";
 export {
   type AddRunOptions,
+  type LevelSeries,
   MonteCarloStats,
   type MonteCarloStatsData,
   type MonteCarloStatsSnapshot,
@@ -61,6 +62,7 @@ export {
   type Series,
   summarizeStats,
   type SummaryOptions,
+  type SummaryTimeline,
   wilsonInterval,
   type WilsonOptions,
 } from "./stats.ts";

@@ -17,12 +17,20 @@
  * (`"lo hi"`), the plot area is its `rect.plot-area`, and tick labels are `text.tick-x` and
  * `text.tick-y`, each showing exactly the value at its position.
  *
+ * When levels moved (the summary's `movingLevels`), the spot chart draws the flip and walls
+ * in force at each step (the median over the runs, as a step line, with the 5th to 95th
+ * percentile shaded where runs differ) instead of flat reference lines; a level that never
+ * moved stays a flat line. When the frames carry timestamps (the summary's `timeline.dates`),
+ * the time axes show dates, the first and the last step's and a few between, as many as fit:
+ * each such tick label carries the step it names in `data-step`.
+ *
  * @module
  */
 import { FLAGS, REGIMES } from "../core/frame.ts";
 import type { EnvelopeLevels } from "../plugins/envelope.ts";
 import { formatCount, formatFixed, formatMeasure, formatNumber, formatPercent } from "./format.ts";
 import {
+  type LevelSeries,
   type MonteCarloStats,
   type MonteCarloSummary,
   type Percentiles,
@@ -73,16 +81,11 @@ const FAN = { outer: "#c9daf2", inner: "#8fb3e3", line: "#1f4e99" };
 export function renderReport(stats: MonteCarloStats, options: ReportOptions): string {
   const { summary, levels } = options;
   const th = levels?.thresholds;
+  const dates = dateAxis(summary);
+  const { refs: spotRefs, moving } = priceLevels(summary, levels);
   const fan = (name: Series, title: string, unit: string, refs: Reference[]) =>
-    fanChart({ stats, name, title, unit, refs });
+    fanChart({ stats, name, title, unit, refs, dates, moving: name === "spot" ? moving : [] });
   const level = formatNumber;
-  const spotRefs: Reference[] = levels
-    ? [
-      { value: levels.callWall, label: `call wall ${level(levels.callWall)}`, color: "#d6453d" },
-      { value: levels.flip, label: `flip ${level(levels.flip)}`, color: "#555" },
-      { value: levels.putWall, label: `put wall ${level(levels.putWall)}`, color: "#d6453d" },
-    ]
-    : [];
   const xRefs: Reference[] = th
     ? [
       { value: th.taxiX, label: `TAXI below ${level(th.taxiX)}`, color: REGIME_COLORS.TAXI! },
@@ -136,7 +139,9 @@ ${
       : ""
   }<p class="meta">${formatCount(summary.runs, "run")} &times; ${
     formatCount(summary.steps, "step")
-  } &middot; seed ${summary.seed} &middot; ${formatCount(summary.runs * summary.steps, "frame")}</p>
+  } &middot; seed ${summary.seed} &middot; ${formatCount(summary.runs * summary.steps, "frame")}${
+    dates ? ` &middot; ${escape(dateSpan(dates))}` : ""
+  }</p>
 </header>
 <main>
 ${cards(summary)}
@@ -146,7 +151,7 @@ ${fan("z", "Z (wall proximity) percentiles over time", "Z", zRefs)}
 ${fan("x", "X (structural airspeed) percentiles over time", "ATR from the flip", xRefs)}
 ${fan("y", "Y (load factor) percentiles over time", "IV / HV", yRefs)}
 ${maxLoadHistogram(stats, summary, yRefs)}
-${firstBreachHistogram(stats)}
+${firstBreachHistogram(stats, dates)}
 </section>
 ${regimeSection(summary)}
 ${summaryTable(summary)}
@@ -293,6 +298,114 @@ interface Reference {
   color: string;
 }
 
+/** A level that moved, drawn on the spot chart as it moves. */
+interface MovingLine {
+  /** Its name in the summary's `movingLevels`. */
+  name: string;
+  /** Its name as a person reads it, such as `call wall`. */
+  label: string;
+  color: string;
+  series: LevelSeries;
+  /** Largest relative error of its percentiles where runs differ. */
+  relativeError: number;
+}
+
+/** The envelope's price levels, as drawn on the spot chart: top to bottom. */
+const PRICE_LEVELS = [
+  { name: "callWall", label: "call wall", color: "#d6453d" },
+  { name: "flip", label: "flip", color: "#555" },
+  { name: "putWall", label: "put wall", color: "#d6453d" },
+] as const;
+
+/** Level names as the summary table shows them. */
+const LEVEL_NAMES: Record<string, string> = {
+  atr: "ATR",
+  flip: "Flip",
+  putWall: "Put wall",
+  callWall: "Call wall",
+};
+
+/**
+ * The spot chart's levels: a flat reference line for each static level, and for one that
+ * never moved in any run; a moving line for each that did.
+ */
+function priceLevels(
+  summary: MonteCarloSummary,
+  levels: EnvelopeLevels | undefined,
+): { refs: Reference[]; moving: MovingLine[] } {
+  const refs: Reference[] = [];
+  const moving: MovingLine[] = [];
+  const relativeError = summary.quantiles.levelRelativeError ?? 0;
+  for (const { name, label, color } of PRICE_LEVELS) {
+    const series = summary.movingLevels?.[name];
+    if (!series) {
+      if (levels) {
+        refs.push({ value: levels[name], label: `${label} ${formatNumber(levels[name])}`, color });
+      }
+      continue;
+    }
+    const value = series.p5[0]!;
+    const still = series.p5.every((v, i) => v === value && series.p95[i] === value);
+    if (still) refs.push({ value, label: `${label} ${exactLevel(value)}`, color });
+    else moving.push({ name, label, color, series, relativeError });
+  }
+  return { refs, moving };
+}
+
+/**
+ * A level every run has at a step, in full but to the cent at most: levels typed by a user are
+ * short, and one computed from data (an ATR) would otherwise show sixteen digits.
+ */
+function exactLevel(value: number): string {
+  const text = formatNumber(value);
+  const point = text.indexOf(".");
+  return point >= 0 && text.length - point - 1 > 2 ? formatFixed(value, 2) : text;
+}
+
+/** A moving level at step `i` of the timeline: exact where every run agrees. */
+function levelAt(series: LevelSeries, i: number, relativeError: number): string {
+  const v = series.p50[i]!;
+  return series.p5[i] === series.p95[i] ? exactLevel(v) : formatMeasure(v, relativeError);
+}
+
+/** The timestamps of the timeline's steps, which time axes show instead of step numbers. */
+interface DateAxis {
+  /** The steps, ascending. */
+  steps: readonly number[];
+  /** The label of each step. */
+  labels: readonly string[];
+  /** The first and last timestamps, in full. */
+  first: string;
+  last: string;
+}
+
+/** ISO 8601 timestamps start with the date. */
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}/;
+
+/**
+ * The time axis of dated frames, when the summary has them: each step labelled by its date
+ * when the timestamps are ISO 8601 and no two steps share a day, else by its whole timestamp.
+ */
+function dateAxis(summary: MonteCarloSummary): DateAxis | undefined {
+  const dates = summary.timeline?.dates;
+  const steps = summary.timeline?.steps;
+  if (!dates || !steps || dates.length === 0 || dates.length !== steps.length) return undefined;
+  const days = dates.map((d) => ISO_DAY.exec(d)?.[0]);
+  const short = days.every((d) => d !== undefined) && new Set(days).size === days.length;
+  return {
+    steps,
+    labels: short ? days as string[] : dates,
+    first: dates[0]!,
+    last: dates[dates.length - 1]!,
+  };
+}
+
+/** The dates a batch's runs span, as its header shows them. */
+function dateSpan(dates: DateAxis): string {
+  const { labels } = dates;
+  return labels.length === 1 ? labels[0]! : `${labels[0]} to ${labels[labels.length - 1]}`;
+}
+
 /** A text label at the right of a chart, at the height of the value it names. */
 interface SideLabel {
   /** The height it names, in user units. */
@@ -354,18 +467,27 @@ interface Plot {
  * a test) can tell the value at any point.
  */
 function frame(
-  x: { lo: number; hi: number; label: string },
+  x: { lo: number; hi: number; label: string; dates?: DateAxis | undefined },
   y: { lo: number; hi: number; label: string },
   rightLabels: readonly string[],
 ): Plot {
-  const xt = ticks(x.lo, x.hi, 6);
+  const dates = x.dates;
+  const xt = dates ? { values: [], step: 1 } : ticks(x.lo, x.hi, 6);
   const yt = ticks(y.lo, y.hi, 5);
   const xDigits = stepDigits(xt.step);
   const yDigits = stepDigits(yt.step);
   const yText = yt.values.map((v) => formatFixed(v, yDigits));
-  const xText = xt.values.map((v) => formatFixed(v, xDigits));
-  // room for the rotated axis title, the widest tick label and its gap
-  const left = Math.ceil(Math.max(46, 30 + Math.max(0, ...yText.map((t) => textWidth(t, FONT)))));
+  let xText = xt.values.map((v) => formatFixed(v, xDigits));
+  if (dates) xText = [dates.labels[dates.labels.length - 1]!];
+  // room for the rotated axis title, the widest tick label and its gap (and half the first
+  // date, centred on the plot's left edge)
+  const left = Math.ceil(
+    Math.max(
+      46,
+      30 + Math.max(0, ...yText.map((t) => textWidth(t, FONT))),
+      dates ? textWidth(dates.labels[0]!, FONT) / 2 + 4 : 0,
+    ),
+  );
   const widest = Math.max(0, ...rightLabels.map((t) => textWidth(t, FONT)));
   const right = W -
     Math.ceil(
@@ -379,6 +501,7 @@ function frame(
   const bottom = H - BOTTOM;
   const sx = (v: number) => left + ((v - x.lo) / (x.hi - x.lo || 1)) * (right - left);
   const sy = (v: number) => bottom - ((v - y.lo) / (y.hi - y.lo || 1)) * (bottom - top);
+  const xAt = dates ? dateTicks(dates, sx) : undefined;
   let svg = `<rect class="plot-area" x="${left}" y="${top}" width="${right - left}" height="${
     bottom - top
   }" fill="none"/>`;
@@ -396,6 +519,13 @@ function frame(
       xText[i]
     }</text>`;
   });
+  for (const { step, label } of xAt ?? []) {
+    svg += `<line class="axis" x1="${f1(sx(step))}" x2="${f1(sx(step))}" y1="${bottom}" y2="${
+      bottom + 4
+    }"/><text class="tick tick-x" data-step="${step}" x="${f1(sx(step))}" y="${
+      bottom + 20
+    }" text-anchor="middle">${escape(label)}</text>`;
+  }
   svg += `<line class="axis" x1="${left}" x2="${right}" y1="${bottom}" y2="${bottom}"/>`;
   svg += `<text x="${(left + right) / 2}" y="${H - 4}" text-anchor="middle">${
     escape(x.label)
@@ -407,10 +537,40 @@ function frame(
   return { left, right, top, bottom, sx, sy, attributes, svg };
 }
 
+/** Gap between two date labels of a time axis, user units. */
+const DATE_GAP = 16;
+
+/**
+ * The dated ticks of a time axis: the first and last step and, evenly spread between them, as
+ * many more as fit side by side without touching (six in all at most).
+ */
+function dateTicks(dates: DateAxis, sx: (v: number) => number): { step: number; label: string }[] {
+  const { steps, labels } = dates;
+  const m = steps.length;
+  const room = Math.max(...labels.map((t) => textWidth(t, FONT))) + DATE_GAP;
+  const pick = (n: number) =>
+    n <= 1 ? [0] : Array.from({ length: n }, (_, k) => Math.round((k * (m - 1)) / (n - 1)));
+  for (let n = Math.min(6, m); n > 1; n--) {
+    const at = pick(n);
+    if (at.every((j, k) => k === 0 || sx(steps[j]!) - sx(steps[at[k - 1]!]!) >= room)) {
+      return at.map((j) => ({ step: steps[j]!, label: labels[j]! }));
+    }
+  }
+  return [{ step: steps[0]!, label: labels[0]! }];
+}
+
 const PERCENTILES = [5, 25, 50, 75, 95] as const;
 
 function fanChart(
-  o: { stats: MonteCarloStats; name: Series; title: string; unit: string; refs: Reference[] },
+  o: {
+    stats: MonteCarloStats;
+    name: Series;
+    title: string;
+    unit: string;
+    refs: Reference[];
+    dates: DateAxis | undefined;
+    moving: readonly MovingLine[];
+  },
 ): string {
   const sketches = o.stats.series[o.name];
   const steps = o.stats.timeline;
@@ -421,9 +581,18 @@ function fanChart(
   let hi = Math.max(...p95);
   const span = hi - lo || Math.abs(hi) || 1;
   const refs = o.refs.filter((r) => r.value >= lo - span && r.value <= hi + span);
+  // A moving level is drawn where it comes within a span of the fan, as a flat one is.
+  const near = { lo: lo - span, hi: hi + span };
+  const moving = o.moving.filter((m) =>
+    Math.max(...m.series.p95) >= near.lo && Math.min(...m.series.p5) <= near.hi
+  );
   for (const r of refs) {
     lo = Math.min(lo, r.value);
     hi = Math.max(hi, r.value);
+  }
+  for (const m of moving) {
+    lo = Math.min(lo, Math.max(near.lo, Math.min(...m.series.p5)));
+    hi = Math.max(hi, Math.min(near.hi, Math.max(...m.series.p95)));
   }
   const pad = (hi - lo || 1) * 0.06;
   lo -= pad;
@@ -433,10 +602,13 @@ function fanChart(
   const accuracy = sketches[end]!;
   const ends: [string, number][] = [["p95", p95[end]!], ["median", p50[end]!], ["p5", p5[end]!]];
   const endLabels = ends.map(([name, v]) => `${name} ${formatMeasure(v, accuracy)}`);
+  const movingLabels = moving.map((m) =>
+    `${m.label} ${levelAt(m.series, m.series.p50.length - 1, m.relativeError)}`
+  );
   const plot = frame(
-    { lo: 0, hi: Math.max(last, 1), label: "step" },
+    { lo: 0, hi: Math.max(last, 1), label: o.dates ? "date" : "step", dates: o.dates },
     { lo, hi, label: o.unit },
-    [...refs.map((r) => r.label), ...endLabels],
+    [...refs.map((r) => r.label), ...movingLabels, ...endLabels],
   );
   const { sx, sy } = plot;
   const path = (values: number[]) => values.map((v, i) => `${f1(sx(steps[i]!))},${f1(sy(v))}`);
@@ -460,12 +632,63 @@ function fanChart(
     }" stroke="${r.color}" stroke-width="1.2" stroke-dasharray="5 4"/>`;
     labels.push({ y, text: r.label, color: r.color });
   }
+  const within = (v: number) => Math.min(hi, Math.max(lo, v));
+  moving.forEach((m, k) => {
+    body += movingLevel(m, steps, plot, { lo, hi });
+    labels.push({ y: sy(within(m.series.p50.at(-1)!)), text: movingLabels[k]!, color: m.color });
+  });
   ends.forEach(([, v], i) => labels.push({ y: sy(v), text: endLabels[i]!, color: FAN.line }));
   body += sideLabels(labels, plot);
+  const shaded = moving.some((m) => m.series.p5.some((v, i) => v !== m.series.p95[i]));
+  const note = moving.length === 0
+    ? ""
+    : `; dashed, the levels in force at each step${
+      shaded ? " (median of runs, 5&ndash;95% shaded where runs differ)" : ""
+    }`;
   const caption = `${o.title}<span>${
     o.name === "spot" ? "price" : o.unit
-  }; bands 5&ndash;95% and 25&ndash;75% of runs, line the median</span>`;
+  }; bands 5&ndash;95% and 25&ndash;75% of runs, line the median${note}</span>`;
   return figure(caption, body, o.title, plot.attributes);
+}
+
+/**
+ * A level as it moves: the median over the runs in force from each timeline step to the next
+ * (a step line, drawn only where it lies within the chart's range), over its 5th to 95th
+ * percentile where runs differ.
+ */
+function movingLevel(
+  m: MovingLine,
+  steps: readonly number[],
+  plot: Plot,
+  range: { lo: number; hi: number },
+): string {
+  const { sx, sy } = plot;
+  const { p5, p50, p95 } = m.series;
+  const x = (i: number) => f1(sx(steps[Math.min(i, steps.length - 1)]!));
+  const inside = (v: number) => v >= range.lo && v <= range.hi;
+  const clamp = (v: number) => f1(sy(Math.min(range.hi, Math.max(range.lo, v))));
+  let svg = "";
+  if (p5.some((v, i) => v !== p95[i])) {
+    let upper = "", lower = "";
+    for (let i = 0; i < steps.length; i++) {
+      upper += `${i === 0 ? "M" : "V"}${i === 0 ? `${x(0)},` : ""}${clamp(p95[i]!)}H${x(i + 1)}`;
+    }
+    for (let i = steps.length - 1; i >= 0; i--) lower += `V${clamp(p5[i]!)}H${x(i)}`;
+    svg +=
+      `<path class="moving-level-band" data-level="${m.name}" d="${upper}${lower}Z" fill="${m.color}" fill-opacity="0.12"><title>${m.label}: 5th to 95th percentile of runs</title></path>`;
+  }
+  let d = "";
+  let open = false;
+  for (let i = 0; i < steps.length; i++) {
+    const v = p50[i]!;
+    if (!inside(v)) {
+      open = false;
+      continue;
+    }
+    d += open ? `V${f1(sy(v))}H${x(i + 1)}` : `M${x(i)},${f1(sy(v))}H${x(i + 1)}`;
+    open = true;
+  }
+  return `${svg}<path class="moving-level" data-level="${m.name}" d="${d}" fill="none" stroke="${m.color}" stroke-width="1.4" stroke-dasharray="5 4"><title>${m.label} in force, median of runs</title></path>`;
 }
 
 /**
@@ -541,6 +764,7 @@ function histogram(
     refs?: Reference[];
     format: (v: number) => string;
     empty: string;
+    dates?: DateAxis | undefined;
   },
 ): string {
   const { bins } = o;
@@ -558,7 +782,7 @@ function histogram(
   const top = Math.max(...bins.map((b) => b.count));
   const refs = (o.refs ?? []).filter((r) => r.value >= lo && r.value <= hi);
   const plot = frame(
-    { lo, hi, label: o.xLabel },
+    { lo, hi, label: o.xLabel, ...(o.dates ? { dates: o.dates } : {}) },
     { lo: 0, hi: top * 1.08, label: "runs" },
     refs.map((r) => r.label),
   );
@@ -624,7 +848,7 @@ function maxLoadHistogram(
   });
 }
 
-function firstBreachHistogram(stats: MonteCarloStats): string {
+function firstBreachHistogram(stats: MonteCarloStats, dates: DateAxis | undefined): string {
   const counts = stats.firstBreach.toJSON();
   const width = Math.max(1, Math.ceil(stats.steps / 50));
   const n = Math.ceil(stats.steps / width);
@@ -641,10 +865,11 @@ function firstBreachHistogram(stats: MonteCarloStats): string {
     title: "First breach step",
     caption: `step of the first BREACH frame, over ${breaching}`,
     bins,
-    xLabel: "step",
+    xLabel: dates ? "date" : "step",
     color: "#d6453d",
     format: (v) => formatCount(v),
     empty: "No data: no run breaches a wall",
+    dates,
   });
 }
 
@@ -709,6 +934,24 @@ function regimeSection(summary: MonteCarloSummary): string {
 </section>`;
 }
 
+/** The summary table's rows of dated frames and of levels that moved: none otherwise. */
+function movingRows(summary: MonteCarloSummary): [string, string][] {
+  const rows: [string, string][] = [];
+  const dates = summary.timeline?.dates;
+  if (dates && dates.length > 0) {
+    rows.push(["First and last timestamp", `${escape(dates[0]!)} to ${escape(dates.at(-1)!)}`]);
+  }
+  const relativeError = summary.quantiles.levelRelativeError ?? 0;
+  for (const [name, series] of Object.entries(summary.movingLevels ?? {})) {
+    const end = series.p50.length - 1;
+    rows.push([
+      `${LEVEL_NAMES[name] ?? name} in force, first / last step (median)`,
+      `${levelAt(series, 0, relativeError)} / ${levelAt(series, end, relativeError)}`,
+    ]);
+  }
+  return rows;
+}
+
 function summaryTable(summary: MonteCarloSummary): string {
   const steps = (p: Percentiles) =>
     `${formatCount(p.p5)} / ${formatCount(p.p50)} / ${formatCount(p.p95)}`;
@@ -735,6 +978,7 @@ function summaryTable(summary: MonteCarloSummary): string {
     ["Max load (largest Y of all frames)", formatMeasure(summary.maxLoad, stateRelativeError)],
     ["Max load per run, p5 / p50 / p95", measures(summary.maxLoadQuantiles, stateRelativeError)],
     ["Final spot, p5 / p50 / p95", measures(summary.finalSpotQuantiles, spotRelativeError)],
+    ...movingRows(summary),
     ...REGIMES.map((r): [string, string] => [`${r} share of frames`, pct(summary.regimeShare[r])]),
     ...FLAGS.map((f): [string, string] => [`${f} frames`, formatCount(summary.flagCounts[f])]),
   ];

@@ -8,6 +8,11 @@
  * fan charts sample at most {@linkcode TIMELINE_POINTS} steps. Every part merges exactly, so
  * the summary of a batch is the same, byte for byte, however its runs were split.
  *
+ * When the runs' levels move (SPEC §7: blocks carry `samples.levels`), the statistics also keep,
+ * at each timeline step, the distribution over the runs of each level in force there; when the
+ * runs' frames carry ISO 8601 timestamps (`samples.time`), the timestamp of each timeline step.
+ * Runs with static levels and no timestamps do none of that work.
+ *
  * @module
  */
 import { ScenarioError } from "../core/errors.ts";
@@ -125,6 +130,13 @@ const PENDING_RUNS = 1024;
 /** Runs held before the first flush: early, so the compiled `addRun` has seen one. */
 const FIRST_FLUSH_RUNS = 16;
 
+/**
+ * Sketch resolution of moving levels, as of spot: they are prices (and the ATR, in price
+ * units). A step where every run has the same level gives it exactly, as its sketch's minimum
+ * and maximum are exact.
+ */
+const MOVING_LEVEL_SKETCH: Readonly<QuantileSketchOptions> = Object.freeze({ bits: LEVEL_BITS });
+
 /** The quantities tracked at each timeline step. */
 export const SERIES = ["spot", "x", "y", "z"] as const;
 /** One of {@linkcode SERIES}. */
@@ -150,6 +162,16 @@ export interface MonteCarloStatsData {
   timeline: number[];
   /** Per timeline step, the distribution of each quantity over the runs. */
   series: Record<Series, QuantileSketchData[]>;
+  /**
+   * When the runs' levels move: per level (in the evaluator's `movingLevels` order), per
+   * timeline step, the distribution of the level in force over the runs. Absent otherwise.
+   */
+  levels?: Record<string, QuantileSketchData[]>;
+  /**
+   * When the runs' frames carry timestamps: the timestamp of each timeline step, or `null`
+   * when runs differ there. Absent otherwise.
+   */
+  dates?: string[] | null;
 }
 
 /** Options of {@linkcode MonteCarloStats.addRun}. */
@@ -172,9 +194,14 @@ export interface MonteCarloStatsSnapshot {
   firstBreach: ExactCountsData;
   /**
    * The largest Y of each run, the spot at its last step, then the distribution of each series
-   * over the runs at each timeline step, series by series in {@linkcode SERIES} order.
+   * over the runs at each timeline step, series by series in {@linkcode SERIES} order; then,
+   * when levels move, each level's at each timeline step, in the order of `levels`.
    */
   sketches: PackedSketches;
+  /** The names of the levels that move, when they do. */
+  levels?: string[];
+  /** As {@linkcode MonteCarloStatsData.dates}. */
+  dates?: string[] | null;
 }
 
 /**
@@ -224,6 +251,13 @@ export class MonteCarloStats {
   #flushAt = FIRST_FLUSH_RUNS;
   /** One run's frame counts, as {@linkcode MonteCarloStats.frameCounts}, for even and odd steps. */
   readonly #tally = new Int32Array(2 * CELLS);
+  /** When levels move: their names, and their per-step values, as for the series. */
+  #moving: MovingLevels | undefined;
+  /**
+   * The timestamp of each timeline step: `undefined` until a run with timestamps is added,
+   * `null` once two runs differ at a step (a lattice, so merges are exact in any order).
+   */
+  #dates: (string | undefined)[] | null | undefined;
 
   /**
    * Creates empty statistics.
@@ -256,6 +290,25 @@ export class MonteCarloStats {
   }
 
   /**
+   * When the runs' levels move: per level, by name in the evaluator's `movingLevels` order, per
+   * timeline step, the distribution over the runs of the level in force. `undefined` for runs
+   * with static levels.
+   */
+  get levels(): Readonly<Record<string, readonly QuantileSketch[]>> | undefined {
+    this.#flush();
+    return this.#moving?.sketches;
+  }
+
+  /**
+   * The timestamp of each timeline step, when the runs' frames carry them (a generator supplies
+   * the `time` channel) and every run has the same one at each step; `undefined` otherwise.
+   */
+  get dates(): readonly string[] | undefined {
+    const dates = this.#dates;
+    return dates && this.runs > 0 ? (dates as string[]) : undefined;
+  }
+
+  /**
    * Adds the pending timeline values to the sketches, one timeline step at a time: its values
    * are gathered from the runs into one row per series, and each sketch's buckets are fetched
    * once for the whole group of runs instead of once per run.
@@ -283,6 +336,20 @@ export class MonteCarloStats {
     series.x[p]!.addAll(row, PENDING_RUNS, PENDING_RUNS + runs);
     series.y[p]!.addAll(row, 2 * PENDING_RUNS, 2 * PENDING_RUNS + runs);
     series.z[p]!.addAll(row, 3 * PENDING_RUNS, 3 * PENDING_RUNS + runs);
+    if (this.#moving) this.#flushLevels(this.#moving, p, runs);
+  }
+
+  /** As {@linkcode MonteCarloStats.#flushPoint}, for the levels that move. */
+  #flushLevels(moving: MovingLevels, p: number, runs: number): void {
+    const { names, pending, row } = moving;
+    const n = names.length;
+    const width = this.timeline.length * n;
+    for (let k = 0; k < n; k++) {
+      for (let r = 0, at = p * n + k; r < runs; r++, at += width) {
+        row[k * PENDING_RUNS + r] = pending[at]!;
+      }
+      moving.sketches[names[k]!]![p]!.addAll(row, k * PENDING_RUNS, k * PENDING_RUNS + runs);
+    }
   }
 
   /**
@@ -345,6 +412,7 @@ export class MonteCarloStats {
         }
       }
       const end = start + length;
+      const from = p;
       while (p < points.length && points[p]! < end) {
         const i = points[p]! - start;
         pending[at] = spot[i]!;
@@ -353,6 +421,14 @@ export class MonteCarloStats {
         pending[at + 3] = z[i]!;
         at += SERIES.length;
         p++;
+      }
+      // Per block, not per step: runs with static levels and no timestamps skip both.
+      if (p > from) {
+        const { levels, time } = block.samples;
+        if (levels !== undefined || this.#moving !== undefined) {
+          this.#holdLevels(levels, start, from, p);
+        }
+        if (time.length > 0) this.#noteDates(time, start, from, p);
       }
       lastSpot = spot[length - 1]!;
       if (onBlock) onBlock(block);
@@ -371,6 +447,117 @@ export class MonteCarloStats {
     if (firstBreach >= 0) {
       this.breachRuns++;
       this.firstBreach.add(firstBreach);
+    }
+  }
+
+  /**
+   * Holds the levels in force at timeline steps `from` to `to - 1` of the run being added,
+   * which the block starting at step `start` holds, for {@linkcode MonteCarloStats.#flush}.
+   */
+  #holdLevels(
+    levels: Readonly<Record<string, Float64Array>> | undefined,
+    start: number,
+    from: number,
+    to: number,
+  ): void {
+    let moving = this.#moving;
+    if (!levels) this.#refuse("a run with static levels to a batch of runs whose levels move");
+    if (!moving) {
+      if (this.runs > 0) {
+        this.#refuse("a run whose levels move to a batch of runs with static levels");
+      }
+      moving = this.#joinLevels(Object.keys(levels), 0)!;
+    }
+    const { names, pending } = moving;
+    const n = names.length;
+    const points = this.#points;
+    const at = (this.#pendingRuns * this.timeline.length + from) * n;
+    for (let k = 0; k < n; k++) {
+      const column = levels[names[k]!];
+      if (!column) this.#refuse(`a run without the moving level "${names[k]}"`);
+      for (let p = from, j = at + k; p < to; p++, j += n) pending[j] = column[points[p]! - start]!;
+    }
+  }
+
+  /** Refuses the run being added, forgetting its frame counts so far. */
+  #refuse(what: string): never {
+    this.#tally.fill(0);
+    throw new ScenarioError(`Cannot add ${what}`);
+  }
+
+  /** Notes the timestamps of timeline steps `from` to `to - 1`, from a block at step `start`. */
+  #noteDates(time: readonly string[], start: number, from: number, to: number): void {
+    let dates = this.#dates;
+    if (dates === null) return;
+    if (dates === undefined) dates = this.#dates = new Array(this.timeline.length);
+    const points = this.#points;
+    for (let p = from; p < to; p++) {
+      const t = time[points[p]! - start]!;
+      const kept = dates[p];
+      // The first run to reach a step sets its timestamp; a run that differs there ends them.
+      if (kept === undefined) dates[p] = t;
+      else if (kept !== t) {
+        this.#dates = null;
+        return;
+      }
+    }
+  }
+
+  /**
+   * The moving levels' sketches and buffers, made on first use, for levels named `names` (or
+   * none) of statistics that hold `runs` more runs; checked against the levels already held.
+   *
+   * @throws RangeError when runs whose levels move would join runs with static levels, or runs
+   * whose levels have other names.
+   */
+  #joinLevels(names: readonly string[] | undefined, runs: number): MovingLevels | undefined {
+    const moving = this.#moving;
+    if (names === undefined) {
+      if (moving && runs > 0) {
+        throw new RangeError("Cannot merge runs with static levels into runs whose levels move");
+      }
+      return moving;
+    }
+    if (moving) {
+      if (moving.names.join() !== names.join()) {
+        throw new RangeError(
+          `Cannot merge runs whose levels ${names.join(", ")} move into runs whose levels ${
+            moving.names.join(", ")
+          } move`,
+        );
+      }
+      return moving;
+    }
+    if (this.runs > 0 || this.#pendingRuns > 0) {
+      throw new RangeError("Cannot merge runs whose levels move into runs with static levels");
+    }
+    const points = this.timeline.length;
+    const sketches: Record<string, QuantileSketch[]> = {};
+    for (const name of names) {
+      sketches[name] = this.timeline.map(() => new QuantileSketch(MOVING_LEVEL_SKETCH));
+    }
+    return this.#moving = {
+      names: [...names],
+      sketches,
+      pending: new Float64Array(PENDING_RUNS * points * names.length),
+      row: new Float64Array(PENDING_RUNS * names.length),
+    };
+  }
+
+  /** Joins another part's timestamps into these: see {@linkcode MonteCarloStats.#dates}. */
+  #joinDates(other: readonly (string | undefined)[] | null | undefined): void {
+    const dates = this.#dates;
+    if (other === undefined || dates === null) return;
+    if (other === null || dates === undefined) {
+      this.#dates = other === null ? null : [...other];
+      return;
+    }
+    for (let p = 0; p < dates.length; p++) {
+      if (dates[p] === undefined) dates[p] = other[p];
+      else if (other[p] !== undefined && other[p] !== dates[p]) {
+        this.#dates = null;
+        return;
+      }
     }
   }
 
@@ -404,6 +591,9 @@ export class MonteCarloStats {
         `Cannot merge runs of ${other.steps} steps into ${this.steps}-step runs`,
       );
     }
+    const otherLevels = other.levels;
+    const moving = this.#joinLevels(otherLevels && Object.keys(otherLevels), other.runs);
+    this.#joinDates(other.#dates);
     this.runs += other.runs;
     this.breachRuns += other.breachRuns;
     for (let i = 0; i < this.frameCounts.length; i++) this.frameCounts[i]! += other.frameCounts[i]!;
@@ -413,6 +603,12 @@ export class MonteCarloStats {
     const series = this.series;
     for (const name of SERIES) {
       series[name].forEach((sketch, i) => sketch.merge(other.series[name][i]!));
+    }
+    if (moving && otherLevels) {
+      this.#flush();
+      for (const name of moving.names) {
+        moving.sketches[name]!.forEach((sketch, i) => sketch.merge(otherLevels[name]![i]!));
+      }
     }
   }
 
@@ -442,6 +638,21 @@ export class MonteCarloStats {
         y: series.y.map((s) => s.toJSON()),
         z: series.z.map((s) => s.toJSON()),
       },
+      ...this.#extrasJSON(),
+    };
+  }
+
+  /** The moving levels and timestamps of {@linkcode MonteCarloStats.toJSON}, when there are. */
+  #extrasJSON(): Pick<MonteCarloStatsData, "levels" | "dates"> {
+    const moving = this.#moving;
+    const dates = this.#dates;
+    const levels: Record<string, QuantileSketchData[]> = {};
+    for (const name of moving?.names ?? []) {
+      levels[name] = moving!.sketches[name]!.map((s) => s.toJSON());
+    }
+    return {
+      ...(moving ? { levels } : {}),
+      ...(dates === undefined ? {} : { dates: dates && (dates as string[]).slice() }),
     };
   }
 
@@ -461,6 +672,8 @@ export class MonteCarloStats {
       frameCounts: this.frameCounts.slice(),
       firstBreach: this.firstBreach.toJSON(),
       sketches,
+      ...(this.#moving ? { levels: [...this.#moving.names] } : {}),
+      ...(this.#dates === undefined ? {} : { dates: this.#dates && [...this.#dates] as string[] }),
     };
     return {
       data,
@@ -478,17 +691,21 @@ export class MonteCarloStats {
     if (data.steps !== this.steps) {
       throw new RangeError(`Cannot merge runs of ${data.steps} steps into ${this.steps}-step runs`);
     }
+    const moving = this.#joinLevels(data.levels, data.runs);
+    this.#joinDates(data.dates);
     this.runs += data.runs;
     this.breachRuns += data.breachRuns;
     for (let i = 0; i < this.frameCounts.length; i++) this.frameCounts[i]! += data.frameCounts[i]!;
     this.firstBreach.merge(ExactCounts.fromJSON(data.firstBreach));
-    QuantileSketch.mergePacked(this.#sketches(), data.sketches);
+    QuantileSketch.mergePacked(this.#sketches(data.levels ? moving : null), data.sketches);
   }
 
   /** Every sketch, in {@linkcode MonteCarloStatsSnapshot.sketches} order. */
-  #sketches(): QuantileSketch[] {
+  #sketches(moving: MovingLevels | null | undefined = this.#moving): QuantileSketch[] {
     const series = this.series;
-    return [this.maxLoad, this.finalSpot, ...SERIES.flatMap((name) => series[name])];
+    const sketches = [this.maxLoad, this.finalSpot, ...SERIES.flatMap((name) => series[name])];
+    for (const name of moving?.names ?? []) sketches.push(...moving!.sketches[name]!);
+    return sketches;
   }
 
   /**
@@ -542,6 +759,35 @@ export class MonteCarloStats {
         stats.series[name][i]!.merge(QuantileSketch.fromJSON(d, `${where}.series.${name}[${i}]`))
       );
     }
+    if (data.levels !== undefined) {
+      const levels = data.levels;
+      if (typeof levels !== "object" || levels === null || Object.keys(levels).length === 0) {
+        fail(`"levels" must map each level that moves to its sketches`);
+      }
+      const moving = stats.#joinLevels(Object.keys(levels), 0)!;
+      for (const name of moving.names) {
+        const list = levels[name];
+        if (!Array.isArray(list) || list.length !== stats.timeline.length) {
+          return fail(`"levels.${name}" must hold ${stats.timeline.length} sketches`);
+        }
+        list.forEach((d, i) => {
+          const sketch = QuantileSketch.fromJSON(d, `${where}.levels.${name}[${i}]`);
+          if (sketch.count !== data.runs) {
+            fail(`"levels.${name}[${i}]" holds ${sketch.count} runs, expected ${data.runs}`);
+          }
+          moving.sketches[name]![i]!.merge(sketch);
+        });
+      }
+    }
+    if (data.dates !== undefined) {
+      const dates = data.dates;
+      if (
+        dates !== null &&
+        !(Array.isArray(dates) && dates.length === stats.timeline.length &&
+          dates.every((d) => typeof d === "string"))
+      ) fail(`"dates" must be null or ${stats.timeline.length} timestamps`);
+      stats.#dates = dates && [...dates];
+    }
     stats.runs = data.runs;
     stats.breachRuns = data.breachRuns;
     if (stats.maxLoad.count !== data.runs || stats.finalSpot.count !== data.runs) {
@@ -555,6 +801,18 @@ export class MonteCarloStats {
     }
     return stats;
   }
+}
+
+/** The levels that move, as {@linkcode MonteCarloStats} holds them. */
+interface MovingLevels {
+  /** Their names, in the order the runs' blocks give them. */
+  names: string[];
+  /** Per level, per timeline step, its distribution over the runs. */
+  sketches: Record<string, QuantileSketch[]>;
+  /** Values of the runs not yet in the sketches, `[run][point][level]`. */
+  pending: Float64Array;
+  /** One timeline step's pending values, `[level][run]`. */
+  row: Float64Array;
 }
 
 /** Three percentiles of a distribution. */
@@ -595,6 +853,17 @@ export interface MonteCarloSummary {
   firstBreachStep: Percentiles | null;
   /** Percentiles of spot at the last step. */
   finalSpotQuantiles: Percentiles;
+  /**
+   * The steps the per-step series below are kept at ({@linkcode timelineSteps}), and their
+   * timestamps: only when levels moved or the frames carry timestamps, so a batch of static
+   * levels and step-numbered frames has no such key.
+   */
+  timeline?: SummaryTimeline;
+  /**
+   * Only when levels moved (SPEC §7): per level, in the evaluator's `movingLevels` order, the
+   * percentiles over the runs of the level in force at each step of `timeline.steps`.
+   */
+  movingLevels?: Record<string, LevelSeries>;
   /** How the percentiles are computed. */
   quantiles: {
     /** The definition of a percentile. */
@@ -605,7 +874,33 @@ export interface MonteCarloSummary {
     spotRelativeError: number;
     /** Largest relative error of the X, Y, Z and max-load percentiles. */
     stateRelativeError: number;
+    /**
+     * Largest relative error of the moving levels' percentiles, only when levels moved; a step
+     * where every run has the same level gives it exactly.
+     */
+    levelRelativeError?: number;
   };
+}
+
+/** {@linkcode MonteCarloSummary.timeline}. */
+export interface SummaryTimeline {
+  /** The steps, ascending, from 0 to the last. */
+  steps: number[];
+  /**
+   * The frames' timestamp at each of `steps`, when they carry timestamps (the `time` channel)
+   * and every run has the same there; absent otherwise.
+   */
+  dates?: string[];
+}
+
+/** One level's percentiles over the runs at each step of {@linkcode SummaryTimeline.steps}. */
+export interface LevelSeries {
+  /** 5th percentile at each step. */
+  p5: number[];
+  /** Median at each step. */
+  p50: number[];
+  /** 95th percentile at each step. */
+  p95: number[];
 }
 
 function percentiles(get: (p: number) => number | undefined): Percentiles {
@@ -658,6 +953,21 @@ export function summarizeStats(stats: MonteCarloStats, options: SummaryOptions):
     flagCounts[flag] = n;
   });
   const breach = stats.firstBreach;
+  const levels = stats.levels;
+  const dates = stats.dates;
+  const movingLevels: Record<string, LevelSeries> = {};
+  for (const [name, sketches] of Object.entries(levels ?? {})) {
+    const series: LevelSeries = { p5: [], p50: [], p95: [] };
+    for (const sketch of sketches) {
+      const [p5, p50, p95] = sketch.quantiles([5, 50, 95]) as [number, number, number];
+      series.p5.push(p5), series.p50.push(p50), series.p95.push(p95);
+    }
+    movingLevels[name] = series;
+  }
+  const timeline: SummaryTimeline = {
+    steps: [...stats.timeline],
+    ...(dates ? { dates: [...dates] } : {}),
+  };
   return {
     scenario: options.scenario,
     runs: stats.runs,
@@ -672,11 +982,14 @@ export function summarizeStats(stats: MonteCarloStats, options: SummaryOptions):
     flagCounts,
     firstBreachStep: breach.count === 0 ? null : percentiles((p) => breach.quantile(p)),
     finalSpotQuantiles: percentiles((p) => stats.finalSpot.quantile(p)),
+    ...(levels || dates ? { timeline } : {}),
+    ...(levels ? { movingLevels } : {}),
     quantiles: {
       definition: "nearest rank: the pth percentile of n values is the value of rank ceil(p*n/100)",
       method: "fixed-grid log-bucket sketch (exact merge); first-breach steps are counted exactly",
       spotRelativeError: stats.finalSpot.relativeError,
       stateRelativeError: stats.maxLoad.relativeError,
+      ...(levels ? { levelRelativeError: Object.values(levels)[0]![0]!.relativeError } : {}),
     },
   };
 }

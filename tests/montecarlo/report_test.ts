@@ -9,6 +9,7 @@ import { loadScenario, startRun } from "../../mod.ts";
 import { formatCount, formatMeasure } from "../../montecarlo/format.ts";
 import { MonteCarloStats, renderReport, runBatch, summarizeStats } from "../../montecarlo/mod.ts";
 import { findChromium, launchChromium, openIsolated } from "../../tools/chromium.ts";
+import { movingScenarios } from "./_moving.ts";
 
 const root = fromFileUrl(new URL("../../", import.meta.url));
 const chromiumPath = findChromium();
@@ -20,8 +21,12 @@ if (!chromiumPath && !inCi) {
   );
 }
 
-async function report(name: string, runs: number): Promise<{ dir: string; path: string }> {
-  const scenario = await loadScenario(join(root, "scenarios", `${name}.jsonc`));
+async function report(
+  name: string,
+  runs: number,
+  path = join(root, "scenarios", `${name}.jsonc`),
+): Promise<{ dir: string; path: string }> {
+  const scenario = await loadScenario(path);
   const dir = await Deno.makeTempDir();
   await runBatch(scenario, { outDir: dir, runs });
   return { dir, path: join(dir, `${name}.report.html`) };
@@ -170,7 +175,8 @@ interface LayoutFacts {
  * Reads the laid-out page, whatever drew its charts: every SVG text's box as the browser
  * measures it, and each chart's plot area (`rect.plot-area`) with the domains its `<svg>`
  * publishes (`data-x-domain`, `data-y-domain`), against which each tick label
- * (`text.tick-x`, `text.tick-y`) must sit where its value is.
+ * (`text.tick-x`, `text.tick-y`) must sit where its value is: for a dated time axis, the step
+ * its `data-step` names.
  */
 const LAYOUT_CHECK = `(() => {
   const number = (text) => Number(text.replace(/,/g, "").replace("\u2212", "-"));
@@ -205,7 +211,8 @@ const LAYOUT_CHECK = `(() => {
     const count = { x: 0, y: 0 };
     for (const t of svg.querySelectorAll("text.tick-x, text.tick-y")) {
       const isX = t.classList.contains("tick-x");
-      const value = number(t.textContent);
+      const step = t.getAttribute("data-step");
+      const value = step === null ? number(t.textContent) : Number(step);
       const r = box(t);
       const at = isX ? (r.left + r.right) / 2 : (r.top + r.bottom) / 2;
       const want = isX
@@ -230,14 +237,20 @@ Deno.test({
     assert(chromiumPath, "no Chromium at /usr/bin/chromium (set CHROMIUM_PATH); CI must run this");
     const chromium = await launchChromium(chromiumPath);
     const dirs: string[] = [];
+    const made = await movingScenarios();
+    dirs.push(made.dir);
     try {
       for (
-        const [name, runs] of [["breakout", 2000], ["false_breakout", 300], [
-          "mean_revert",
-          300,
-        ]] as const
+        const [name, runs, file] of [
+          ["breakout", 2000, undefined],
+          ["false_breakout", 300, undefined],
+          ["mean_revert", 300, undefined],
+          // levels that move, and frames with dates
+          ["moving", 300, made.moving],
+          ["dated", 300, made.dated],
+        ] as const
       ) {
-        const { dir, path } = await report(name, runs);
+        const { dir, path } = await report(name, runs, file);
         dirs.push(dir);
         for (const width of [1280, 760]) {
           const { page, errors } = await openIsolated(chromium, path, {
