@@ -77,6 +77,7 @@ export {
   type GeneratorDefinition,
   type GeneratorInstance,
   type Levels,
+  type MarketState,
   type OutputStream,
   type PluginBase,
   type PluginContext,
