@@ -54,6 +54,13 @@
  * points, keeping each stretch's first point, its extremes in X, Y and Z, and its regime
  * changes, so long runs keep their shape. Values read from a file are only ever shown as text.
  *
+ * A run longer than `maxEmbeddedFrames` (500,000 by default) embeds a selection of that many
+ * frames at most, picked as the trail picks its points (each stretch's first frame, its extremes
+ * in X, Y and Z, its regime changes) plus every frame where the flags change, with their real
+ * timestamps; the HUD says how many of the run's frames it holds, and opening the run's JSONL
+ * log shows every frame. So a 2,000,000-step page is a 50 MB file, not 200 MB, and the
+ * renderer's memory stays near the run's columns (50 bytes a step).
+ *
  * The browser code is TypeScript in `viewer/` (entry `viewer/main.ts`), which reads logs with
  * the library's own parser and checks regimes with the envelope evaluator itself;
  * `deno task build:viewer` bundles it into `viewer/_bundle.ts`, whose script, style and markup
@@ -70,6 +77,7 @@ import { FLAGS, type Frame, REGIMES, type RunColumns } from "../core/frame.ts";
 import { integer, number, string } from "../core/options.ts";
 import { defineRenderer, type RenderContext, type RendererDefinition } from "../core/plugin.ts";
 import { VIEWER_MARKUP, VIEWER_SCRIPT, VIEWER_STYLE } from "../viewer/_bundle.ts";
+import { decimate } from "../viewer/model.ts";
 import {
   type EmbeddedLevels,
   embeddedLevels,
@@ -89,7 +97,12 @@ import { isEnvelopeLevels } from "./envelope.ts";
  * import html, { type HtmlOptions } from "./html.ts";
  *
  * const options = readOptions<HtmlOptions>(html, {});
- * assertEquals(options, { title: undefined, fps: 30, maxTrailPoints: 10_000 });
+ * assertEquals(options, {
+ *   title: undefined,
+ *   fps: 30,
+ *   maxTrailPoints: 10_000,
+ *   maxEmbeddedFrames: 500_000,
+ * });
  * ```
  */
 export interface HtmlOptions {
@@ -102,6 +115,12 @@ export interface HtmlOptions {
    * stretch's first point, its extremes in X, Y and Z, and its regime changes. @default {10000}
    */
   readonly maxTrailPoints: number;
+  /**
+   * Most frames the page embeds, from 10,000 to 2,000,000; a longer run embeds a selection
+   * keeping extremes, regime changes and flag changes, and its JSONL log holds every frame.
+   * @default {500000}
+   */
+  readonly maxEmbeddedFrames: number;
 }
 
 const NUMBER_FIELDS = ["spot", "iv", "hv", "x", "y", "z"] as const;
@@ -144,6 +163,56 @@ function timestampsOf(context: RenderContext<HtmlOptions>): readonly (number | s
 }
 
 /** Numbers joined for a JSON array, a slice at a time: the page is never one string. */
+/**
+ * The frames a long run's page embeds, at most about `max`: the trail's selection (each
+ * stretch's first frame, extremes and regime changes), every frame where the flags change and
+ * the frame before it, thinned evenly when flags change more often than a quarter of `max`.
+ */
+function selection(c: RunColumns, max: number): Int32Array {
+  const n = c.length;
+  const trail = decimate(
+    { n, timestamp: null, ...c, levels: null },
+    Math.floor(max * 3 / 4),
+  );
+  const changes: number[] = [];
+  for (let i = 1; i < n; i++) if (c.flags[i] !== c.flags[i - 1]) changes.push(i - 1, i);
+  const every = Math.ceil(changes.length / Math.floor(max / 4)) || 1;
+  const picked = new Int32Array(trail.length + Math.ceil(changes.length / every));
+  picked.set(trail);
+  let at = trail.length;
+  for (let k = 0; k < changes.length; k += every) picked[at++] = changes[k]!;
+  picked.sort();
+  let unique = 0;
+  for (let k = 0; k < picked.length; k++) {
+    if (k === 0 || picked[k] !== picked[k - 1]) picked[unique++] = picked[k]!;
+  }
+  return picked.slice(0, unique);
+}
+
+/** The frames at `kept`, as columns. */
+function gather(c: RunColumns, kept: Int32Array): RunColumns {
+  const pick = <T extends Float64Array | Uint8Array>(from: T, to: T) => {
+    for (let k = 0; k < kept.length; k++) to[k] = from[kept[k]!]!;
+    return to;
+  };
+  const floats = (from: Float64Array) => pick(from, new Float64Array(kept.length));
+  return {
+    length: kept.length,
+    spot: floats(c.spot),
+    iv: floats(c.iv),
+    hv: floats(c.hv),
+    x: floats(c.x),
+    y: floats(c.y),
+    z: floats(c.z),
+    regime: pick(c.regime, new Uint8Array(kept.length)),
+    flags: pick(c.flags, new Uint8Array(kept.length)),
+    time: [],
+    ...(c.levels
+      ? { levels: Object.fromEntries(Object.entries(c.levels).map(([k, v]) => [k, floats(v)])) }
+      : {}),
+  };
+}
+
 const SLICE = 1 << 16;
 
 /**
@@ -213,7 +282,7 @@ async function sha256Base64(text: string): Promise<string> {
 const html: RendererDefinition<HtmlOptions> = defineRenderer({
   name: "html",
   extension: "html",
-  // The page holds every frame: 1,000,000 make a 100 MB page (written in pieces, 300 MB peak).
+  // The run is held as columns, 50 bytes a step, before the page embeds its selection.
   maxFrames: 2_000_000,
   options: {
     title: string({
@@ -233,6 +302,13 @@ const html: RendererDefinition<HtmlOptions> = defineRenderer({
       max: 1_000_000,
       default: 10_000,
     }),
+    maxEmbeddedFrames: integer({
+      doc: "Most frames the page embeds; longer runs embed a selection keeping extremes, " +
+        "regime and flag changes (the JSONL log holds every frame); default 500000",
+      min: 10_000,
+      max: 2_000_000,
+      default: 500_000,
+    }),
   },
   /**
    * Renders the page.
@@ -244,7 +320,7 @@ const html: RendererDefinition<HtmlOptions> = defineRenderer({
    *
    * const frame = { timestamp: 0, spot: 694, iv: 0.15, hv: 0.12, x: 0.5357142857142857, y: 1.25, z: 0.8, regime: "CRUISE" as const, flags: [] };
    * const page = await html.render({
-   *   options: { title: undefined, fps: 30, maxTrailPoints: 10_000 },
+   *   options: { title: undefined, fps: 30, maxTrailPoints: 10_000, maxEmbeddedFrames: 500_000 },
    *   name: "demo", seed: 1, run: 0, steps: 1, file: "demo.jsonc", frames: [frame], levels: undefined,
    * });
    * assertStringIncludes(String(page), '<canvas id="view"');
@@ -268,8 +344,16 @@ export default html;
 /** The page's text, in order, in pieces. */
 async function pieces(context: RenderContext<HtmlOptions>): Promise<Iterable<string>> {
   const { options, name, seed, run, levels } = context;
-  const columns = context.columns ?? columnsOfFrames(context.frames);
-  const moving = context.columns ? levelsOfColumns(columns) : embeddedLevels(context.frames);
+  const all = context.columns ?? columnsOfFrames(context.frames);
+  const every = timestampsOf(context);
+  const kept = all.length > options.maxEmbeddedFrames
+    ? selection(all, options.maxEmbeddedFrames)
+    : undefined;
+  const columns = kept ? gather(all, kept) : all;
+  const timestamps = kept ? Array.from(kept, (i) => every?.[i] ?? i) : every;
+  const moving = context.columns || kept
+    ? levelsOfColumns(columns)
+    : embeddedLevels(context.frames);
   const title = options.title ?? name;
   const head: Omit<EmbeddedView, "frames"> = {
     format: VIEW_FORMAT,
@@ -280,6 +364,7 @@ async function pieces(context: RenderContext<HtmlOptions>): Promise<Iterable<str
     levels: isEnvelopeLevels(levels) ? levels : null,
     fps: options.fps,
     maxTrailPoints: options.maxTrailPoints,
+    ...(kept ? { totalFrames: all.length } : {}),
   };
   viewerHash ??= sha256Base64(VIEWER_SCRIPT);
   const csp = [
@@ -306,7 +391,7 @@ ${VIEWER_STYLE}</style>
 <body>
 ${VIEWER_MARKUP}<script type="application/json" id="flight-data">`;
     yield scriptJson(head).slice(0, -1) + ',"frames":';
-    yield* framesJson(columns, timestampsOf(context), moving);
+    yield* framesJson(columns, timestamps, moving);
     yield `}</script>
 <script>${VIEWER_SCRIPT}</script>
 </body>

@@ -544,7 +544,7 @@ export const VIEWER_SCRIPT: string = `(() => {
     setText("hud-kind", run.source === "embedded" ? "scenario" : "log");
     setText("hud-name", run.name);
     setText("hud-seed", run.seed === null || run.seed === void 0 ? "\\u2014" : String(run.seed) + (run.runIndex ? " (run " + run.runIndex + ")" : ""));
-    setText("hud-source", run.n.toLocaleString("en-US") + " frames" + (run.source === "embedded" ? "" : " from a file"));
+    setText("hud-source", run.source !== "embedded" ? run.n.toLocaleString("en-US") + " frames from a file" : embedded.totalFrames && embedded.totalFrames > run.n ? run.n.toLocaleString("en-US") + " of " + embedded.totalFrames.toLocaleString("en-US") + " frames (open the JSONL log for all)" : run.n.toLocaleString("en-US") + " frames");
     const lv = run.levels;
     for (const [id, key] of LEVEL_IDS) {
       const el = $(id);

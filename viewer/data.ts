@@ -80,6 +80,11 @@ export interface EmbeddedView {
   fps: number;
   /** Most trail points drawn. */
   maxTrailPoints: number;
+  /**
+   * The run's frame count, when the page embeds fewer (a long run, decimated): opening the
+   * run's JSONL log shows every frame. Absent when every frame is embedded.
+   */
+  totalFrames?: number;
   /** The frames. */
   frames: EmbeddedFrames;
 }

@@ -174,7 +174,13 @@ export function updateRunInfo(): void {
   );
   setText(
     "hud-source",
-    run.n.toLocaleString("en-US") + " frames" + (run.source === "embedded" ? "" : " from a file"),
+    run.source !== "embedded"
+      ? run.n.toLocaleString("en-US") + " frames from a file"
+      : embedded.totalFrames && embedded.totalFrames > run.n
+      // A long run's page embeds a decimated selection; its log holds every frame.
+      ? run.n.toLocaleString("en-US") + " of " + embedded.totalFrames.toLocaleString("en-US") +
+        " frames (open the JSONL log for all)"
+      : run.n.toLocaleString("en-US") + " frames",
   );
   const lv = run.levels;
   for (const [id, key] of LEVEL_IDS) {

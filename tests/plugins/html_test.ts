@@ -56,11 +56,12 @@ Deno.test("html renderer is a renderer named html writing .html", () => {
   assertEquals(html.extension, "html");
 });
 
-Deno.test("html options default to the scenario name, 30 fps and 10,000 trail points", () => {
+Deno.test("html options default to the scenario name, 30 fps, 10,000 trail points and 500,000 embedded frames", () => {
   assertEquals(readOptions<HtmlOptions>(html, {}), {
     title: undefined,
     fps: 30,
     maxTrailPoints: 10_000,
+    maxEmbeddedFrames: 500_000,
   });
   assertEquals(readOptions<HtmlOptions>(html, { title: "Desk view", fps: 60 }).title, "Desk view");
 });
@@ -143,7 +144,7 @@ Deno.test("html page is deterministic: same frames, same bytes; other frames, ot
 
 Deno.test("html page embeds the levels, the name, the seed and the options", async () => {
   const text = await page(exampleFrames(10), {
-    options: { title: "Desk", fps: 12, maxTrailPoints: 5000 },
+    options: { title: "Desk", fps: 12, maxTrailPoints: 5000, maxEmbeddedFrames: 500_000 },
     run: 3,
   });
   const { data } = embedded(text);
@@ -155,6 +156,39 @@ Deno.test("html page embeds the levels, the name, the seed and the options", asy
   assertEquals(data.fps, 12);
   assertEquals(data.maxTrailPoints, 5000);
   assertStringIncludes(text, "<title>Desk · option-flight</title>");
+});
+
+Deno.test("html page of a run longer than maxEmbeddedFrames embeds a selection with real steps and every flag change", async () => {
+  const frames = exampleFrames(40_000, { seed: 3 });
+  const options = { ...readOptions<HtmlOptions>(html, {}), maxEmbeddedFrames: 10_000 };
+  const { data } = embedded(await page(frames, { options }));
+  const columns = data.frames as {
+    length: number;
+    timestamp: number[];
+    x: number[];
+    flags: string;
+  };
+  assertEquals(data.totalFrames, 40_000);
+  assert(columns.length <= 10_000 && columns.length > 5_000, `${columns.length} frames`);
+  const steps = columns.timestamp;
+  assertEquals(steps.length, columns.length);
+  assert(steps.every((s, k) => k === 0 || s > steps[k - 1]!), "steps increase");
+  assertEquals([steps[0], steps.at(-1)], [0, 39_999]);
+  steps.forEach((s, k) => assertEquals(columns.x[k], frames[s]!.x, `x at step ${s}`));
+  // Every step where the flags change is embedded, with the step before it.
+  const mask = (f: Frame) => f.flags.join("|");
+  const kept = new Set(steps);
+  for (let i = 1; i < frames.length; i++) {
+    if (mask(frames[i]!) !== mask(frames[i - 1]!)) assert(kept.has(i) && kept.has(i - 1), `${i}`);
+  }
+  // The maximum X survives the selection.
+  assertEquals(Math.max(...columns.x), Math.max(...frames.map((f) => f.x)));
+});
+
+Deno.test("html page of a run within maxEmbeddedFrames embeds every frame and no total", async () => {
+  const { data } = embedded(await page(exampleFrames(50)));
+  assertEquals((data.frames as { length: number }).length, 50);
+  assertEquals(data.totalFrames, undefined);
 });
 
 Deno.test("html page embeds null levels when the evaluator publishes none", async () => {
