@@ -18,10 +18,10 @@ import { parseArgs } from "@std/cli/parse-args";
 import { dirname, fromFileUrl, join, resolve } from "@std/path";
 import {
   baselines,
-  buildC,
   type Command,
   loadAverage,
   measureWorkload,
+  median,
   type RowFigures,
   runOnce,
   type Workload,
@@ -34,7 +34,7 @@ const flags = parseArgs(Deno.args, {
 });
 if (flags.help) {
   console.log(
-    "Usage: deno task bench [--whole | --in-process | --growth] [--rounds N] [--only a,b,c,C,j,h]\n" +
+    "Usage: deno task bench [--whole | --in-process | --growth] [--rounds N] [--only a,b,c,j,h]\n" +
       "  in-process: [--quick] [--reps N] [--no-python] [--memory-runs N] (tools/bench_mc.ts)",
   );
   Deno.exit(0);
@@ -107,7 +107,6 @@ async function wholeProcess(): Promise<void> {
   const page = await edited("breakout.jsonc", { steps: 200, renderers: true, name: "page" });
   const py = await baselines(root);
   const noPython = "no ../shared/baselines beside the checkout";
-  const c = await buildC(root, work);
   const pyOut = join(work, "py");
   const workloads: Workload[] = [
     {
@@ -153,16 +152,6 @@ async function wholeProcess(): Promise<void> {
       goal: { text: ">= 3x numpy", met: (r) => (r.ratio ?? 0) >= 3 },
       caveat: "numpy computes breach rate, max loads, regime and flag counts only; ours also the " +
         "quantile sketches, fan, timelines and writes summary.json and report.html",
-    },
-    {
-      key: "C",
-      label: "10,000 x 1,000 stats, --workers 2, vs C on one thread",
-      ours: ourRun("ours c", [mr1000, "--runs", "10000", "--workers", "2"], join(work, "c")),
-      yardstick: typeof c === "string"
-        ? `C yardstick unavailable: ${c}`
-        : { label: "C", argv: [c.binary, "10000", "1000", "42"] },
-      goal: { text: "within 1.3x of C (ratio >= 0.77)", met: (r) => (r.ratio ?? 0) >= 1 / 1.3 },
-      caveat: "C draws the same normals; it sorts exact quantiles where ours sketches them",
     },
     {
       key: "j",
@@ -238,22 +227,27 @@ async function growth(): Promise<void> {
   const mr100 = await edited("mean_revert.jsonc", { steps: 100, renderers: false, name: "mr100" });
   const jsonl = await edited("breakout.jsonc", { steps: 200, renderers: false, name: "grow" });
   console.log(`growth: median of 3; load average ${await loadAverage()}`);
-  const rows = [["work", "time", "per unit", "peak MB"]];
-  const measure = async (label: string, command: Command, units: number, unit: string) => {
+  const rows = [["work", "time", "per step", "marginal per step", "peak MB"]];
+  let previous: { units: number; seconds: number } | undefined;
+  const measure = async (label: string, command: Command, units: number) => {
     const times: number[] = [], peaks: number[] = [];
     for (let i = 0; i < 3; i++) {
       const m = await runOnce(command, work);
       times.push(m.seconds);
       if (m.peakMB !== undefined) peaks.push(m.peakMB);
     }
-    times.sort((a, b) => a - b), peaks.sort((a, b) => a - b);
-    const t = times[1]!;
+    const t = median(times);
+    const us = (seconds: number, n: number) => `${(seconds / n * 1e6).toFixed(3)} µs`;
+    // The marginal cost, from the previous row of the same series: start-up cancels out.
+    const marginal = previous ? us(t - previous.seconds, units - previous.units) : "-";
     rows.push([
       label,
       `${t.toFixed(2)} s`,
-      `${(t / units * 1e6).toFixed(3)} µs/${unit}`,
-      peaks.length ? peaks[1]!.toFixed(0) : "?",
+      us(t, units),
+      marginal,
+      peaks.length ? median(peaks).toFixed(0) : "?",
     ]);
+    previous = { units, seconds: t };
   };
   for (const runs of [1_000, 10_000, 100_000, 1_000_000]) {
     const label = `${runs.toLocaleString("en")} runs x 100 steps, stats`;
@@ -261,17 +255,12 @@ async function growth(): Promise<void> {
       label,
       ourRun(label, [mr100, "--runs", String(runs)], join(work, "g")),
       runs * 100,
-      "step",
     );
   }
+  previous = undefined;
   for (const steps of [10_000, 100_000, 1_000_000, 10_000_000]) {
     const label = `1 run x ${steps.toLocaleString("en")} steps, JSONL`;
-    await measure(
-      label,
-      ourRun(label, [jsonl, "--steps", String(steps)], join(work, "g")),
-      steps,
-      "step",
-    );
+    await measure(label, ourRun(label, [jsonl, "--steps", String(steps)], join(work, "g")), steps);
   }
   printTable(rows);
 }

@@ -9,8 +9,7 @@
  * ```
  *
  * Yardsticks: the original-style Python backend and its numpy-vectorised variant in
- * ../shared/baselines, and tools/mc_yardstick.c, the statistics batch in C on one thread
- * (built here with `cc -O2`). Each runs the same work as ours; where it cannot, the row says so.
+ * ../shared/baselines. Each runs the same work as ours; where it cannot, the row says so.
  *
  * @module
  */
@@ -153,24 +152,6 @@ export async function loadAverage(): Promise<string> {
   } catch {
     return "unknown";
   }
-}
-
-/** Builds the C yardstick into `dir`, or says why it cannot be built. */
-export async function buildC(root: string, dir: string): Promise<string | { binary: string }> {
-  const source = join(root, "tools/mc_yardstick.c");
-  if (!await Deno.stat(source).then(() => true, () => false)) return `no ${source}`;
-  const binary = join(dir, "mc_yardstick");
-  try {
-    const { code, stderr } = await new Deno.Command("cc", {
-      args: ["-O2", "-o", binary, source, "-lm"],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (code !== 0) return `cc failed: ${new TextDecoder().decode(stderr).trim()}`;
-  } catch (error) {
-    return `no C compiler (${(error as Error).message})`;
-  }
-  return { binary };
 }
 
 /** Where the Python yardsticks live, when they are beside the checkout. */
