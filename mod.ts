@@ -77,7 +77,6 @@ export {
   type GeneratorDefinition,
   type GeneratorInstance,
   type Levels,
-  type MarketState,
   type OutputStream,
   type PluginBase,
   type PluginContext,

@@ -108,28 +108,8 @@ export interface GeneratorDefinition<O = unknown> extends PluginBase<"generator"
    * `provides`, such as the columns of a `csv` generator's file. @default {provides}
    */
   channels?(options: O, scenario: { file: string }): readonly Channel[];
-  /**
-   * The options for a run that starts from a real day's state, as a backtest starts one batch
-   * per day: spot at the day's close, volatility at the day's IV or HV. Without it, a backtest
-   * of a scenario using this generator is refused with the generator's name.
-   */
-  fromState?(options: O, state: MarketState): O;
   /** Starts the generator for one run. */
   start(context: GeneratorContext<O>): GeneratorInstance | Promise<GeneratorInstance>;
-}
-
-/** A real day's state, what a backtest starts each day's runs from. */
-export interface MarketState {
-  /** The session, ISO date. */
-  readonly date: string;
-  /** The day's close, price units. */
-  readonly spot: number;
-  /** Wilder ATR in force that day, price units. */
-  readonly atr: number;
-  /** Implied volatility that day, annualised fraction. */
-  readonly iv: number;
-  /** Realised volatility that day, annualised fraction. */
-  readonly hv: number;
 }
 
 /** A started evaluator. */
