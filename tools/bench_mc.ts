@@ -3,8 +3,8 @@
  * in one invocation so that the ratios share the machine's state:
  *
  * ```sh
- * deno task bench            # everything: the original-style Python c takes about a minute
- * deno task bench --quick    # c and d on 1,000 runs instead of 10,000
+ * deno task bench --in-process           # the original-style Python c takes about a minute
+ * deno task bench --in-process --quick   # c and d on 1,000 runs instead of 10,000
  * ```
  *
  * Workloads, on the mean-revert scenario with the example envelope (as the baseline's):

@@ -45,7 +45,7 @@ export interface Workload {
   readonly ours: Command;
   /** The command ours is compared with, or why there is none. */
   readonly yardstick: Command | string | undefined;
-  /** The goal, as a sentence, and the check of a round's figures. */
+  /** The goal, as a sentence, and its check on the row's medians. */
   readonly goal: { readonly text: string; readonly met: (row: RowFigures) => boolean };
   /** Frames the command makes, for a frames-per-second figure. */
   readonly frames?: number;
