@@ -164,7 +164,9 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
       ...(options.signal ? { signal: options.signal } : {}),
       ...(output ? { output } : {}),
     }).finally(() => progress?.finish());
-    if (!flags.quiet) { for (const line of summarize(report, flags.out)) stdout(line); }
+    if (!flags.quiet) {
+      for (const line of [...summarize(report, flags.out), ...warningLines(scenario)]) stdout(line);
+    }
     return 0;
   } catch (error) {
     if (error instanceof Interrupted) {
@@ -360,7 +362,8 @@ async function batch(scenario: Scenario, flags: Flags, out: Printer): Promise<vo
   const seconds = (performance.now() - started) / 1000;
   if (!flags.quiet) {
     const showPath = shownIn(flags.out);
-    for (const line of formatBatchReport(report, { seconds, showPath })) out.stdout(line);
+    const lines = [...formatBatchReport(report, { seconds, showPath }), ...warningLines(scenario)];
+    for (const line of lines) out.stdout(line);
   }
 }
 
@@ -538,6 +541,11 @@ function percent(part: number, whole: number): string {
 /** The note on temporary files of a killed earlier run that a run removed. */
 function stale(n: number): string {
   return `${n} temporary file${n === 1 ? "" : "s"} that a killed earlier run left in the folder`;
+}
+
+/** The scenario's warnings (allowed settings that deserve a second look), as summary lines. */
+function warningLines(scenario: Scenario): string[] {
+  return (scenario.warnings ?? []).map((warning) => `  warning  ${warning}`);
 }
 
 function summarize(report: RunReport, out: string): string[] {

@@ -77,6 +77,7 @@ export {
   type GeneratorDefinition,
   type GeneratorInstance,
   type Levels,
+  type MarketState,
   type OutputStream,
   type PluginBase,
   type PluginContext,
@@ -143,6 +144,11 @@ export {
 export { default as meanRevert, type MeanRevertOptions } from "./plugins/mean_revert.ts";
 export { type BreakoutOptions, default as breakout } from "./plugins/breakout.ts";
 export { default as falseBreakout, type FalseBreakoutOptions } from "./plugins/false_breakout.ts";
+export { default as gammaRegime, type GammaRegimeOptions } from "./plugins/gamma_regime.ts";
+export { default as garch, type GarchOptions } from "./plugins/garch.ts";
+export { default as heston, type HestonOptions } from "./plugins/heston.ts";
+export { default as jumps, type JumpsOptions } from "./plugins/jumps.ts";
+export { default as pin, type PinOptions } from "./plugins/pin.ts";
 export { default as volPath, type VolPathOptions } from "./plugins/vol_path.ts";
 export { default as hv, type HvOptions } from "./plugins/hv.ts";
 export { default as html, type HtmlOptions } from "./plugins/html.ts";

@@ -81,11 +81,13 @@ export interface PluginBase<K extends string, O> {
    * steps, for an option that names a step, and `scenario.file` the scenario file, for an
    * option that names a data file. Called even when another of the plugin's fields was
    * refused, so that a file's problems are reported at once (a refused field is then undefined).
+   * `scenario.warn`, when given, notes a setting that is allowed but deserves a second look: the
+   * run goes ahead, and the warning is printed with its summary.
    */
   check?(
     options: O,
     report: (key: string, message: string) => void,
-    scenario: { steps: number; file: string },
+    scenario: { steps: number; file: string; warn?: (key: string, message: string) => void },
   ): void;
   /**
    * The options as every run uses them, made once when the scenario loads (after `check`, when
@@ -108,8 +110,28 @@ export interface GeneratorDefinition<O = unknown> extends PluginBase<"generator"
    * `provides`, such as the columns of a `csv` generator's file. @default {provides}
    */
   channels?(options: O, scenario: { file: string }): readonly Channel[];
+  /**
+   * The options for a run that starts from a real day's state, as a backtest starts one batch
+   * per day: spot at the day's close, volatility at the day's IV or HV. Without it, a backtest
+   * of a scenario using this generator is refused with the generator's name.
+   */
+  fromState?(options: O, state: MarketState): O;
   /** Starts the generator for one run. */
   start(context: GeneratorContext<O>): GeneratorInstance | Promise<GeneratorInstance>;
+}
+
+/** A real day's state, what a backtest starts each day's runs from. */
+export interface MarketState {
+  /** The session, ISO date. */
+  readonly date: string;
+  /** The day's close, price units. */
+  readonly spot: number;
+  /** Wilder ATR in force that day, price units. */
+  readonly atr: number;
+  /** Implied volatility that day, annualised fraction. */
+  readonly iv: number;
+  /** Realised volatility that day, annualised fraction. */
+  readonly hv: number;
 }
 
 /** A started evaluator. */

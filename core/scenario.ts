@@ -81,6 +81,8 @@ export interface Scenario {
   readonly renderers: readonly PluginUse<RendererDefinition>[];
   /** Monte Carlo settings, when the scenario has a `monteCarlo` section. */
   readonly monteCarlo: MonteCarloSettings | undefined;
+  /** What the plugins' checks warned of, each with the file and field path; absent when none. */
+  readonly warnings?: readonly string[];
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -142,7 +144,7 @@ export async function parseScenario(
   const { raw, twice } = parseText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, path);
   const issues = new Issues();
   const top = readFields(topFields, raw, { path: "", issues, extraKeys: SECTIONS });
-  const where = { ...options, issues, steps: top.steps ?? Infinity };
+  const where = { ...options, issues, steps: top.steps ?? Infinity, warnings: [] as string[] };
   const record = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
   const name = top.name ?? basename(path, extname(path));
   if (top.name === undefined && !NAME.test(name)) {
@@ -182,6 +184,7 @@ export async function parseScenario(
     sinks,
     renderers,
     monteCarlo,
+    ...(where.warnings.length > 0 ? { warnings: where.warnings } : {}),
   };
 }
 
@@ -261,6 +264,8 @@ interface Where extends ParseScenarioOptions {
   issues: Issues;
   /** The scenario's steps, for the checks of options that name a step; Infinity if unknown. */
   steps: number;
+  /** The plugins' warnings so far, as printed. */
+  warnings: string[];
 }
 
 type PrepareHook = (options: unknown, scenario: { file: string }) => unknown;
@@ -268,7 +273,7 @@ type PrepareHook = (options: unknown, scenario: { file: string }) => unknown;
 type CheckHook = (
   options: unknown,
   report: (key: string, message: string) => void,
-  scenario: { steps: number; file: string },
+  scenario: { steps: number; file: string; warn: (key: string, message: string) => void },
 ) => void;
 
 type Use<K extends PluginKind> = PluginUse<Extract<PluginDefinition, { kind: K }>>;
@@ -371,7 +376,9 @@ async function readPlugin<K extends PluginKind>(
       if (!bad.has(join(key, field))) issues.add(join(key, field), message);
     };
     try {
-      check(options, report, { steps: where.steps, file: where.path });
+      const warn = (field: string, message: string) =>
+        void where.warnings.push(`${where.path}: ${show(join(key, field))}: ${message}`);
+      check(options, report, { steps: where.steps, file: where.path, warn });
     } catch (error) {
       // With a field refused, the check may meet a value it does not expect: the refusal says it.
       if (bad.size === 0) throw error;

@@ -28,11 +28,16 @@ export const BUILTINS: BuiltinTable = Object.freeze(Object.fromEntries([
   builtin("csv", "./csv.ts", () => import("./csv.ts")),
   builtin("envelope", "./envelope.ts", () => import("./envelope.ts")),
   builtin("false-breakout", "./false_breakout.ts", () => import("./false_breakout.ts")),
+  builtin("gamma-regime", "./gamma_regime.ts", () => import("./gamma_regime.ts")),
+  builtin("garch", "./garch.ts", () => import("./garch.ts")),
+  builtin("heston", "./heston.ts", () => import("./heston.ts")),
   builtin("history", "./history.ts", () => import("./history.ts")),
   builtin("html", "./html.ts", () => import("./html.ts")),
   builtin("hv", "./hv.ts", () => import("./hv.ts")),
   builtin("jsonl", "./jsonl.ts", () => import("./jsonl.ts")),
+  builtin("jumps", "./jumps.ts", () => import("./jumps.ts")),
   builtin("mean-revert", "./mean_revert.ts", () => import("./mean_revert.ts")),
+  builtin("pin", "./pin.ts", () => import("./pin.ts")),
   builtin("vol-path", "./vol_path.ts", () => import("./vol_path.ts")),
 ]));
 
