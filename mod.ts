@@ -121,6 +121,17 @@ export {
 } from "./core/settings.ts";
 export { BUILTINS, loadScenario, parseScenario } from "./plugins/mod.ts";
 export {
+  FitError,
+  fitGarch,
+  fitJumps,
+  garchLogLikelihood,
+  historyReturns,
+  jumpsLogLikelihood,
+  logReturns,
+  minimise,
+} from "./models/mod.ts";
+export type { Fit, GarchFit, GarchParams, JumpsFit, JumpsParams } from "./models/mod.ts";
+export {
   default as envelope,
   DEFAULT_THRESHOLDS,
   type EnvelopeLevels,

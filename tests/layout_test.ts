@@ -4,7 +4,16 @@ import { assert, assertEquals } from "@std/assert";
 import { dirname, fromFileUrl, join, relative, resolve } from "@std/path";
 
 const root = fromFileUrl(new URL("../", import.meta.url));
-const FOLDERS = ["core", "files", "plugins", "montecarlo", "viewer", "sandbox", "markets"];
+const FOLDERS = [
+  "core",
+  "files",
+  "plugins",
+  "montecarlo",
+  "viewer",
+  "sandbox",
+  "markets",
+  "models",
+];
 const TOP = ["mod.ts", "cli.ts", "levels.ts", "testing.ts"];
 const IMPORT =
   /(?:^|\n)\s*(?:import|export)\b[^;]*?\bfrom\s*["'](\.[^"']+)["']|\bimport\s*\(?\s*["'](\.[^"']+)["']/g;
@@ -57,13 +66,14 @@ Deno.test("the library's modules import each other without cycles", () => {
   assertEquals(cycles, []);
 });
 
-Deno.test("core/ imports only core/, markets/ only both; only the sandbox's process runs the command", () => {
+Deno.test("core/ imports only core/, markets/ only both, models/ no plugin or batch; only the sandbox's process runs the command", () => {
   const wrong: string[] = [];
   for (const [file, targets] of importGraph()) {
     for (const target of targets) {
       const core = file.startsWith("core/") && !target.startsWith("core/");
       const markets = file.startsWith("markets/") && !/^(core|markets)\//.test(target);
-      if (core || markets) wrong.push(`${file} -> ${target}`);
+      const models = file.startsWith("models/") && !/^(core|files|markets|models)\//.test(target);
+      if (core || markets || models) wrong.push(`${file} -> ${target}`);
       if (target === "cli.ts" && file !== "sandbox/_child.ts") wrong.push(`${file} -> ${target}`);
       // The sandbox is the command's: the library runs plugins in the caller's process.
       if (target.startsWith("sandbox/") && file !== "cli.ts" && !file.startsWith("sandbox/")) {
