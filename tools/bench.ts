@@ -3,8 +3,9 @@
  *
  * ```sh
  * deno task bench                 # whole-process table, then the in-process table
- * deno task bench --whole         # whole-process table only (--rounds N, --only a,b,...)
+ * deno task bench --whole         # whole-process table only (--rounds N, --only a,c1,g,...)
  * deno task bench --in-process    # tools/bench_mc.ts alone (its flags pass through)
+ * deno task bench --in-process --models   # its per-model table alone
  * deno task bench --growth        # time and memory against runs and against steps
  * ```
  *
@@ -12,16 +13,27 @@
  * ...`), against a yardstick command doing the same work, in turn, pair by pair (see
  * tools/bench_whole.ts). Everything is written under one temporary folder, removed at the end.
  *
+ * Rows: a, b, c and the Python yardsticks of ../shared/baselines; c1 and c2, the c batch on one
+ * and two threads against the same batch in C on one thread (tools/mc_yardstick.c, compiled
+ * once before the rounds; the rows are skipped with a message where gcc is missing); j and h,
+ * single runs with goals of their own; g and s, GARCH and Heston batches against numpy versions
+ * of them (tools/models_numpy.py), with our steps a second.
+ *
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
 import { dirname, fromFileUrl, join, resolve } from "@std/path";
+import { loadScenario } from "../mod.ts";
+import type { EnvelopeOptions } from "../plugins/envelope.ts";
 import {
   baselines,
   type Command,
+  compileC,
+  type Compiled,
   loadAverage,
   measureWorkload,
   median,
+  outputOf,
   type RowFigures,
   runOnce,
   type Workload,
@@ -29,13 +41,15 @@ import {
 
 const root = resolve(dirname(fromFileUrl(import.meta.url)), "..");
 const flags = parseArgs(Deno.args, {
-  boolean: ["whole", "in-process", "growth", "help", "quick", "no-python"],
+  boolean: ["whole", "in-process", "growth", "help", "quick", "no-python", "models"],
   string: ["rounds", "only", "reps", "memory-runs"],
 });
 if (flags.help) {
   console.log(
-    "Usage: deno task bench [--whole | --in-process | --growth] [--rounds N] [--only a,b,c,j,h]\n" +
-      "  in-process: [--quick] [--reps N] [--no-python] [--memory-runs N] (tools/bench_mc.ts)",
+    "Usage: deno task bench [--whole | --in-process | --growth] [--rounds N]\n" +
+      "  [--only a,b,c,c1,c2,j,h,g,s]\n" +
+      "  in-process: [--quick] [--reps N] [--no-python] [--memory-runs N] [--models]\n" +
+      "  (tools/bench_mc.ts)",
   );
   Deno.exit(0);
 }
@@ -96,6 +110,83 @@ ${code}`,
   };
 }
 
+/** Runs and steps of the c, c1 and c2 batches. */
+const C_RUNS = 10_000, C_STEPS = 1_000;
+/** Runs and steps of the model batches, g and s: each takes about a second on either side. */
+const MODEL_RUNS = 10_000, MODEL_STEPS = 1_000;
+
+/**
+ * The C yardstick's arguments for a scenario (tools/mc_yardstick.c): the options ours resolved
+ * from the file, defaults included, for the plugins the C port has.
+ */
+async function cArguments(file: string, runs: number): Promise<string[]> {
+  const scenario = await loadScenario(file);
+  const refuse = (what: string): never => {
+    throw new Error(`${file}: the C yardstick has no ${what}`);
+  };
+  const evaluator = scenario.evaluator;
+  const levels = evaluator.options as EnvelopeOptions;
+  if (evaluator.use !== "envelope" || levels.chain !== undefined) {
+    refuse(`evaluator "${evaluator.use}"${levels.chain === undefined ? "" : " with a chain"}`);
+  }
+  const args = [`runs=${runs}`, `steps=${scenario.steps}`, `seed=${scenario.seed}`];
+  for (const name of ["atr", "flip", "putWall", "callWall", "riskProxyBase"] as const) {
+    args.push(`${name}=${levels[name]}`);
+  }
+  for (const [name, value] of Object.entries(levels.thresholds)) args.push(`${name}=${value}`);
+  for (const generator of scenario.generators) {
+    const options = generator.options as Record<string, unknown>;
+    const given = (prefix: string, names: string[]) =>
+      names.filter((n) => options[n] !== undefined).map((n) => `${prefix}.${n}=${options[n]}`);
+    const spot = (names: string[]) => [
+      `spot.use=${generator.use}`,
+      `spot.key=${generator.key}`,
+      ...given("spot", names),
+    ];
+    if (generator.use === "mean-revert") {
+      args.push(...spot(["start", "target", "intensity", "noise"]));
+    } else if (generator.use === "breakout") {
+      const direction = options.direction === "down" ? -1 : 1;
+      args.push(...spot(["start", "speed", "noise", "onset"]), `spot.direction=${direction}`);
+    } else if (generator.use === "vol-path") {
+      const names = ["start", "target", "reversion", "volOfVol", "shockAt", "shockSize", "floor"];
+      args.push(`iv.key=${generator.key}`, ...given("iv", names));
+    } else if (generator.use === "hv" && options.value !== undefined) {
+      args.push(`hv.value=${options.value}`);
+    } else {
+      refuse(`generator "${generator.use}"${generator.use === "hv" ? " with a window" : ""}`);
+    }
+  }
+  return args;
+}
+
+/** The summary figures the C yardstick prints as ours' summary.json holds them. */
+const SUMMARY_FIGURES = [
+  "breachRuns",
+  "breachRateCI95",
+  "maxLoad",
+  "maxLoadQuantiles",
+  "regimeShare",
+  "flagCounts",
+  "firstBreachStep",
+  "finalSpotQuantiles",
+];
+
+/** The c1 and c2 rows' check: ours' summary.json against what the C yardstick prints. */
+function sameAsC(ours: Command, c: Command, summary: string): () => Promise<string> {
+  return async () => {
+    await outputOf(ours);
+    const mine = JSON.parse(await Deno.readTextFile(summary));
+    const theirs = JSON.parse(await outputOf(c));
+    const differ = SUMMARY_FIGURES.filter((k) =>
+      JSON.stringify(mine[k]) !== JSON.stringify(theirs[k])
+    );
+    return differ.length === 0
+      ? `C's figures equal ours' summary.json in all of ${SUMMARY_FIGURES.join(", ")}`
+      : `C's figures differ from ours' summary.json in ${differ.join(", ")}`;
+  };
+}
+
 async function wholeProcess(): Promise<void> {
   const mr200 = await edited("mean_revert.jsonc", { steps: 200, renderers: false, name: "mr200" });
   const mr1000 = await edited("mean_revert.jsonc", {
@@ -104,6 +195,67 @@ async function wholeProcess(): Promise<void> {
     name: "mr1000",
   });
   const jsonl = await edited("breakout.jsonc", { steps: 200, renderers: false, name: "jsonl" });
+  const wantC = !only || only.has("c1") || only.has("c2");
+  const compiled: Compiled = wantC
+    ? await compileC(join(root, "tools/mc_yardstick.c"), join(work, "mc_yardstick"))
+    : { skip: "not asked for" };
+  const cCommand: Command | undefined = "program" in compiled
+    ? {
+      label: "C, one thread",
+      argv: [compiled.program, ...await cArguments(mr1000, C_RUNS)],
+    }
+    : undefined;
+  const cRow = (workers: number): Workload => {
+    const out = join(work, `c${workers}`);
+    const ours = ourRun(`ours c${workers}`, [
+      mr1000,
+      "--runs",
+      String(C_RUNS),
+      "--workers",
+      String(workers),
+    ], out);
+    return {
+      key: `c${workers}`,
+      label: `10,000 x 1,000 stats, --workers ${workers}, vs C`,
+      ours,
+      yardstick: cCommand ?? "no C yardstick",
+      steps: C_RUNS * C_STEPS,
+      goal: { text: "within 1.3x of C", met: (r) => (r.ratio ?? 0) >= 1 / 1.3 },
+      caveat: "C prints the summary's figures and the fan's percentiles; ours also writes " +
+        "summary.json and report.html through its output set, and starts Deno",
+      ...(cCommand
+        ? { check: sameAsC(ours, cCommand, join(out, "mr1000.summary.json")) }
+        : { skip: "skipped: " + ("skip" in compiled ? compiled.skip : "") }),
+    };
+  };
+  const modelRow = (key: string, model: "garch" | "heston"): Workload => ({
+    key,
+    label: `${model} ${MODEL_RUNS.toLocaleString("en")} x ${
+      MODEL_STEPS.toLocaleString("en")
+    } stats, 2 workers, vs numpy`,
+    ours: ourRun(`ours ${key}`, [
+      join(root, "scenarios", `${model}.jsonc`),
+      "--runs",
+      String(MODEL_RUNS),
+      "--steps",
+      String(MODEL_STEPS),
+    ], join(work, key)),
+    yardstick: {
+      label: "numpy",
+      argv: [
+        "python3",
+        join(root, "tools/models_numpy.py"),
+        model,
+        String(MODEL_RUNS),
+        String(MODEL_STEPS),
+      ],
+      cwd: root,
+    },
+    steps: MODEL_RUNS * MODEL_STEPS,
+    goal: { text: ">= 2x numpy", met: (r) => (r.ratio ?? 0) >= 2 },
+    caveat: "numpy computes the paths, X, Y, Z and the breach rate only (tools/models_numpy.py); " +
+      "ours also the regimes, flags, sketches and fan, and writes summary.json and report.html",
+  });
   const page = await edited("breakout.jsonc", { steps: 200, renderers: true, name: "page" });
   const py = await baselines(root);
   const noPython = "no ../shared/baselines beside the checkout";
@@ -153,6 +305,8 @@ async function wholeProcess(): Promise<void> {
       caveat: "numpy computes breach rate, max loads, regime and flag counts only; ours also the " +
         "quantile sketches, fan, timelines and writes summary.json and report.html",
     },
+    cRow(1),
+    cRow(2),
     {
       key: "j",
       label: "1 run x 2,000,000 steps, JSONL only",
@@ -169,15 +323,22 @@ async function wholeProcess(): Promise<void> {
       frames: 2_000_000,
       goal: { text: "peak memory < 300 MB", met: (r) => (r.peakMB ?? Infinity) < 300 },
     },
+    modelRow("g", "garch"),
+    modelRow("s", "heston"),
   ];
   const load = await loadAverage();
   console.log(`whole-process: ${rounds} rounds after a warm-up; load average ${load}`);
   const rows = [["workload", "ours", "yardstick", "ratio (median, range)", "peak MB", "goal", ""]];
   for (const workload of workloads) {
     if (only && !only.has(workload.key)) continue;
+    if (workload.skip) {
+      console.log(`  ${workload.key}: ${workload.skip}`);
+      continue;
+    }
     const figures = await measureWorkload(workload, { rounds, scratch: work });
     rows.push(row(workload, figures));
     if (workload.caveat) console.log(`  ${workload.key}: ${workload.caveat}`);
+    if (workload.check) console.log(`  ${workload.key}: ${await workload.check()}`);
     if (typeof workload.yardstick === "string") {
       console.log(`  ${workload.key}: ${workload.yardstick}`);
     }
@@ -188,11 +349,15 @@ async function wholeProcess(): Promise<void> {
 
 function row(workload: Workload, figures: RowFigures): string[] {
   const s = (t: number) => `${t.toFixed(3)} s`;
-  const ours = workload.frames
-    ? `${s(figures.ours)} (${(workload.frames / figures.ours / 1e6).toFixed(2)}M frames/s)`
-    : s(figures.ours);
+  const rate = (t: number) =>
+    workload.frames
+      ? `${s(t)} (${(workload.frames / t / 1e6).toFixed(2)}M frames/s)`
+      : workload.steps
+      ? `${s(t)} (${(workload.steps / t / 1e6).toFixed(1)}M steps/s)`
+      : s(t);
+  const ours = rate(figures.ours);
   const yardstick = typeof workload.yardstick === "object" && figures.yardstick !== undefined
-    ? `${workload.yardstick.label} ${s(figures.yardstick)}`
+    ? `${workload.yardstick.label} ${rate(figures.yardstick)}`
     : "-";
   const ratio = figures.ratio === undefined
     ? "-"
@@ -275,6 +440,7 @@ try {
     const passed = [
       ...(flags.quick ? ["--quick"] : []),
       ...(flags["no-python"] ? ["--no-python"] : []),
+      ...(flags.models ? ["--models"] : []),
       ...(flags.reps ? ["--reps", String(flags.reps)] : []),
       ...(flags["memory-runs"] ? ["--memory-runs", String(flags["memory-runs"])] : []),
     ];

@@ -5,6 +5,7 @@
  * ```sh
  * deno task bench --in-process           # the original-style Python c takes about a minute
  * deno task bench --in-process --quick   # c and d on 1,000 runs instead of 10,000
+ * deno task bench --in-process --models  # the per-model table alone
  * ```
  *
  * Workloads, on the mean-revert scenario with the example envelope (as the baseline's):
@@ -15,6 +16,12 @@
  *   original-style Python and >= 2x its numpy-vectorised variant (d).
  * - m: 1,000,000 runs x 100 steps through the CLI; target: whole-process peak memory
  *   (VmHWM) under 300 MB.
+ * - models: each shipped model's scenario (breakout and mean-revert for comparison, then garch,
+ *   heston, jumps, gamma-regime and pin) as a batch of 10,000 runs (2,000 with `--quick`) of
+ *   1,000 steps, whatever the scenario's own steps, so that every model pays the same per-run
+ *   costs; on a warm {@linkcode WorkerPool}, on one thread (nanoseconds a step) and on two
+ *   (steps a second). No yardstick: the whole-process table compares garch and heston with
+ *   numpy.
  *
  * b and c are measured twice: with new workers for each batch, as `deno task run` runs one,
  * and on a {@linkcode WorkerPool} warmed by one batch of each, as a program running many
@@ -39,12 +46,13 @@ import { runBatch, WorkerPool } from "../montecarlo/mod.ts";
 
 const root = resolve(dirname(fromFileUrl(import.meta.url)), "..");
 const flags = parseArgs(Deno.args, {
-  boolean: ["quick", "no-python", "help"],
+  boolean: ["quick", "no-python", "help", "models"],
   string: ["reps", "dir", "memory-runs"],
 });
 if (flags.help) {
   console.log(
-    "Usage: deno task bench [--quick] [--reps N] [--dir DIR] [--no-python] [--memory-runs N]",
+    "Usage: deno task bench [--quick] [--reps N] [--dir DIR] [--no-python] [--memory-runs N]\n" +
+      "  [--models]  (the per-model table alone)",
   );
   Deno.exit(0);
 }
@@ -294,13 +302,81 @@ async function memory(): Promise<{ mb: number; seconds: number } | string> {
   return { mb: peak / 1024, seconds: (performance.now() - started) / 1000 };
 }
 
+// --- the models -------------------------------------------------------------------------------
+
+/** Each model's shipped scenario, with the built-in paths first for comparison. */
+const MODELS = [
+  ["breakout", "breakout.jsonc"],
+  ["mean-revert", "mean_revert.jsonc"],
+  ["garch", "garch.jsonc"],
+  ["heston", "heston.jsonc"],
+  ["jumps", "jumps.jsonc"],
+  ["gamma-regime", "gamma_regime.jsonc"],
+  ["pin", "pin.jsonc"],
+] as const;
+
+/** Runs and steps per run of each model's batch. */
+const MODEL_RUNS = flags.quick ? 2_000 : 10_000, MODEL_STEPS = 1_000;
+
+/**
+ * Each model's batch on a warm pool, on one thread and on two, the best of `reps` after one
+ * untimed batch of each: the table's rows.
+ */
+async function models(): Promise<string[][]> {
+  const rows = [["model", "batch", "1 thread", "ns/step", "2 threads", "steps/s"]];
+  const outDir = join(work, "models");
+  using pool = new WorkerPool();
+  for (const [model, file] of MODELS) {
+    const scenario = await loadScenario(join(root, "scenarios", file));
+    const runs = MODEL_RUNS, steps = MODEL_RUNS * MODEL_STEPS;
+    const time = async (workers: number) => {
+      await Deno.remove(outDir, { recursive: true }).catch(() => {});
+      const started = performance.now();
+      await runBatch(scenario, { outDir, runs, steps: MODEL_STEPS, workers, pool });
+      return (performance.now() - started) / 1000;
+    };
+    await time(1), await time(2);
+    let one = Infinity, two = Infinity;
+    for (let round = 0; round < reps; round++) {
+      one = Math.min(one, await time(1));
+      two = Math.min(two, await time(2));
+    }
+    rows.push([
+      model,
+      `${runs.toLocaleString("en")} x ${MODEL_STEPS.toLocaleString("en")}`,
+      `${one.toFixed(3)} s`,
+      (one / steps * 1e9).toFixed(1),
+      `${two.toFixed(3)} s`,
+      `${(steps / two / 1e6).toFixed(1)}M`,
+    ]);
+  }
+  await Deno.remove(outDir, { recursive: true }).catch(() => {});
+  return rows;
+}
+
+function printRows(rows: string[][]): void {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
+}
+
 // --- the table --------------------------------------------------------------------------------
 
 console.log(`bench_mc: work folder ${work}; best of ${reps} rounds`);
+if (flags.models) {
+  console.log(`per model: ${MODEL_RUNS.toLocaleString("en")} runs x 1,000 steps, warm pool`);
+  try {
+    printRows(await models());
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+  Deno.exit(0);
+}
 console.log("running Python's batches and ours in turn ...");
 const us = await measure();
 console.log(`running ${memoryRuns.toLocaleString("en")} runs x 100 steps for peak memory ...`);
 const mem = await memory();
+console.log(`per model: ${MODEL_RUNS.toLocaleString("en")} runs x 1,000 steps, warm pool ...`);
+const perModel = await models();
 await Deno.remove(work, { recursive: true }).catch(() => {});
 
 const rows: string[][] = [["workload", "python", "ours", "ratio", "target", "result"]];
@@ -339,5 +415,6 @@ else {
   const used = `${mem.mb.toFixed(0)} MB (${mem.seconds.toFixed(1)} s)`;
   rows.push([mLabel, "-", used, "-", "< 300 MB", pass(mem.mb < 300)]);
 }
-const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
+printRows(rows);
+console.log("");
+printRows(perModel);

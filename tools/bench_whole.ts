@@ -9,7 +9,9 @@
  * ```
  *
  * Yardsticks: the original-style Python backend and its numpy-vectorised variant in
- * ../shared/baselines. Each runs the same work as ours; where it cannot, the row says so.
+ * ../shared/baselines, the same batch in C (tools/mc_yardstick.c) and numpy versions of the
+ * GARCH and Heston batches (tools/models_numpy.py). Each runs the same work as ours; where it
+ * cannot, the row says so.
  *
  * @module
  */
@@ -49,8 +51,17 @@ export interface Workload {
   readonly goal: { readonly text: string; readonly met: (row: RowFigures) => boolean };
   /** Frames the command makes, for a frames-per-second figure. */
   readonly frames?: number;
+  /** Steps the command simulates (runs times steps), for a steps-per-second figure. */
+  readonly steps?: number;
   /** What the yardstick does not do that ours does, or the reverse. */
   readonly caveat?: string;
+  /** Why the row cannot be measured on this machine: it is then skipped with this message. */
+  readonly skip?: string;
+  /**
+   * Untimed, after the rounds: runs both sides once more and says whether the yardstick
+   * computed what ours did, in one line.
+   */
+  readonly check?: () => Promise<string>;
 }
 
 /** The medians and ranges a row reports. */
@@ -158,4 +169,58 @@ export async function loadAverage(): Promise<string> {
 export async function baselines(root: string): Promise<string | undefined> {
   const dir = resolve(root, "../shared/baselines");
   return await Deno.stat(join(dir, "seed_py")).then(() => dir, () => undefined);
+}
+
+/** The result of {@linkcode compileC}: the program, or why the machine cannot build it. */
+export type Compiled = { readonly program: string } | { readonly skip: string };
+
+/**
+ * Compiles a C yardstick once, untimed, with `gcc -O2 -march=x86-64-v2`: a baseline every
+ * x86-64 machine of the last decade runs, not `-march=native`, so the program is the same
+ * everywhere.
+ *
+ * @param source The C file.
+ * @param program Where the program goes.
+ * @returns The program, or why it cannot be built here (no gcc, or not an x86-64 machine).
+ * @throws Error with gcc's messages when the source does not compile.
+ */
+export async function compileC(source: string, program: string): Promise<Compiled> {
+  if (Deno.build.arch !== "x86_64") {
+    return { skip: `the C yardstick is built for x86-64-v2; this machine is ${Deno.build.arch}` };
+  }
+  const args = ["-O2", "-march=x86-64-v2", "-o", program, source, "-lm"];
+  let result: Deno.CommandOutput;
+  try {
+    result = await new Deno.Command("gcc", { args, stdout: "piped", stderr: "piped" }).output();
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return { skip: "gcc is not on PATH" };
+    throw error;
+  }
+  if (!result.success) {
+    throw new Error(`gcc ${args.join(" ")}: ${new TextDecoder().decode(result.stderr).trim()}`);
+  }
+  return { program };
+}
+
+/**
+ * Runs one command to its end, untimed, for what it prints.
+ *
+ * @param command What to run.
+ * @returns Its standard output.
+ * @throws Error with the command's last stderr line when it exits non-zero.
+ */
+export async function outputOf(command: Command): Promise<string> {
+  await command.before?.();
+  const { code, stdout, stderr } = await new Deno.Command(command.argv[0]!, {
+    args: command.argv.slice(1),
+    ...(command.cwd ? { cwd: command.cwd } : {}),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (code !== 0) {
+    const last = new TextDecoder().decode(stderr).trim().split("\n").at(-1);
+    throw new Error(`${command.label} exited ${code}: ${last}`);
+  }
+  return new TextDecoder().decode(stdout);
 }
