@@ -13,6 +13,7 @@ const FOLDERS = [
   "sandbox",
   "markets",
   "models",
+  "backtest",
 ];
 const TOP = ["mod.ts", "cli.ts", "levels.ts", "testing.ts"];
 const IMPORT =
