@@ -12,13 +12,7 @@ import type { Scenario } from "../core/scenario.ts";
 import { OutputSet } from "../files/atomic.ts";
 import { scenarioFingerprint, VERSION } from "../files/meta.ts";
 import { calibrate, type Calibration } from "./calibration.ts";
-import {
-  BACKTEST_FORMAT,
-  type BacktestDay,
-  type BacktestDocument,
-  type BacktestRun,
-  type BacktestSettings,
-} from "./engine.ts";
+import { BACKTEST_FORMAT, type BacktestDocument, type BacktestRun } from "./engine.ts";
 import { backtestPage } from "./page.ts";
 
 /** The `format` of a shard's partial result. */
