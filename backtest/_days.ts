@@ -52,6 +52,16 @@ export interface DayJob {
 /** Slots of the counters a backtest's threads share: the next day to claim, and a stop flag. */
 const NEXT = 0, STOP = 1;
 
+/** A message from the main thread to a worker: the job, the shared counters and the results' memory. */
+export interface ToDayWorker {
+  /** The days and settings. */
+  job: DayJob;
+  /** The claims' counters. */
+  shared: Int32Array;
+  /** Two counts per day. */
+  results: Int32Array;
+}
+
 /**
  * Makes the shared counters of a backtest.
  *

@@ -7,17 +7,7 @@
  */
 /// <reference lib="deno.worker" />
 import { errorData, scenarioFromRecipe } from "../montecarlo/_thread.ts";
-import { type DayJob, simulateClaimedDays, stopDays } from "./_days.ts";
-
-/** A message from the main thread: the job, the shared counters and the results' memory. */
-export interface ToDayWorker {
-  /** The days and settings. */
-  job: DayJob;
-  /** The claims' counters. */
-  shared: Int32Array;
-  /** Two counts per day. */
-  results: Int32Array;
-}
+import { simulateClaimedDays, stopDays, type ToDayWorker } from "./_days.ts";
 
 self.onmessage = async (event: MessageEvent<ToDayWorker>) => {
   const { job, shared, results } = event.data;

@@ -50,8 +50,8 @@ import {
   RUN_STRIDE,
   simulateClaimedDays,
   stopDays,
+  type ToDayWorker,
 } from "./_days.ts";
-import type { ToDayWorker } from "./_worker.ts";
 import type { Calibration } from "./calibration.ts";
 
 export { MAX_DAY_RUNS, RUN_STRIDE };
