@@ -18,6 +18,14 @@ import { MAX_WORKERS, runBatch } from "./montecarlo/batch.ts";
 import type { BatchReport } from "./montecarlo/results.ts";
 import { formatCount, formatMeasure, formatPercent } from "./montecarlo/format.ts";
 import { mergePartials, parseShard, type Shard } from "./montecarlo/shard.ts";
+import {
+  formatSweepReport,
+  MAX_SWEEP_POINTS,
+  parseSweep,
+  runSweep,
+  type SweepAxis,
+  sweepGrid,
+} from "./montecarlo/sweep.ts";
 import { LEVEL_BITS, STATE_BITS } from "./montecarlo/stats.ts";
 import { loadScenario } from "./plugins/mod.ts";
 import type { OutputTarget } from "./files/atomic.ts";
@@ -53,6 +61,11 @@ Monte Carlo (also on when the scenario has a "monteCarlo" section):
   --shard K/N    Run only the K-th of N slices of the runs and write a partial result,
                  <name>.part-K-of-N.json, for merge; --shard auto takes K and N from a
                  Kubernetes Indexed Job's or a Slurm array's environment
+  --sweep KEY=V1,V2,...  Run a batch for each value of a scenario field, named by its path
+                 in the file (evaluator.callWall, generators.spot.noise); repeat it for a
+                 grid of every combination (at most ${MAX_SWEEP_POINTS}), all with one seed.
+                 Writes <name>.sweep.csv, <name>.sweep.json and <name>.sweep.html, and no
+                 summary or report per combination; not with --shard or --keep-runs
 
        deno task merge <partial.json...> [--out DIR] [--quiet]
 
@@ -150,6 +163,10 @@ export async function main(args: string[], options: MainOptions = {}): Promise<n
     const output = options.output?.(flags.out);
     const printer = { stdout, stderr, draw, signal: options.signal, output };
     if (!flags.force) refuseAbsurd(scenario, flags);
+    if (flags.sweep.length > 0) {
+      await sweep(scenario, flags, printer);
+      return 0;
+    }
     await refuseOverDisk(scenario, flags, options.freeBytes ?? freeBytes);
     if (flags.batch || scenario.monteCarlo) {
       await batch(scenario, flags, printer);
@@ -259,15 +276,19 @@ function keeps(scenario: Scenario, flags: Flags): boolean {
 /** Refuses work whose estimated time or output is absurd, unless --force. */
 function refuseAbsurd(scenario: Scenario, flags: Flags): void {
   const steps = flags.steps ?? scenario.steps;
-  const runs = flags.batch || scenario.monteCarlo
-    ? flags.runs ?? scenario.monteCarlo?.runs ?? 1
-    : 1;
-  const keep = keeps(scenario, flags);
+  // A sweep runs a whole batch per combination.
+  const combinations = flags.sweep.reduce((n, axis) => n * axis.values.length, 1);
+  const runs =
+    (flags.batch || scenario.monteCarlo ? flags.runs ?? scenario.monteCarlo?.runs ?? 1 : 1) *
+    combinations;
+  const keep = flags.sweep.length === 0 && keeps(scenario, flags);
   const threads = Math.min(flags.workers ?? navigator.hardwareConcurrency ?? 1, runs);
   const seconds = (runs * steps * STEP_SECONDS * (keep ? 15 : 1)) / Math.max(threads, 1);
   const bytes = keep ? runs * steps * STEP_BYTES : 0;
   const problems: string[] = [];
-  const work = `${grouped(runs)} run${runs === 1 ? "" : "s"} x ${grouped(steps)} steps`;
+  const work = `${flags.sweep.length > 0 ? `${grouped(combinations)} combinations of ` : ""}${
+    grouped(runs / combinations)
+  } run${runs === combinations ? "" : "s"} x ${grouped(steps)} steps`;
   if (seconds > 24 * 3600) {
     problems.push(
       `would take about ${duration(seconds)} on ${threads} thread${threads === 1 ? "" : "s"}`,
@@ -367,6 +388,27 @@ async function batch(scenario: Scenario, flags: Flags, out: Printer): Promise<vo
   }
 }
 
+/** Runs `--sweep`: a batch per combination, one table of their summaries. */
+async function sweep(scenario: Scenario, flags: Flags, out: Printer): Promise<void> {
+  const progress = progressOf(scenario, flags, out, "runs");
+  const started = performance.now();
+  const report = await runSweep(scenario, flags.sweep, {
+    outDir: flags.out,
+    ...(flags.runs === undefined ? {} : { runs: flags.runs }),
+    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+    ...(flags.steps === undefined ? {} : { steps: flags.steps }),
+    ...(flags.workers === undefined ? {} : { workers: flags.workers }),
+    ...(progress ? { onProgress: progress.update } : {}),
+    ...(out.signal ? { signal: out.signal } : {}),
+    ...(out.output ? { output: out.output } : {}),
+  }).finally(() => progress?.finish());
+  const seconds = (performance.now() - started) / 1000;
+  if (!flags.quiet) {
+    const showPath = shownIn(flags.out);
+    for (const line of formatSweepReport(report, { seconds, showPath })) out.stdout(line);
+  }
+}
+
 interface Flags {
   file: string;
   files: string[];
@@ -377,6 +419,7 @@ interface Flags {
   workers: number | undefined;
   shard: Shard | undefined;
   keepRuns: boolean;
+  sweep: SweepAxis[];
   pluginTimeout: number | undefined;
   pluginMemory: number | undefined;
   force: boolean;
@@ -401,6 +444,8 @@ const BOOLEANS = ["quiet", "help", "keep-runs", "force"];
 function readArgs(args: string[]): Flags {
   const merge = args[0] === "merge";
   if (merge) args = args.slice(1);
+  const { sweep, rest, problems: sweepProblems } = takeSweeps(args);
+  args = rest;
   // A value that looks like a flag ("--seed -1") is the option's value, checked below.
   args = args.flatMap((arg, i) =>
     /^-\d/.test(arg) && STRINGS.includes(args[i - 1]?.replace(/^--/, "") ?? "") ? [] : [
@@ -420,6 +465,7 @@ function readArgs(args: string[]): Flags {
     },
   });
   const problems = unknown.map((arg) => `Unknown option ${JSON.stringify(arg)}; see --help`);
+  problems.push(...sweepProblems);
   const help = parsed.help === true;
   const files = parsed._.map(String);
   if (merge && !help && files.length === 0) {
@@ -466,6 +512,18 @@ function readArgs(args: string[]): Flags {
     if (keepRuns) extra.push("keep-runs");
     for (const flag of extra) problems.push(`Option --${flag} does not apply to merge; see --help`);
   }
+  if (sweep.length > 0) {
+    const alone = [
+      ...(merge ? ["merge"] : []),
+      ...(shard ? ["--shard"] : []),
+      ...(keepRuns ? ["--keep-runs"] : []),
+    ];
+    for (const other of alone) {
+      problems.push(
+        `Option --sweep does not apply with ${other}: a sweep writes one table of every combination, not shards or runs; see --help`,
+      );
+    }
+  }
   const out = parsed.out ?? "output";
   if (typeof out !== "string" || out === "") {
     problems.push(`Option --out: expected a folder, got ${JSON.stringify(out)}`);
@@ -481,14 +539,53 @@ function readArgs(args: string[]): Flags {
     workers,
     shard,
     keepRuns,
+    sweep,
     pluginTimeout,
     pluginMemory,
     force: parsed.force === true,
-    batch: runs !== undefined || workers !== undefined || shard !== undefined || keepRuns,
+    batch: runs !== undefined || workers !== undefined || shard !== undefined || keepRuns ||
+      sweep.length > 0,
     merge,
     quiet: parsed.quiet === true,
     help,
   };
+}
+
+/** Takes every `--sweep KEY=V1,...` (or `--sweep=KEY=V1,...`) out of the arguments, read. */
+function takeSweeps(args: string[]): { sweep: SweepAxis[]; rest: string[]; problems: string[] } {
+  const sweep: SweepAxis[] = [];
+  const rest: string[] = [];
+  const problems: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    let text: string | undefined;
+    if (arg === "--sweep") {
+      text = args[++i];
+      if (text === undefined) {
+        problems.push("Option --sweep: expected key=v1,v2,... after it; see --help");
+        continue;
+      }
+    } else if (arg.startsWith("--sweep=")) text = arg.slice("--sweep=".length);
+    else {
+      rest.push(arg);
+      continue;
+    }
+    try {
+      sweep.push(parseSweep(text));
+    } catch (error) {
+      if (!(error instanceof ScenarioError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  if (problems.length === 0 && sweep.length > 0) {
+    try {
+      sweepGrid(sweep);
+    } catch (error) {
+      if (!(error instanceof ScenarioError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  return { sweep, rest, problems };
 }
 
 /**

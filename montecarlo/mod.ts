@@ -27,7 +27,12 @@ export {
   type SimulateBatchResult,
 } from "./batch.ts";
 export { WorkerPool } from "./pool.ts";
-export { renderReport, type ReportOptions } from "./report.ts";
+export {
+  renderReport,
+  renderSweepReport,
+  type ReportOptions,
+  type SweepReportTable,
+} from "./report.ts";
 export type { BatchReport } from "./results.ts";
 export {
   type MergeOptions,
@@ -40,6 +45,26 @@ export {
   type Shard,
   shardRuns,
 } from "./shard.ts";
+export {
+  formatSweepCsv,
+  type FormatSweepOptions,
+  formatSweepReport,
+  MAX_SWEEP_POINTS,
+  parseSweep,
+  runSweep,
+  SWEEP_COLUMNS,
+  type SweepAxis,
+  sweepFileNames,
+  sweepGrid,
+  type SweepOptions,
+  type SweepPoint,
+  type SweepReport,
+  type SweepRow,
+  sweepScenarios,
+  type SweepScenariosOptions,
+  type SweepTable,
+  type SweepValue,
+} from "./sweep.ts";
 export {
   type BucketsSnapshot,
   ExactCounts,

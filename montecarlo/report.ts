@@ -439,6 +439,15 @@ function ticks(lo: number, hi: number, count = 5): { values: number[]; step: num
   return { values, step: Number(step.toPrecision(12)) };
 }
 
+/** Ticks at whole numbers only, for an axis of things counted (such as combinations). */
+function wholeTicks(lo: number, hi: number): { values: number[]; step: number } {
+  const { values, step } = ticks(lo, hi, 6);
+  if (step >= 1) return { values, step };
+  const whole: number[] = [];
+  for (let v = Math.ceil(lo); v <= hi; v++) whole.push(v);
+  return { values: whole, step: 1 };
+}
+
 /** Digits after the decimal point that show every multiple of `step` exactly. */
 function stepDigits(step: number): number {
   const text = formatNumber(step);
@@ -467,12 +476,16 @@ interface Plot {
  * a test) can tell the value at any point.
  */
 function frame(
-  x: { lo: number; hi: number; label: string; dates?: DateAxis | undefined },
+  x: { lo: number; hi: number; label: string; dates?: DateAxis | undefined; whole?: boolean },
   y: { lo: number; hi: number; label: string },
   rightLabels: readonly string[],
 ): Plot {
   const dates = x.dates;
-  const xt = dates ? { values: [], step: 1 } : ticks(x.lo, x.hi, 6);
+  const xt = dates
+    ? { values: [], step: 1 }
+    : x.whole
+    ? wholeTicks(x.lo, x.hi)
+    : ticks(x.lo, x.hi, 6);
   const yt = ticks(y.lo, y.hi, 5);
   const xDigits = stepDigits(xt.step);
   const yDigits = stepDigits(yt.step);
@@ -987,5 +1000,260 @@ function summaryTable(summary: MonteCarloSummary): string {
 <table>
 ${rows.map(([k, v]) => `<tr><th>${escape(k)}</th><td class="num">${v}</td></tr>`).join("\n")}
 </table>
+</section>`;
+}
+
+/** A swept value: a number, a string or a boolean. */
+type SweepValue = number | string | boolean;
+
+/** What {@linkcode renderSweepReport} draws: a sweep's table, as `runSweep` returns it. */
+export interface SweepReportTable {
+  /** The scenario's name. */
+  readonly name: string;
+  /** The scenario's description. */
+  readonly description: string;
+  /** The seed of every combination. */
+  readonly seed: number;
+  /** Runs per combination. */
+  readonly runs: number;
+  /** Steps per run. */
+  readonly steps: number;
+  /** The swept keys and their values, in the order given. */
+  readonly axes: readonly {
+    readonly key: string;
+    readonly values: readonly (number | string | boolean)[];
+  }[];
+  /** One row per combination, the first key varying slowest. */
+  readonly rows: readonly {
+    readonly values: readonly (number | string | boolean)[];
+    readonly summary: MonteCarloSummary;
+  }[];
+}
+
+/** The colours of a sweep chart's lines, one per combination of the other keys. */
+const SERIES_COLORS = [
+  "#1f4e99",
+  "#d6453d",
+  "#2e9e6b",
+  "#e0a526",
+  "#b05fc4",
+  "#4aa3c7",
+  "#8c6d46",
+  "#5b6475",
+];
+
+/** The sweep page's own rules, after the report's. */
+const SWEEP_CSS = `
+.scroll { overflow-x: auto; }
+.chart { max-width: 860px; }
+table.sweep th, table.sweep td { width: auto; white-space: nowrap; text-align: right; }
+table.sweep th.key, table.sweep td.key { text-align: left; }
+table.sweep thead th { color: var(--ink); font-weight: 600; vertical-align: bottom; }
+`;
+
+/** A swept value as the page shows it: strings as written, numbers in full. */
+function sweepValue(value: SweepValue): string {
+  return typeof value === "number" ? formatNumber(value) : String(value);
+}
+
+/**
+ * Renders the page of a parameter sweep, `<name>.sweep.html`: the breach rate of every
+ * combination with its 95% Wilson interval, drawn against the last swept key when its values
+ * are numbers (a line per combination of the other keys, at most eight) or else against the
+ * combination's number, and a table of every combination's summary statistics. Self-contained,
+ * as the batch report is; the same table gives the same bytes.
+ *
+ * @param table The sweep's table, from `runSweep`.
+ * @returns The HTML text.
+ *
+ * @example A sweep of one key
+ * ```ts
+ * import { assertStringIncludes } from "@std/assert";
+ * import { loadScenario } from "../mod.ts";
+ * import { parseSweep, renderSweepReport, runSweep } from "./mod.ts";
+ *
+ * const scenario = await loadScenario(new URL("../scenarios/breakout.jsonc", import.meta.url).pathname);
+ * const report = await runSweep(scenario, [parseSweep("evaluator.callWall=700,705")], { outDir: await Deno.makeTempDir(), runs: 10, steps: 20 });
+ * assertStringIncludes(renderSweepReport(report), "<th class=\"key\">evaluator.callWall</th>");
+ * ```
+ */
+export function renderSweepReport(table: SweepReportTable): string {
+  const title = `Parameter sweep: ${table.name}`;
+  const keys = table.axes.map((axis) => axis.key);
+  const combinations = formatCount(table.rows.length, "combination");
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(title)}</title>
+<style>${CSS}${SWEEP_CSS}</style>
+</head>
+<body>
+<header>
+<h1>${escape(title)}</h1>
+${table.description ? `<p class="lede">${escape(table.description)}</p>\n` : ""}<p class="meta">${
+    keys.map(escape).join(" &times; ")
+  } &middot; ${combinations} &times; ${formatCount(table.runs, "run")} &times; ${
+    formatCount(table.steps, "step")
+  } &middot; seed ${table.seed} in every combination</p>
+</header>
+<main>
+${table.rows.length > 0 ? breachChart(table) : ""}
+${sweepTable(table)}
+</main>
+<footer>
+<p>Every combination runs with the same seed, so run i of each draws the same random numbers (common random numbers): the differences between rows are the swept values' effect, not sampling noise. Intervals are 95% Wilson score intervals of each combination's breach rate. Percentiles use the nearest-rank definition, from sketches that merge exactly; each is rounded to its accuracy (spot within ${
+    percentOf(table.rows[0]?.summary.quantiles.spotRelativeError ?? 0)
+  }, max load within ${
+    percentOf(table.rows[0]?.summary.quantiles.stateRelativeError ?? 0)
+  }); counts, rates and first-breach steps are exact. The CSV beside this page holds every number in full.</p>
+<p>Written by option-flight. The same scenario, sweep, seed and runs give this file byte for byte.</p>
+</footer>
+</body>
+</html>
+`;
+}
+
+/** The breach rate of each combination with its interval, as a chart. */
+function breachChart(table: SweepReportTable): string {
+  const { axes, rows } = table;
+  const last = axes[axes.length - 1]!;
+  const per = last.values.length;
+  const numeric = per > 1 && last.values.every((v) => typeof v === "number");
+  const lines = rows.length / per;
+  const byValue = numeric && lines <= SERIES_COLORS.length;
+  // Each line: its label and its points, [x, row].
+  const series: { label: string; points: [number, number][] }[] = [];
+  if (byValue) {
+    for (let s = 0; s < lines; s++) {
+      const first = rows[s * per]!;
+      const label = axes.slice(0, -1).map((axis, i) =>
+        `${axis.key} = ${sweepValue(first.values[i]!)}`
+      ).join(", ");
+      const points: [number, number][] = [];
+      for (let k = 0; k < per; k++) {
+        points.push([rows[s * per + k]!.values[axes.length - 1] as number, s * per + k]);
+      }
+      points.sort((a, b) => a[0] - b[0]);
+      series.push({ label, points });
+    }
+  } else {
+    series.push({ label: "", points: rows.map((_, i) => [i + 1, i]) });
+  }
+  const xs = series.flatMap((s) => s.points.map(([x]) => x));
+  let lo = Math.min(...xs);
+  let hi = Math.max(...xs);
+  const pad = byValue ? (hi - lo || Math.abs(hi) || 1) * 0.04 : 0.5;
+  lo -= pad;
+  hi += pad;
+  const top = Math.max(...rows.map((row) => row.summary.breachRateCI95[1]));
+  const plot = frame(
+    {
+      lo,
+      hi,
+      label: byValue ? last.key : "combination (the table's #)",
+      ...(byValue ? {} : { whole: true }),
+    },
+    { lo: 0, hi: Math.max(1, Math.min(100, 100 * top * 1.08)), label: "breach rate, % of runs" },
+    [],
+  );
+  const { sx, sy } = plot;
+  let body = plot.svg;
+  series.forEach(({ points }, s) => {
+    const color = SERIES_COLORS[s % SERIES_COLORS.length]!;
+    const at = points.map(([x, r]) => [sx(x), sy(100 * rows[r]!.summary.breachRate)] as const);
+    // Combinations without a numeric order get points, not a line between them.
+    if (byValue && at.length > 1) {
+      body += `<path d="M${
+        at.map(([x, y]) => `${f1(x)},${f1(y)}`).join("L")
+      }" fill="none" stroke="${color}" stroke-width="1.6"/>`;
+    }
+    points.forEach(([x, r], k) => {
+      const summary = rows[r]!.summary;
+      const [low, high] = summary.breachRateCI95;
+      const px = sx(x);
+      const [cx, left, right] = [f1(px), f1(px - 4), f1(px + 4)];
+      const y1 = f1(sy(100 * low)), y2 = f1(sy(100 * high));
+      const what = rows[r]!.values.map((v, i) => `${axes[i]!.key} = ${sweepValue(v)}`).join(", ");
+      body += `<g><title>#${r + 1} ${escape(what)}: ${
+        formatPercent(summary.breachRate, { digits: 2 })
+      } (95% CI ${formatPercent(low, { digits: 2 })} to ${
+        formatPercent(high, { digits: 2 })
+      })</title><line x1="${cx}" x2="${cx}" y1="${y1}" y2="${y2}" stroke="${color}" stroke-width="1.2"/><line x1="${left}" x2="${right}" y1="${y1}" y2="${y1}" stroke="${color}"/><line x1="${left}" x2="${right}" y1="${y2}" y2="${y2}" stroke="${color}"/><circle cx="${cx}" cy="${
+        f1(at[k]![1])
+      }" r="3.5" fill="${color}"/></g>`;
+    });
+  });
+  const legend = byValue && lines > 1
+    ? `<div class="legend">${
+      series.map((s, i) =>
+        `<span><span class="swatch" style="background:${SERIES_COLORS[i]}"></span>${
+          escape(s.label)
+        }</span>`
+      ).join("")
+    }</div>`
+    : "";
+  const caption =
+    `Breach rate by combination<span>share of runs with a BREACH frame; bars, the 95% Wilson interval${
+      byValue ? "" : "; hover a point for its values"
+    }</span>`;
+  return `<section class="chart">
+${figure(caption, body, "Breach rate by combination", plot.attributes)}${
+    legend ? `\n${legend}` : ""
+  }
+</section>`;
+}
+
+/** Every combination's summary statistics, a row each. */
+function sweepTable(table: SweepReportTable): string {
+  const pct = (v: number) => formatPercent(v, { digits: 2 });
+  const head = [
+    "#",
+    ...table.axes.map((axis) => axis.key),
+    "breach rate",
+    "95% CI",
+    "runs with a BREACH",
+    "first breach step p5 / p50 / p95",
+    "max load",
+    "max load per run p5 / p50 / p95",
+    ...REGIMES.map((r) => `${r} share`),
+    ...FLAGS.map((f) => `${f} frames`),
+    "final spot p5 / p50 / p95",
+  ];
+  const keyColumns = new Set(table.axes.map((_, i) => i + 1));
+  const cell = (tag: string, text: string, c: number) =>
+    `<${tag}${keyColumns.has(c) ? ` class="key"` : ""}>${text}</${tag}>`;
+  const rows = table.rows.map((row, r) => {
+    const s = row.summary;
+    const load = (v: number) => formatMeasure(v, s.quantiles.stateRelativeError);
+    const spot = (v: number) => formatMeasure(v, s.quantiles.spotRelativeError);
+    const three = (p: Percentiles, f: (v: number) => string) =>
+      `${f(p.p5)} / ${f(p.p50)} / ${f(p.p95)}`;
+    const cells = [
+      String(r + 1),
+      ...row.values.map((v) => escape(sweepValue(v))),
+      pct(s.breachRate),
+      `${pct(s.breachRateCI95[0])} to ${pct(s.breachRateCI95[1])}`,
+      formatCount(s.breachRuns),
+      s.firstBreachStep ? three(s.firstBreachStep, formatCount) : "none",
+      load(s.maxLoad),
+      three(s.maxLoadQuantiles, load),
+      ...REGIMES.map((regime) => pct(s.regimeShare[regime])),
+      ...FLAGS.map((flag) => formatCount(s.flagCounts[flag])),
+      three(s.finalSpotQuantiles, spot),
+    ];
+    return `<tr>${cells.map((text, c) => cell("td", text, c)).join("")}</tr>`;
+  });
+  return `<section class="panel">
+<h2>Summary of every combination</h2>
+<div class="scroll">
+<table class="sweep">
+<thead><tr>${head.map((h, c) => cell("th", escape(h), c)).join("")}</tr></thead>
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table>
+</div>
 </section>`;
 }

@@ -2,6 +2,8 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { fromFileUrl, join } from "@std/path";
 import { cli, listDir } from "./cli_harness.ts";
+import { parse as parseCsv } from "@std/csv";
+import { SWEEP_COLUMNS } from "../montecarlo/mod.ts";
 
 const root = fromFileUrl(new URL("../", import.meta.url));
 const breakout = join(root, "scenarios/breakout.jsonc");
@@ -429,4 +431,179 @@ Deno.test("the command's tables group digits, use plurals and round figures to t
   assertStringIncludes(one, "breakout: 1 run x 200 steps");
   const run = (await cli([breakout, "--steps", "1", "--out", out])).out.join("\n");
   assertStringIncludes(run, "breakout: 1 frame, seed 42");
+});
+
+// --sweep: a batch per combination of scenario values, one table of their summaries.
+
+Deno.test("--sweep writes one CSV row per combination, the same bytes with 1 and 2 workers", async () => {
+  const dirs: string[] = [];
+  const sweep = [
+    "--sweep",
+    "evaluator.callWall=698,704,712",
+    "--sweep=generators.spot.noise=0.2,0.4",
+  ];
+  for (const workers of ["1", "2"]) {
+    const out = await Deno.makeTempDir();
+    const args = [breakout, ...sweep, "--runs", "120", "--steps", "60", "--workers", workers];
+    const result = await cli([...args, "--out", out]);
+    assertEquals(result.code, 0, result.err);
+    assertEquals(listDir(out), [
+      "breakout.sweep.csv",
+      "breakout.sweep.html",
+      "breakout.sweep.json",
+    ]);
+    assertEquals(
+      result.out[0],
+      "breakout: sweep of 6 combinations x 120 runs x 60 steps, seed 42 (the same in every combination)",
+    );
+    assertMatch(result.out[1]!, /^ {2}evaluator\.callWall {2}generators\.spot\.noise {2}breach/);
+    assertMatch(result.out[2]!, /^ {2}698 {17}0\.2 {20}\d/);
+    dirs.push(out);
+  }
+  for (const name of listDir(dirs[0]!)) {
+    assertEquals(
+      await Deno.readFile(join(dirs[1]!, name)),
+      await Deno.readFile(join(dirs[0]!, name)),
+      name,
+    );
+  }
+  const csv = parseCsv(await Deno.readTextFile(join(dirs[0]!, "breakout.sweep.csv")));
+  assertEquals(csv[0]!.slice(0, 6), [
+    "evaluator.callWall",
+    "generators.spot.noise",
+    "runs",
+    "steps",
+    "breachRuns",
+    "breachRate",
+  ]);
+  assertEquals(csv[0]!.length, 2 + SWEEP_COLUMNS.length);
+  assertEquals(csv.slice(1).map((row) => row.slice(0, 4)), [
+    ["698", "0.2", "120", "60"],
+    ["698", "0.4", "120", "60"],
+    ["704", "0.2", "120", "60"],
+    ["704", "0.4", "120", "60"],
+    ["712", "0.2", "120", "60"],
+    ["712", "0.4", "120", "60"],
+  ]);
+  // A call wall farther from a breakout up is breached by fewer runs, for either noise.
+  const rate = csv[0]!.indexOf("breachRate");
+  const rates = csv.slice(1).map((row) => Number(row[rate]));
+  for (const noise of [0, 1]) {
+    const [near, mid, far] = [rates[noise]!, rates[2 + noise]!, rates[4 + noise]!];
+    assert(near >= mid && mid >= far && near > far, `${rates}`);
+  }
+  const json = JSON.parse(await Deno.readTextFile(join(dirs[0]!, "breakout.sweep.json")));
+  assertEquals(json.axes, [
+    { key: "evaluator.callWall", values: [698, 704, 712] },
+    { key: "generators.spot.noise", values: [0.2, 0.4] },
+  ]);
+  assertEquals(json.rows[5].values, [712, 0.4]);
+  assertEquals(json.rows[5].summary.breachRate, rates[5]);
+  const html = await Deno.readTextFile(join(dirs[0]!, "breakout.sweep.html"));
+  assertStringIncludes(html, "<title>Parameter sweep: breakout</title>");
+  assertEquals(html.match(/<tr><td>/g)?.length, 6);
+});
+
+Deno.test("--sweep with a bad key or value exits 2 naming it, and writes nothing", async () => {
+  const cases: [string[], string][] = [
+    [
+      ["--sweep", "evaluator.atr=-1,2"],
+      'Cannot read "evaluator.atr": expected a number > 0, got -1 (with --sweep evaluator.atr=-1)',
+    ],
+    [["--sweep", "generators.spot.noize=0.1"], 'Cannot read "generators.spot.noize": unknown key'],
+    [
+      ["--sweep", "generators.vol.noise=0.1"],
+      'Option --sweep "generators.vol.noise": names no generator',
+    ],
+    [["--sweep", "seed=1,2"], 'Option --sweep "seed": every combination runs with the same seed'],
+    [
+      ["--sweep", "generators.spot.direction=up,sideways"],
+      'Cannot read "generators.spot.direction"',
+    ],
+    [["--sweep", "evaluator.atr"], 'Option --sweep "evaluator.atr": expected key=v1,v2,...'],
+    [["--sweep"], "Option --sweep: expected key=v1,v2,... after it"],
+    [["--sweep", "evaluator.atr=1", "--sweep", "evaluator.atr=2"], "the key is given twice"],
+    [
+      ["--sweep", "evaluator.atr=2", "--shard", "1/2"],
+      "Option --sweep does not apply with --shard",
+    ],
+    [
+      ["--sweep", "evaluator.atr=2", "--keep-runs"],
+      "Option --sweep does not apply with --keep-runs",
+    ],
+  ];
+  for (const [flags, message] of cases) {
+    const out = join(await Deno.makeTempDir(), "out");
+    const result = await cli([breakout, "--runs", "10", "--out", out, ...flags]);
+    assertEquals(result.code, 2, `${flags.join(" ")}: ${result.err}`);
+    assertStringIncludes(result.err, message, flags.join(" "));
+    assert(!result.err.includes("    at "), result.err);
+    assertEquals(await Deno.stat(out).then(() => "made", () => "absent"), "absent");
+  }
+  const merge = await cli(["merge", "x.json", "--sweep", "evaluator.atr=2"]);
+  assertEquals(merge.code, 2);
+  assertStringIncludes(merge.err, "Option --sweep does not apply with merge");
+});
+
+Deno.test("--sweep counts every combination's runs in the work it refuses without --force", async () => {
+  const out = join(await Deno.makeTempDir(), "out");
+  const values = Array.from({ length: 100 }, (_, i) => 698 + i / 10).join(",");
+  // One of these batches would be allowed: a hundred of them would take days.
+  const args = [
+    breakout,
+    "--runs",
+    "10000000",
+    "--steps",
+    "10000",
+    "--sweep",
+    `evaluator.callWall=${values}`,
+  ];
+  const result = await cli([...args, "--workers", "2", "--out", out]);
+  assertEquals(result.code, 2, result.err);
+  assertStringIncludes(
+    result.err,
+    "Refusing to start: 100 combinations of 10,000,000 runs x 10,000 steps",
+  );
+  assertEquals(listDir(out), []);
+});
+
+Deno.test("--sweep of a plugin from outside option-flight runs in the sandbox, as in process", async () => {
+  const example = join(root, "examples/my_scenario.jsonc");
+  const args = [
+    example,
+    "--runs",
+    "40",
+    "--steps",
+    "80",
+    "--sweep",
+    "generators.iv.skew=0.005,0.02",
+  ];
+  const sandboxed = await Deno.makeTempDir();
+  const inProcess = await Deno.makeTempDir();
+  const result = await cli([...args, "--out", sandboxed, "--quiet"]);
+  assertEquals(result.code, 0, result.err);
+  assertEquals((await cli([...args, "--out", inProcess, "--quiet"], true)).code, 0);
+  assertEquals(listDir(sandboxed), [
+    "selloff.sweep.csv",
+    "selloff.sweep.html",
+    "selloff.sweep.json",
+  ]);
+  for (const name of listDir(sandboxed)) {
+    assertEquals(
+      await Deno.readFile(join(sandboxed, name)),
+      await Deno.readFile(join(inProcess, name)),
+    );
+  }
+  const bad = await cli([
+    example,
+    "--runs",
+    "4",
+    "--sweep",
+    "generators.iv.skew=x",
+    "--out",
+    join(sandboxed, "no"),
+  ]);
+  assertEquals(bad.code, 2, bad.err);
+  assertStringIncludes(bad.err, 'Cannot read "generators.iv.skew"');
+  assertEquals(listDir(join(sandboxed, "no")), []);
 });
