@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { Interrupted, ScenarioError } from "./core/errors.ts";
+import { ScenarioError } from "./core/errors.ts";
 import { FILE_NAME, OutputSet } from "./files/atomic.ts";
 import { levelsPage } from "./files/levels_page.ts";
 import { type Chain, readChain } from "./markets/chain.ts";
@@ -32,7 +32,7 @@ import {
   type WallRestriction,
 } from "./markets/levels.ts";
 import { parseArgs } from "@std/cli/parse-args";
-import { runProgram } from "./files/process.ts";
+import { failureCode, runProgram } from "./files/process.ts";
 
 const USAGE = `Usage: deno task levels <chain.csv | folder...> [options]
 
@@ -116,16 +116,7 @@ export async function main(args: string[], options: LevelsMainOptions = {}): Pro
     if (!flags.quiet) { for (const line of lines) stdout(line); }
     return 0;
   } catch (error) {
-    if (error instanceof Interrupted) {
-      stderr(`${error.message}: nothing was written, and the output folder is as it was`);
-      return error.code;
-    }
-    if (error instanceof ScenarioError) {
-      stderr(error.message);
-      return 2;
-    }
-    stderr(`error: ${error instanceof Error ? error.stack : String(error)}`);
-    return 1;
+    return failureCode(error, stderr);
   }
 }
 

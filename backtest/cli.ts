@@ -14,8 +14,8 @@
  * @module
  */
 import { parseArgs } from "@std/cli/parse-args";
-import { Interrupted, ScenarioError } from "../core/errors.ts";
-import { runProgram } from "../files/process.ts";
+import { ScenarioError } from "../core/errors.ts";
+import { failureCode, runProgram } from "../files/process.ts";
 import { readDaily } from "../markets/history.ts";
 import { readLevelsSeries } from "../markets/series.ts";
 import { parseShard, type Shard } from "../montecarlo/shard.ts";
@@ -146,16 +146,7 @@ export async function main(args: string[], options: BacktestMainOptions = {}): P
     if (!flags.quiet) { for (const line of lines) stdout(line); }
     return 0;
   } catch (error) {
-    if (error instanceof Interrupted) {
-      stderr(`${error.message}: nothing was written, and the output folder is as it was`);
-      return error.code;
-    }
-    if (error instanceof ScenarioError) {
-      stderr(error.message);
-      return 2;
-    }
-    stderr(`error: ${error instanceof Error ? error.stack : String(error)}`);
-    return 1;
+    return failureCode(error, stderr);
   }
 }
 

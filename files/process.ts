@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Interrupted } from "../core/errors.ts";
+import { Interrupted, ScenarioError } from "../core/errors.ts";
 
 /**
  * Runs a command's `main` on the process's arguments and exits with its code.
@@ -29,4 +29,26 @@ export async function runProgram(
   // Past a file-size limit a write then fails, and is reported, instead of killing the process.
   Deno.addSignalListener("SIGXFSZ", () => {});
   Deno.exit(await main(Deno.args, { signal: stop.signal }));
+}
+
+/**
+ * A command's failure, printed, as its exit code: a stop (Ctrl-C, SIGTERM) by its signal's
+ * code, bad input (a {@linkcode ScenarioError}) 2 with its message, anything else 1 with its
+ * stack.
+ *
+ * @param error What the command threw.
+ * @param stderr Where to print.
+ * @returns The exit code.
+ */
+export function failureCode(error: unknown, stderr: (line: string) => void): number {
+  if (error instanceof Interrupted) {
+    stderr(`${error.message}: nothing was written, and the output folder is as it was`);
+    return error.code;
+  }
+  if (error instanceof ScenarioError) {
+    stderr(error.message);
+    return 2;
+  }
+  stderr(`error: ${error instanceof Error ? error.stack : String(error)}`);
+  return 1;
 }

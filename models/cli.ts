@@ -13,9 +13,9 @@
  *
  * @module
  */
-import { Interrupted, ScenarioError } from "../core/errors.ts";
+import { ScenarioError } from "../core/errors.ts";
 import { FILE_NAME, OutputSet } from "../files/atomic.ts";
-import { runProgram } from "../files/process.ts";
+import { failureCode, runProgram } from "../files/process.ts";
 import { readDaily } from "../markets/history.ts";
 import { parseArgs } from "@std/cli/parse-args";
 import { FitError } from "./_fit.ts";
@@ -101,16 +101,7 @@ export async function main(args: string[], options: FitMainOptions = {}): Promis
     for (const line of await fit(flags, options.signal)) stdout(line);
     return 0;
   } catch (error) {
-    if (error instanceof Interrupted) {
-      stderr(`${error.message}: nothing was written, and the output folder is as it was`);
-      return error.code;
-    }
-    if (error instanceof ScenarioError) {
-      stderr(error.message);
-      return 2;
-    }
-    stderr(`error: ${error instanceof Error ? error.stack : String(error)}`);
-    return 1;
+    return failureCode(error, stderr);
   }
 }
 
