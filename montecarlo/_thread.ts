@@ -121,13 +121,13 @@ async function runRange(
         const writing = sinks.write(block);
         if (writing) writes.push(writing.catch((error) => void (failed ??= error)));
       };
-      stats.addRun(cursor, { onBlock });
+      stats.addRun(cursor, { onBlock, run });
       await Promise.all(writes);
       if (failed !== undefined) throw failed;
       await sinks.close();
       await staged.close();
     } else {
-      stats.addRun(cursor);
+      stats.addRun(cursor, { run });
     }
     onRun?.();
   }

@@ -30,7 +30,7 @@ import {
   type ToWorker,
 } from "./_thread.ts";
 import { WorkerPool } from "./pool.ts";
-import { type BatchMeta, type BatchReport, writeResults } from "./results.ts";
+import { type BatchMeta, type BatchReport, generatorEntries, writeResults } from "./results.ts";
 import { formatPartial, partialName, partialOf, type Shard, shardRuns } from "./shard.ts";
 import { MonteCarloStats, type MonteCarloSummary } from "./stats.ts";
 import type { EnvelopeLevels } from "../plugins/envelope.ts";
@@ -140,6 +140,7 @@ export async function runBatch(scenario: Scenario, options: BatchOptions): Promi
       seed,
       runs,
       levels: result.levels ?? null,
+      generators: generatorEntries(scenario),
     };
     let summary: MonteCarloSummary | undefined;
     if (options.shard) {

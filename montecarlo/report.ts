@@ -27,6 +27,7 @@
  * @module
  */
 import { FLAGS, REGIMES } from "../core/frame.ts";
+import type { QuantileSketch } from "./sketch.ts";
 import type { EnvelopeLevels } from "../plugins/envelope.ts";
 import { formatCount, formatFixed, formatMeasure, formatNumber, formatPercent } from "./format.ts";
 import {
@@ -46,6 +47,18 @@ export interface ReportOptions {
   description?: string;
   /** The envelope's levels, drawn as reference lines when known. */
   levels?: EnvelopeLevels | undefined;
+  /** The generators, each with its options as read: the page states them when given. */
+  generators?: readonly GeneratorEntry[] | undefined;
+}
+
+/** A generator of the batch's scenario, as {@linkcode ReportOptions.generators} lists it. */
+export interface GeneratorEntry {
+  /** Its key, such as `generators.spot`. */
+  readonly key: string;
+  /** Its `use` string as written. */
+  readonly use: string;
+  /** Its options, read and checked. */
+  readonly options: unknown;
 }
 
 const REGIME_COLORS: Record<string, string> = {
@@ -154,7 +167,15 @@ ${maxLoadHistogram(stats, summary, yRefs)}
 ${firstBreachHistogram(stats, dates)}
 </section>
 ${regimeSection(summary)}
+<section class="grid">
+${convergenceChart(summary)}
+${finalSpotHistogram(stats, summary)}
+</section>
+${riskSection(summary)}
+${episodeSection(summary)}
+${transitionSection(summary)}
 ${summaryTable(summary)}
+${runSection(summary, options)}
 </main>
 <footer>
 <p>Percentiles use the nearest-rank definition. They come from a fixed-grid log-bucket sketch that merges exactly across workers and shards: spot percentiles are within ${
@@ -164,6 +185,11 @@ ${summaryTable(summary)}
   }, ${fanAccuracy}and each number is rounded to its accuracy; first-breach steps, counts and rates are exact. Bands: 5th to 95th and 25th to 75th percentile; the line is the median. Fan charts sample at most ${
     formatCount(TIMELINE_POINTS, "step")
   }.</p>
+<p>Final loss, VaR, expected shortfall and adverse excursions are within ${
+    percentOf(summary.quantiles.moveRelativeError)
+  } (moves within ${
+    formatMeasure(summary.quantiles.moveZeroBelow, 0.01)
+  } of 0 count as 0); episode counts, durations, times beyond the wall and to re-enter, and regime transitions are exact.</p>
 <p>Written by option-flight. The same scenario, seed and runs give this file byte for byte.</p>
 </footer>
 </body>
@@ -202,6 +228,12 @@ th { color: var(--muted); font-weight: 500; width: 36%; }
 td.num { text-align: right; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 18px; margin-top: 8px; font-size: 14px; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 3px; margin-right: 6px; vertical-align: -1px; }
+table.matrix th, table.matrix td { width: auto; text-align: right; }
+table.matrix th.row { text-align: left; }
+table.matrix thead th { color: var(--ink); font-weight: 600; }
+.panel h3 { font-size: 14px; margin: 14px 0 4px; color: var(--muted); font-weight: 600; }
+.panel p.note { color: var(--muted); font-size: 13px; margin: 6px 0 0; }
+pre.options { margin: 0; text-align: left; white-space: pre-wrap; word-break: break-all; font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
 footer { color: var(--muted); font-size: 13px; padding-top: 8px; padding-bottom: 32px; }
 `;
 
@@ -829,11 +861,27 @@ function maxLoadHistogram(
   summary: MonteCarloSummary,
   refs: Reference[],
 ): string {
-  const sketch = stats.maxLoad;
+  return histogram({
+    title: "Max load per run",
+    caption: "largest Y of each run; dashed lines are the Y thresholds",
+    bins: sketchBins(stats.maxLoad),
+    xLabel: "max Y (IV / HV)",
+    color: "#5b7fc7",
+    refs: refs.map((r) => ({ ...r, label: r.label.replace(" below", "") })),
+    format: (v) => formatMeasure(v, summary.quantiles.stateRelativeError),
+    empty: "No data",
+  });
+}
+
+/**
+ * About 48 bins covering a sketch's values: whole multiples of the widest sketch bucket in
+ * range, so that every bucket falls in exactly one bin and no bin gets more buckets than its
+ * neighbours.
+ */
+function sketchBins(sketch: QuantileSketch): Bin[] {
+  if (sketch.count === 0) return [];
   const lo = sketch.min;
   const hi = sketch.max;
-  // Bins are whole multiples of the widest sketch bucket in range, so that every bucket falls
-  // in exactly one bin and no bin gets more buckets than its neighbours.
   const top = Math.max(Math.abs(lo), Math.abs(hi), Number.MIN_VALUE);
   const bucket = 2 ** (Math.floor(Math.log2(top)) - sketch.bits);
   const width = bucket * Math.max(1, Math.ceil((hi - lo) / bucket / 48));
@@ -849,16 +897,7 @@ function maxLoadHistogram(
     const i = Math.min(n - 1, Math.max(0, Math.floor(mid / width) - first));
     bins[i]!.count += b.count;
   }
-  return histogram({
-    title: "Max load per run",
-    caption: "largest Y of each run; dashed lines are the Y thresholds",
-    bins,
-    xLabel: "max Y (IV / HV)",
-    color: "#5b7fc7",
-    refs: refs.map((r) => ({ ...r, label: r.label.replace(" below", "") })),
-    format: (v) => formatMeasure(v, summary.quantiles.stateRelativeError),
-    empty: "No data",
-  });
+  return bins;
 }
 
 function firstBreachHistogram(stats: MonteCarloStats, dates: DateAxis | undefined): string {
@@ -1001,6 +1040,284 @@ function summaryTable(summary: MonteCarloSummary): string {
 ${rows.map(([k, v]) => `<tr><th>${escape(k)}</th><td class="num">${v}</td></tr>`).join("\n")}
 </table>
 </section>`;
+}
+
+/** The running breach rate in run order, with its 95% band (1.96 standard errors). */
+function convergenceChart(summary: MonteCarloSummary): string {
+  const { runs, breachRate, standardError } = summary.breachConvergence;
+  const title = "Breach rate convergence";
+  const se = summary.breachRateStandardError;
+  const caption =
+    `${title}<span>running breach rate of the first n runs, in run order; band &plusmn;1.96 standard errors; final ${
+      formatPercent(summary.breachRate, { digits: 2 })
+    } &plusmn; ${formatPercent(se, { digits: 2 })} (one standard error)</span>`;
+  if (runs.length === 0) return figure(caption, "", title);
+  const upper = breachRate.map((p, i) => Math.min(1, p + 1.96 * standardError[i]!));
+  const lower = breachRate.map((p, i) => Math.max(0, p - 1.96 * standardError[i]!));
+  const hi = Math.min(100, Math.max(1, 100 * Math.max(...upper) * 1.08));
+  const last = runs[runs.length - 1]!;
+  const finalLabel = `final ${formatPercent(summary.breachRate, { digits: 2 })}`;
+  const plot = frame(
+    { lo: 0, hi: Math.max(last, 1), label: "runs", whole: true },
+    { lo: 0, hi, label: "breach rate, % of runs" },
+    [finalLabel],
+  );
+  const { sx, sy } = plot;
+  const path = (values: number[]) => values.map((v, i) => `${f1(sx(runs[i]!))},${f1(sy(100 * v))}`);
+  let body = plot.svg;
+  body += `<path d="M${path(upper).join("L")}L${
+    path(lower).reverse().join("L")
+  }Z" fill="${FAN.outer}"><title>95% band</title></path>`;
+  body += `<path d="M${
+    path(breachRate).join("L")
+  }" fill="none" stroke="${FAN.line}" stroke-width="2"><title>running breach rate</title></path>`;
+  const y = sy(100 * summary.breachRate);
+  body += `<line x1="${plot.left}" x2="${plot.right}" y1="${f1(y)}" y2="${
+    f1(y)
+  }" stroke="#d6453d" stroke-width="1.2" stroke-dasharray="5 4"/>`;
+  body += sideLabels([{ y, text: finalLabel, color: "#d6453d" }], plot);
+  return figure(caption, body, title, plot.attributes);
+}
+
+/** Final spot's histogram, with the start spot and the spots at the 95% and 99% VaR. */
+function finalSpotHistogram(stats: MonteCarloStats, summary: MonteCarloSummary): string {
+  const start = summary.startSpotQuantiles;
+  const price = (v: number) => formatMeasure(v, summary.quantiles.spotRelativeError);
+  const loss = summary.finalLoss;
+  // Levels for the VaR lines only when every run starts at one spot: then spot = start - loss.
+  const same = start.p5 === start.p95;
+  const refs: Reference[] = same
+    ? [
+      { value: start.p50, label: `start ${formatNumber(start.p50)}`, color: "#555" },
+      {
+        value: start.p50 - loss.var95,
+        label: `VaR 95% ${price(start.p50 - loss.var95)}`,
+        color: "#e0a526",
+      },
+      {
+        value: start.p50 - loss.var99,
+        label: `VaR 99% ${price(start.p50 - loss.var99)}`,
+        color: "#d6453d",
+      },
+    ]
+    : [];
+  return histogram({
+    title: "Final spot",
+    caption: `spot at the last step of each run${
+      same
+        ? "; dashed: the start, and the final spot of the 95% and 99% VaR of a long position"
+        : ""
+    }`,
+    bins: sketchBins(stats.finalSpot),
+    xLabel: "final spot",
+    color: "#5b7fc7",
+    refs,
+    format: price,
+    empty: "No data",
+  });
+}
+
+/** A table of rows, for the report's panels. */
+function table(rows: readonly [string, string][]): string {
+  return `<table>
+${rows.map(([k, v]) => `<tr><th>${escape(k)}</th><td class="num">${v}</td></tr>`).join("\n")}
+</table>`;
+}
+
+/** Percentiles as `p5 / p50 / p95`, each formatted. */
+function three(p: Percentiles | null, format: (v: number) => string, none = "none"): string {
+  return p ? `${format(p.p5)} / ${format(p.p50)} / ${format(p.p95)}` : none;
+}
+
+/** Final loss, VaR and expected shortfall, adverse excursions, breach sides and re-entry. */
+function riskSection(summary: MonteCarloSummary): string {
+  const move = (v: number) =>
+    formatMeasure(v, {
+      relativeError: summary.quantiles.moveRelativeError,
+      zeroBelow: summary.quantiles.moveZeroBelow,
+    });
+  const atr = (v: number) => formatMeasure(v, summary.quantiles.moveRelativeError);
+  const count = (v: number) => formatCount(v);
+  const pct = (v: number) => formatPercent(v, { digits: 1 });
+  const loss = summary.finalLoss;
+  const mae = summary.maxAdverseExcursion;
+  const sides = summary.breachSides;
+  const side = (name: string, c: { runs: number; episodes: number; frames: number }) =>
+    [
+      `${name}: runs / episodes / frames`,
+      `${formatCount(c.runs)} / ${formatCount(c.episodes)} / ${formatCount(c.frames)}`,
+    ] as [string, string];
+  const beyond = summary.timeBeyondWall;
+  const reenter = summary.timeToReenter;
+  const snap = summary.snapBack;
+  const rows: [string, string][] = [
+    ["Loss at the last step, p5 / p50 / p95", three(loss.quantiles, move)],
+    ["VaR 95% / expected shortfall 95%", `${move(loss.var95)} / ${move(loss.es95)}`],
+    ["VaR 99% / expected shortfall 99%", `${move(loss.var99)} / ${move(loss.es99)}`],
+    ["Max adverse excursion below the start (long), price", three(mae.below.price, move)],
+    ["Max adverse excursion below the start (long), ATRs", three(mae.below.atr, atr, "no ATR")],
+    ["Max adverse excursion above the start (short), price", three(mae.above.price, move)],
+    ["Max adverse excursion above the start (short), ATRs", three(mae.above.atr, atr, "no ATR")],
+    side("Call wall breaches", sides.call),
+    side("Put wall breaches", sides.put),
+    ...(sides.unknown ? [side("Breaches of an unknown side", sides.unknown)] : []),
+    [
+      "Time beyond a wall per breaching run, frames, mean; p5 / p50 / p95",
+      beyond.mean === null
+        ? "no run breaches"
+        : `${formatFixed(beyond.mean, 1)}; ${three(beyond.quantiles, count)}`,
+    ],
+    [
+      "Time to re-enter, frames, p5 / p50 / p95",
+      `${three(reenter.quantiles, count)} (${
+        formatCount(reenter.reentered, "episode")
+      } re-entered, ${formatCount(reenter.neverReentered)} still beyond at the last step)`,
+    ],
+    [
+      `Snap-back: breach episodes back inside within ${snap.within.join(" / ")} steps`,
+      snap.probability ? snap.probability.map(pct).join(" / ") : "no breach episode",
+    ],
+  ];
+  return `<section class="panel">
+<h2>Risk at the last step and beyond the walls</h2>
+${table(rows)}
+<p class="note">${
+    escape(loss.definition)
+  }. VaR is the 95th (99th) percentile of the loss; expected shortfall the mean of the worst 5% (1%) of runs. ${
+    escape(mae.definition)
+  }. A breach episode's side is the side of the flip spot is on at its first frame.</p>
+</section>`;
+}
+
+/** Episodes of each flag, and the statistics conditional on a breach. */
+function episodeSection(summary: MonteCarloSummary): string {
+  const head = [
+    "flag",
+    "episodes",
+    "open at the end",
+    "per run, mean",
+    "per run p5 / p50 / p95",
+    "duration p5 / p50 / p95",
+  ];
+  const rows = FLAGS.map((flag) => {
+    const e = summary.episodes[flag];
+    return [
+      flag,
+      formatCount(e.count),
+      formatCount(e.open),
+      formatFixed(e.meanPerRun, 2),
+      three(e.perRun, (v) => formatCount(v)),
+      three(e.duration, (v) => formatCount(v)),
+    ];
+  });
+  const { breached, clear } = summary.conditional;
+  const price = (v: number) => formatMeasure(v, summary.quantiles.spotRelativeError);
+  const load = (v: number) => formatMeasure(v, summary.quantiles.stateRelativeError);
+  const condition = [
+    ["", "runs", "final spot p5 / p50 / p95", "max load p5 / p50 / p95"],
+    [
+      "breached",
+      formatCount(breached.runs),
+      three(breached.finalSpot, price),
+      three(breached.maxLoad, load),
+    ],
+    [
+      "did not breach",
+      formatCount(clear.runs),
+      three(clear.finalSpot, price),
+      three(clear.maxLoad, load),
+    ],
+  ];
+  return `<section class="panel">
+<h2>Episodes and statistics conditional on a breach</h2>
+${matrix(head, rows)}
+<p class="note">An episode is a maximal stretch of consecutive frames carrying the flag; one still open at the last step counts with its frames so far.</p>
+<h3>Runs that breached and runs that did not</h3>
+${matrix(condition[0]!, condition.slice(1))}
+</section>`;
+}
+
+/** A table with a header row and a first column of row names. */
+function matrix(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  return `<table class="matrix">
+<thead><tr>${
+    head.map((h, i) => `<th${i === 0 ? ` class="row"` : ""}>${escape(h)}</th>`).join("")
+  }</tr></thead>
+<tbody>
+${
+    rows.map((row) =>
+      `<tr>${
+        row.map((c, i) => i === 0 ? `<th class="row">${escape(c)}</th>` : `<td>${c}</td>`).join("")
+      }</tr>`
+    ).join("\n")
+  }
+</tbody>
+</table>`;
+}
+
+/** The regime transition matrix: each row's shares of the next step's regime. */
+function transitionSection(summary: MonteCarloSummary): string {
+  const { regimes, counts, shares } = summary.regimeTransitions;
+  const rows = regimes.map((from, i) => [
+    from,
+    ...regimes.map((_, j) => {
+      const share = shares[i];
+      const n = counts[i]![j]!;
+      return share
+        ? `<span title="${formatCount(n, "step")}">${
+          formatPercent(share[j]!, { digits: 1 })
+        }</span>`
+        : "&ndash;";
+    }),
+    formatCount(counts[i]!.reduce((a, b) => a + b, 0)),
+  ]);
+  return `<section class="panel">
+<h2>Regime transitions</h2>
+${matrix(["from \\ to", ...regimes, "steps"], rows)}
+<p class="note">Share of the steps from the row's regime at step t that are in the column's regime at t + 1, over all runs; &ndash; for a regime never left from.</p>
+</section>`;
+}
+
+/** What the page's batch ran: runs, steps, seed, envelope levels, thresholds, generators. */
+function runSection(summary: MonteCarloSummary, options: ReportOptions): string {
+  const rows: [string, string][] = [
+    ["Runs", formatCount(summary.runs)],
+    ["Steps per run", formatCount(summary.steps)],
+    ["Seed", String(summary.seed)],
+  ];
+  const levels = options.levels;
+  if (levels) {
+    for (const name of ["atr", "flip", "putWall", "callWall", "riskProxyBase"] as const) {
+      rows.push([
+        LEVEL_NAMES[name] ?? (name === "riskProxyBase" ? "Risk proxy base (1 g)" : name),
+        formatNumber(levels[name]),
+      ]);
+    }
+    for (const [name, value] of Object.entries(levels.thresholds)) {
+      rows.push([
+        `Threshold ${name}`,
+        typeof value === "number" ? formatNumber(value) : escape(JSON.stringify(value)),
+      ]);
+    }
+  }
+  for (const g of options.generators ?? []) {
+    rows.push([
+      `${g.key} (${g.use})`,
+      `<pre class="options">${escape(JSON.stringify(g.options ?? {}))}</pre>`,
+    ]);
+  }
+  const missing = [
+    ...(levels ? [] : ["envelope levels"]),
+    ...(options.generators ? [] : ["generator options"]),
+  ];
+  return `<section class="panel">
+<h2>This run</h2>
+${table(rows)}
+${
+    missing.length > 0
+      ? `<p class="note">Not known to this page: ${missing.join(" and ")}.</p>\n`
+      : ""
+  }</section>`;
 }
 
 /** A swept value: a number, a string or a boolean. */

@@ -6,7 +6,8 @@
  */
 import type { OutputTarget } from "../files/atomic.ts";
 import type { EnvelopeLevels } from "../plugins/envelope.ts";
-import { renderReport } from "./report.ts";
+import type { Scenario } from "../core/scenario.ts";
+import { type GeneratorEntry, renderReport } from "./report.ts";
 import { type MonteCarloStats, type MonteCarloSummary, summarizeStats } from "./stats.ts";
 
 /** What {@linkcode runBatch} or {@linkcode mergePartials} did. */
@@ -44,8 +45,26 @@ export interface BatchMeta {
   seed: number;
   runs: number;
   levels: EnvelopeLevels | null;
+  /** The scenario's generators and their options, which the report states when given. */
+  generators?: readonly GeneratorEntry[];
 }
 
+/**
+ * The generators of a scenario as the report states them: key, `use` as written and options
+ * as read, through JSON so that they are plain data.
+ *
+ * @param scenario The loaded scenario.
+ * @returns One entry a generator, in the order they run.
+ */
+export function generatorEntries(scenario: Scenario): GeneratorEntry[] {
+  return scenario.generators.map(({ key, use, options }) => ({
+    key,
+    use,
+    options: JSON.parse(JSON.stringify(options ?? {})),
+  }));
+}
+
+/** Writes a whole batch's summary and report, from its statistics, through `output`. */
 export async function writeResults(
   output: OutputTarget,
   meta: BatchMeta,
@@ -59,6 +78,7 @@ export async function writeResults(
       summary,
       description: meta.description,
       levels: meta.levels ?? undefined,
+      generators: meta.generators,
     }),
   );
   return summary;

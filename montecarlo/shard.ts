@@ -11,6 +11,7 @@ import type { Scenario } from "../core/scenario.ts";
 import type { EnvelopeLevels } from "../plugins/envelope.ts";
 import { scenarioFingerprint } from "../files/meta.ts";
 import { type BatchMeta, type BatchReport, writeResults } from "./results.ts";
+import type { GeneratorEntry } from "./report.ts";
 import { MonteCarloStats, type MonteCarloStatsData } from "./stats.ts";
 
 /** Which slice of a batch's runs to run: shard `index` of `count`, from 1. */
@@ -82,7 +83,7 @@ export function shardRuns(runs: number, shard: Shard): [from: number, to: number
 /** The `format` of a partial result file. */
 export const PARTIAL_FORMAT = "option-flight/mc-partial";
 /** The version of the partial result format; merge accepts only this one. */
-export const PARTIAL_FORMAT_VERSION = 1;
+export const PARTIAL_FORMAT_VERSION = 2;
 
 /** A shard's partial result: `<name>.part-<k>-of-<n>.json`. */
 export interface PartialResult {
@@ -108,6 +109,8 @@ export interface PartialResult {
   shard: { index: number; count: number; from: number; to: number };
   /** The evaluator's levels, if it publishes them. */
   levels: EnvelopeLevels | null;
+  /** The scenario's generators and their options, when the batch knew them. */
+  generators?: GeneratorEntry[];
   /** The statistics of the shard's runs. */
   stats: MonteCarloStatsData;
 }
@@ -136,6 +139,7 @@ export async function partialOf(
     runs: meta.runs,
     shard,
     levels: meta.levels,
+    ...(meta.generators ? { generators: [...meta.generators] } : {}),
     stats: stats.toJSON(),
   };
 }
@@ -250,6 +254,7 @@ export async function mergePartials(
       seed: first.seed,
       runs: first.runs,
       levels: first.levels,
+      ...(first.generators ? { generators: first.generators } : {}),
     };
     const summary = await writeResults(output, meta, stats);
     const files = await output.commit();

@@ -618,6 +618,57 @@ export class QuantileSketch {
     return out;
   }
 
+  /**
+   * The mean of the `k` largest values, each estimated as {@linkcode QuantileSketch.quantile}
+   * estimates a value (its bucket's midpoint, clamped to the exact minimum and maximum), the
+   * largest by the exact maximum: an expected shortfall's tail. Within the relative error of
+   * the tail's mean magnitude.
+   *
+   * @param k How many of the largest values, from 1 to {@linkcode QuantileSketch.count}.
+   * @returns Their mean, or `undefined` when the sketch is empty.
+   * @throws RangeError when `k` is not a whole number from 1 to the count.
+   *
+   * @example The mean of the two largest of five
+   * ```ts
+   * import { assertAlmostEquals } from "@std/assert";
+   * import { QuantileSketch } from "./sketch.ts";
+   *
+   * const sketch = new QuantileSketch();
+   * for (const v of [-2, 1, 3, 8, 10]) sketch.add(v);
+   * assertAlmostEquals(sketch.tailMean(2)!, 9, 9 * sketch.relativeError);
+   * ```
+   */
+  tailMean(k: number): number | undefined {
+    if (this.count === 0) return undefined;
+    if (!(Number.isSafeInteger(k) && k >= 1 && k <= this.count)) {
+      throw new RangeError(`Cannot take the mean of the ${k} largest of ${this.count} values`);
+    }
+    // The largest is exact; the other k - 1 are counted down from the top bucket.
+    let left = k - 1;
+    let sum = this.max;
+    let skip = 1;
+    const take = (value: number, count: number) => {
+      const n = Math.min(left, count - Math.min(skip, count));
+      skip -= Math.min(skip, count);
+      sum += n * value;
+      left -= n;
+    };
+    const positive = this.#positive.counts;
+    for (let i = positive.length - 1; i >= 0 && left > 0; i--) {
+      if (positive[i]! > 0) {
+        take(this.#clamp(this.#middle(this.#positive.offset + i)), positive[i]!);
+      }
+    }
+    if (left > 0 && this.zero > 0) take(this.#clamp(0), this.zero);
+    const negative = this.#negative.counts;
+    for (let i = 0; i < negative.length && left > 0; i++) {
+      if (negative[i]! > 0) {
+        take(this.#clamp(-this.#middle(this.#negative.offset + i)), negative[i]!);
+      }
+    }
+    return sum / k;
+  }
+
   #middle(key: number): number {
     const lo = edge(key, this.#shift);
     return lo + (edge(key + 1, this.#shift) - lo) / 2;

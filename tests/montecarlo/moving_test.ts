@@ -85,7 +85,7 @@ Deno.test("the summary of runs whose levels move holds the levels in force at ea
   }
   // The new keys sit before "quantiles"; a static batch has none of them (below).
   const keys = Object.keys(summary);
-  assertEquals(keys.slice(keys.indexOf("finalSpotQuantiles")), [
+  assertEquals(keys.slice(keys.indexOf("finalSpotQuantiles"), keys.indexOf("quantiles") + 1), [
     "finalSpotQuantiles",
     "timeline",
     "movingLevels",
@@ -245,7 +245,7 @@ Deno.test("MonteCarloStats with moving levels: flushes, snapshots and JSON give 
     whole.addRun(await startRun(scenario, { run }));
     flushed.addRun(await startRun(scenario, { run }));
     if (run % 7 === 0) flushed.flush();
-    thirds[run % 3]!.addRun(await startRun(scenario, { run }));
+    thirds[run % 3]!.addRun(await startRun(scenario, { run }), { run });
   }
   assertEquals(JSON.stringify(flushed), JSON.stringify(whole));
   const joined = new MonteCarloStats({ steps: 60 });

@@ -149,7 +149,7 @@ Deno.test({
       assertEquals(blocked, []);
       assertEquals(facts.title, "Monte Carlo report: false_breakout");
       assertEquals(facts.heading, "Monte Carlo report: false_breakout");
-      assertEquals(facts.charts, 6);
+      assertEquals(facts.charts, 8);
       assertGreater(facts.paths, 4 * 3 - 1);
       assertGreater(facts.bars, 10);
       assert(facts.width <= 1280, `the page scrolls sideways: ${facts.width}px`);

@@ -355,7 +355,7 @@ Deno.test("MonteCarloStats snapshots posted between threads merge into the whole
   const halves = [new MonteCarloStats({ steps: 60 }), new MonteCarloStats({ steps: 60 })];
   for (let run = 0; run < 30; run++) {
     whole.addRun(await startRun(scenario, { run, steps: 60 }));
-    halves[run % 2]!.addRun(await startRun(scenario, { run, steps: 60 }));
+    halves[run % 2]!.addRun(await startRun(scenario, { run, steps: 60 }), { run });
   }
   const { data, transfer } = halves[1]!.snapshot();
   halves[0]!.mergeSnapshot(structuredClone(data, { transfer }));
