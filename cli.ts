@@ -656,9 +656,33 @@ function summarize(report: RunReport, out: string): string[] {
     `${report.name}: ${formatCount(report.frames, "frame")}, seed ${report.seed}`,
     `  regimes  ${regimes}`,
     `  flags    ${flags}`,
+    ...eventLines(report),
     `  wrote    ${files || "nothing (the scenario has no sinks or renderers)"}`,
     ...(report.staleRemoved > 0 ? [`  note     removed ${stale(report.staleRemoved)}`] : []),
   ];
+}
+
+/**
+ * The run summary's event lines: episodes of each flag by band and the regime changes, then the
+ * worst episodes (kind, first step or date, duration, peak, band), one a line.
+ */
+function eventLines(report: RunReport): string[] {
+  const { byKind, byBand } = report.eventCounts;
+  const kinds = (["BREACH", "OVERSPEED", "STALL"] as const).map((kind) => {
+    const bands = (["low", "medium", "high"] as const).filter((b) => byBand[kind][b] > 0)
+      .map((b) => `${b} ${formatCount(byBand[kind][b])}`);
+    return `${kind} ${formatCount(byKind[kind])}${bands.length ? ` (${bands.join(", ")})` : ""}`;
+  });
+  kinds.push(`REGIME ${formatCount(byKind.REGIME)}`);
+  const axis = { BREACH: "z", OVERSPEED: "x", STALL: "y", REGIME: "x" } as const;
+  const worst = report.worstEvents.map((e, i) => {
+    const at = typeof e.startTimestamp === "string" ? e.startTimestamp : `step ${e.startTimestamp}`;
+    const open = e.open ? ", open at the end" : "";
+    return `  ${i === 0 ? "worst   " : "        "} ${e.kind} from ${at}, ${
+      formatCount(e.duration, "frame")
+    }${open}, peak ${axis[e.kind]} ${e.peak.toFixed(3)}, ${e.severity}`;
+  });
+  return [`  events   ${kinds.join("  ")}`, ...worst];
 }
 
 /** What {@linkcode formatBatchReport} may add. */

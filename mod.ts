@@ -48,6 +48,30 @@ export {
   STALL,
 } from "./core/frame.ts";
 export {
+  countEvents,
+  DEFAULT_FLAG_LINES,
+  DEFAULT_SEVERITY,
+  detectEvents,
+  EVENT_KINDS,
+  type EventColumns,
+  type EventCounts,
+  eventDepth,
+  EventDetector,
+  type EventKind,
+  type EventOptions,
+  eventOptionsOf,
+  type FlagEventKind,
+  type FlagLines,
+  type FlightEvent,
+  SEVERITIES,
+  type Severity,
+  type SeverityBands,
+  type SeverityLimit,
+  severityOf,
+  type SeverityThresholds,
+  worstEvents,
+} from "./core/events.ts";
+export {
   boolean,
   choice,
   type Field,
@@ -108,6 +132,8 @@ export {
   type RunReport,
   runScenario,
   type RunScenarioOptions,
+  type TimedEvent,
+  WORST_EVENTS,
 } from "./files/run.ts";
 export type { OutputTarget } from "./files/atomic.ts";
 export type { MonteCarloSettings, PluginUse, Scenario } from "./core/scenario.ts";
@@ -139,9 +165,16 @@ export {
   type EnvelopeOptions,
   type EnvelopeState,
   evaluateState,
+  type Hysteresis,
   isEnvelopeLevels,
   type Thresholds,
 } from "./plugins/envelope.ts";
+export {
+  default as events,
+  type EventsOptions,
+  formatEvents,
+  type FormatEventsOptions,
+} from "./plugins/events.ts";
 export {
   type BadLine,
   default as jsonl,

@@ -166,6 +166,8 @@ export interface OutputStream {
 export interface SinkContext<O> extends PluginContext<O> {
   /** The sink's file, `<name>.<extension>`, when the sink declares an extension. */
   readonly output: OutputStream;
+  /** The evaluator's levels, when it publishes them (as renderers get them). */
+  readonly levels?: Levels | undefined;
 }
 
 /** A started sink. */

@@ -42,6 +42,11 @@ export interface PluginUse<D extends PluginDefinition = PluginDefinition> {
   readonly module: string;
   /** The plugin's options, read and checked against its fields. */
   readonly options: unknown;
+  /**
+   * The options as read and checked (defaults filled in), when the plugin's `prepare` made
+   * `options` from them: what a run's tape records, since `options` may then hold a file's data.
+   */
+  readonly checked?: unknown;
   /** For a generator, the channels this use fills, when not all it `provides`. */
   readonly channels?: readonly Channel[];
 }
@@ -71,6 +76,12 @@ export interface Scenario {
   readonly seed: number;
   /** Steps per run. */
   readonly steps: number;
+  /**
+   * The steps its options were checked against, when it runs with others: a run's tape, made
+   * with `--steps`, checks a step-indexed option against the scenario file's steps, as that run
+   * did. @default {steps}
+   */
+  readonly checkedSteps?: number;
   /** The evaluator. */
   readonly evaluator: PluginUse<EvaluatorDefinition>;
   /** The generators, in the order they run (by the first channel each provides). */
@@ -384,6 +395,7 @@ async function readPlugin<K extends PluginKind>(
       if (bad.size === 0) throw error;
     }
   }
+  const checked = options;
   const prepare = definition.prepare as PrepareHook | undefined;
   if (prepare && issues.list.length === before) {
     try {
@@ -403,6 +415,7 @@ async function readPlugin<K extends PluginKind>(
     definition: definition as Extract<PluginDefinition, { kind: K }>,
     module,
     options,
+    ...(options === checked ? {} : { checked }),
     ...(channels ? { channels } : {}),
   };
 }

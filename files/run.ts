@@ -5,9 +5,17 @@
  *
  * @module
  */
+import {
+  countEvents,
+  type EventCounts,
+  EventDetector,
+  eventOptionsOf,
+  type FlightEvent,
+  worstEvents,
+} from "../core/events.ts";
 import type { Frame, RunBlock, RunColumns } from "../core/frame.ts";
 import { FLAGS, REGIMES } from "../core/frame.ts";
-import type { OutputStream, SinkInstance } from "../core/plugin.ts";
+import type { Levels, OutputStream, SinkInstance } from "../core/plugin.ts";
 import { framesOf, pacer, type RunOptions, RunPlan } from "../core/run.ts";
 import type { PluginUse, Scenario } from "../core/scenario.ts";
 import { ScenarioError } from "../core/errors.ts";
@@ -24,6 +32,15 @@ export interface RunCounts {
   flags: Record<(typeof FLAGS)[number], number>;
 }
 
+/** An event with the timestamp of its first frame: the step, or the frame's ISO date. */
+export interface TimedEvent extends FlightEvent {
+  /** Timestamp of frame `start`. */
+  readonly startTimestamp: number | string;
+}
+
+/** How many of the worst events a {@linkcode RunReport} lists. */
+export const WORST_EVENTS = 3;
+
 /** What {@linkcode runScenario} did. */
 export interface RunReport extends RunCounts {
   /** The scenario's name. */
@@ -34,6 +51,12 @@ export interface RunReport extends RunCounts {
   files: string[];
   /** Temporary files a killed earlier run left in the folder, removed. */
   staleRemoved: number;
+  /** The run's events (core/events.ts), whether or not an `events` sink writes them. */
+  events: FlightEvent[];
+  /** The events counted by kind, and the flag episodes by kind and band. */
+  eventCounts: EventCounts;
+  /** The worst flag episodes, worst first, at most {@linkcode WORST_EVENTS}. */
+  worstEvents: TimedEvent[];
 }
 
 /** Where and how {@linkcode runScenario} runs. */
@@ -78,7 +101,15 @@ export async function runScenario(
     refuseLongRenders(plan);
     const run = options.run ?? 0;
     const cursor = await plan.start(run);
-    const sinks = await Sinks.start(plan, { run, steps: cursor.steps, output });
+    const sinks = await Sinks.start(plan, {
+      run,
+      steps: cursor.steps,
+      output,
+      levels: cursor.levels,
+    });
+    const eventOptions = eventOptionsOf(cursor.levels);
+    const detector = new EventDetector(eventOptions);
+    const time: string[] = [];
     const keep = scenario.renderers.length > 0 ? new ColumnsOf(cursor.steps) : undefined;
     const counts: RunCounts = {
       frames: 0,
@@ -89,6 +120,10 @@ export async function runScenario(
     for (let block = cursor.next(); block; block = cursor.next()) {
       await pace();
       count(block, counts);
+      detector.pushBlock(block.evaluation, block.samples.length);
+      for (let i = 0; i < block.samples.time.length && i < block.samples.length; i++) {
+        time.push(block.samples.time[i]!);
+      }
       options.onProgress?.(block.samples.start + block.samples.length, cursor.steps);
       await sinks.write(block);
       keep?.add(block);
@@ -96,7 +131,11 @@ export async function runScenario(
     await sinks.close();
     if (scenario.sinks.length > 0) {
       const about = { seed: plan.seed, run, steps: cursor.steps, levels: cursor.levels };
-      const meta = await metaText(scenario, about);
+      const meta = await metaText(scenario, {
+        ...about,
+        dir: output.dir,
+        plannedSteps: plan.steps,
+      });
       await output.writeFile(`${scenario.name}.meta.json`, meta);
     }
     const base = {
@@ -148,12 +187,18 @@ export async function runScenario(
       }
     }
     const files = await output.commit();
+    const events = detector.finish();
+    const worst = worstEvents(events, WORST_EVENTS, eventOptions)
+      .map((e) => ({ ...e, startTimestamp: time[e.start] ?? e.start }));
     return {
       name: scenario.name,
       seed: plan.seed,
       ...counts,
       files,
       staleRemoved: output.staleRemoved,
+      events,
+      eventCounts: countEvents(events),
+      worstEvents: worst,
     };
   } catch (error) {
     await output.abort();
@@ -283,6 +328,8 @@ export interface SinkRun {
   prefix?: string;
   /** After the name, before the extension, such as `_12`. @default {""} */
   suffix?: string;
+  /** The evaluator's levels, handed to each sink as `levels`. @default {the plan's levels} */
+  levels?: Levels | undefined;
 }
 
 /** A run's started sinks: blocks go to each, as columns or as frames, then each is closed. */
@@ -319,6 +366,10 @@ export class Sinks {
         file: scenario.path,
         options: use.options,
         output: stream,
+        // The evaluator's levels, as renderers get them, read only by a sink that needs them.
+        get levels(): Levels | undefined {
+          return where.levels ?? plan.levels(run);
+        },
       };
       let instance = plan.call(() => use.definition.start(context), {
         use,

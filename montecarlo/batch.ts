@@ -132,7 +132,7 @@ export async function runBatch(scenario: Scenario, options: BatchOptions): Promi
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.pool ? { pool: options.pool } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
-      ...(keepRuns ? { keep: output } : {}),
+      ...(keepRuns ? { keep: output, runs } : {}),
     });
     const meta: BatchMeta = {
       name: scenario.name,
@@ -226,6 +226,8 @@ export interface SimulateBatchOptions {
  */
 interface KeepOptions extends SimulateBatchOptions {
   keep?: OutputTarget | undefined;
+  /** The batch's number of runs, which the kept runs' meta file records. */
+  runs?: number;
 }
 
 /** What {@linkcode simulateBatch} found. */
@@ -323,7 +325,8 @@ async function simulateRuns(
     }
   }
   if (output && extensions.length > 0) {
-    const meta = await metaText(scenario, { seed, run: null, steps, levels });
+    const about = { dir: output.dir, plannedSteps: plan.steps, runs: options.runs ?? to };
+    const meta = await metaText(scenario, { seed, run: null, steps, levels, ...about });
     await output.writeFile(`mc_${scenario.name}.meta.json`, meta);
   }
   const envelope = isEnvelopeLevels(levels) ? levels : undefined;

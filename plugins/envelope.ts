@@ -9,8 +9,18 @@
  *
  * @module
  */
+import { DEFAULT_SEVERITY, type SeverityBands, type SeverityThresholds } from "../core/events.ts";
 import { BREACH, type EvaluationBlock, OVERSPEED, type SampleBlock, STALL } from "../core/frame.ts";
-import { choice, group, number, string } from "../core/options.ts";
+import {
+  choice,
+  type Field,
+  type Fields,
+  group,
+  integer,
+  number,
+  type OptionsOf,
+  string,
+} from "../core/options.ts";
 import { defineEvaluator, type EvaluatorDefinition, type Levels } from "../core/plugin.ts";
 import type * as ChainLevels from "./_chain_levels.ts";
 
@@ -37,6 +47,19 @@ export interface Thresholds {
   readonly stallY: number;
 }
 
+/**
+ * The envelope's hysteresis (SPEC §1), a band per axis in the axis's units: a regime or flag is
+ * entered at its threshold and left only once the value is back past the threshold by the band.
+ */
+export interface Hysteresis {
+  /** Band on X, ATR units: MANEUVER, RUPTURE and OVERSPEED are held down to their X less it, TAXI up to `taxiX` plus it. */
+  readonly x: number;
+  /** Band on Y: MANEUVER and RUPTURE are held down to their Y less it, STALL up to `stallY` plus it. */
+  readonly y: number;
+  /** Band on Z: BREACH is held until Z is back up to it. */
+  readonly z: number;
+}
+
 /** The dealer-gamma levels and thresholds an evaluator publishes for the other plugins. */
 export interface EnvelopeLevels {
   /** Average true range, price units. */
@@ -51,6 +74,10 @@ export interface EnvelopeLevels {
   readonly riskProxyBase: number;
   /** Regime and flag thresholds. */
   readonly thresholds: Thresholds;
+  /** Severity bands of the flags' episodes, when the scenario sets them (else the defaults). */
+  readonly severity?: SeverityThresholds;
+  /** The hysteresis bands, when the scenario sets them (else none). */
+  readonly hysteresis?: Hysteresis;
 }
 
 const LEVEL_NAMES = ["atr", "flip", "putWall", "callWall", "riskProxyBase"] as const;
@@ -105,6 +132,39 @@ export function envelopeLevels(levels: Levels): EnvelopeLevels {
 }
 
 const positive = { min: 0, minExclusive: true } as const;
+
+/** A group that reads as `undefined` when absent, so that "not set" stays apart from defaults. */
+function optionalGroup<F extends Fields>(
+  fields: F,
+  spec: { doc: string },
+): Field<OptionsOf<F> | undefined> {
+  const inner = group(fields, spec);
+  return {
+    ...inner,
+    read: (value, path, issues) =>
+      value === undefined ? undefined : inner.read(value, path, issues),
+  };
+}
+
+/** The fields of one flag's severity bands, defaulting to `bands`. */
+function bandFields(what: string, unit: string, bands: SeverityBands) {
+  const limit = (band: "medium" | "high") =>
+    group({
+      depth: number({
+        doc: `${what}: ${band} from this depth, ${unit}`,
+        ...positive,
+        default: bands[band].depth,
+      }),
+      duration: integer({
+        doc: `${what}: ${band} from this many frames`,
+        min: 1,
+        default: bands[band].duration,
+      }),
+    }, { doc: `${what}: where the ${band} band starts, by depth or by duration` });
+  return group({ medium: limit("medium"), high: limit("high") }, {
+    doc: `${what}: severity bands; an episode is low below both medium limits`,
+  });
+}
 
 /** Default regime and flag thresholds (SPEC §1). */
 export const DEFAULT_THRESHOLDS: Thresholds = Object.freeze({
@@ -268,6 +328,10 @@ export interface EnvelopeOptions {
   readonly expiries: string;
   /** With `chain`: the dealer convention. @default {"long-calls-short-puts"} */
   readonly dealer: "long-calls-short-puts" | "short-calls-long-puts";
+  /** Severity bands of the flags' episodes. @default {DEFAULT_SEVERITY} */
+  readonly severity: SeverityThresholds | undefined;
+  /** Hysteresis bands per axis; without it, regimes and flags follow SPEC §1 per sample. */
+  readonly hysteresis: Hysteresis | undefined;
 }
 
 /** The flight envelope: dealer-gamma levels and the thresholds of its regimes and flags. */
@@ -317,8 +381,47 @@ const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
       doc: "With chain: the dealer convention",
       default: "long-calls-short-puts",
     }),
+    severity: optionalGroup({
+      breach: bandFields(
+        "BREACH",
+        "Z beyond the wall (flip-to-wall spans)",
+        DEFAULT_SEVERITY.breach,
+      ),
+      overspeed: bandFields("OVERSPEED", "X past overspeedX (ATR)", DEFAULT_SEVERITY.overspeed),
+      stall: bandFields("STALL", "Y under stallY", DEFAULT_SEVERITY.stall),
+    }, {
+      doc:
+        "Severity bands of BREACH, OVERSPEED and STALL episodes; each defaults to DEFAULT_SEVERITY",
+    }),
+    hysteresis: optionalGroup({
+      x: number({ doc: "Band on X, ATR units", min: 0, default: 0 }),
+      y: number({ doc: "Band on Y, load factor units", min: 0, default: 0 }),
+      z: number({
+        doc: "Band on Z: BREACH is left at Z >= this",
+        min: 0,
+        max: 1,
+        maxExclusive: true,
+        default: 0,
+      }),
+    }, {
+      doc:
+        "Hysteresis: regimes and flags are left only once back past their threshold by this band; off when absent",
+    }),
   },
   check(options, report) {
+    for (const kind of ["breach", "overspeed", "stall"] as const) {
+      const bands = options.severity?.[kind];
+      if (!bands?.medium || !bands.high) continue;
+      for (const limit of ["depth", "duration"] as const) {
+        const medium = bands.medium[limit], high = bands.high[limit];
+        if (medium !== undefined && high !== undefined && high < medium) {
+          report(
+            `severity.${kind}.high.${limit}`,
+            `expected a ${limit} at or above the medium band's (${medium}), got ${high}`,
+          );
+        }
+      }
+    }
     const typed = (["flip", "putWall", "callWall"] as const).filter((k) =>
       options[k] !== undefined
     );
@@ -358,9 +461,9 @@ const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
   start({ options }) {
     let ready = prepared.get(options);
     if (!ready) {
-      const { atr, flip, putWall, callWall, riskProxyBase, thresholds } = options as
-        & EnvelopeOptions
-        & EnvelopeLevels;
+      const { atr, flip, putWall, callWall, riskProxyBase, thresholds, severity, hysteresis } =
+        options as EnvelopeOptions & EnvelopeLevels;
+      // Severity and hysteresis are published only when set: without them, meta files are as before.
       const levels: EnvelopeLevels = Object.freeze({
         atr,
         flip,
@@ -368,6 +471,8 @@ const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
         callWall,
         riskProxyBase,
         thresholds,
+        ...(severity ? { severity } : {}),
+        ...(hysteresis ? { hysteresis } : {}),
       });
       prepared.set(options, ready = { levels, lines: wallLines(levels) });
     }
@@ -377,10 +482,16 @@ const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
     const unit = riskProxyBase === 1;
     // The thresholds as locals, not read from their object in the loop.
     const { taxiX, maneuverX, maneuverY, ruptureX, ruptureY, overspeedX, stallY } = thresholds;
+    // With hysteresis, a run's regimes and flags depend on its previous step: state per run.
+    const held = levels.hysteresis ? new Held(thresholds, levels.hysteresis) : undefined;
     return {
       levels,
       evaluate(samples, out) {
-        if (samples.levels) return evaluateMoving(samples, out, levels);
+        if (samples.levels) {
+          evaluateMoving(samples, out, levels);
+          held?.apply(out, samples.length);
+          return;
+        }
         const { spot, iv, hv, length } = samples;
         const { x: xs, y: ys, z: zs, regime, flags } = out;
         for (let i = 0; i < length; i++) {
@@ -400,6 +511,7 @@ const envelope: EvaluatorDefinition<EnvelopeOptions> = defineEvaluator({
           flags[i] = (+(z < 0) * BREACH) | (+(x > overspeedX) * OVERSPEED) |
             (+(y < stallY) * STALL);
         }
+        held?.apply(out, length);
       },
     };
   },
@@ -436,3 +548,47 @@ function evaluateMoving(samples: SampleBlock, out: EvaluationBlock, fixed: Envel
 }
 
 type LevelName = "atr" | "flip" | "putWall" | "callWall";
+
+/**
+ * The hysteresis of one run (SPEC §1): rewrites a block's regimes and flags from its X, Y and Z,
+ * each rule that held on the previous step checked against its exit threshold (the threshold
+ * moved back by the band), the others against their enter thresholds. The first step of a run
+ * follows the plain rules; with every band 0, all steps do.
+ */
+class Held {
+  readonly #th: Thresholds;
+  readonly #band: Hysteresis;
+  /** The previous step's regime code, -1 before the first step. */
+  #regime = -1;
+  /** The previous step's flag mask. */
+  #flags = 0;
+
+  constructor(th: Thresholds, band: Hysteresis) {
+    this.#th = th, this.#band = band;
+  }
+
+  apply(out: EvaluationBlock, length: number): void {
+    const { taxiX, maneuverX, maneuverY, ruptureX, ruptureY, overspeedX, stallY } = this.#th;
+    const { x: bx, y: by, z: bz } = this.#band;
+    const { x: xs, y: ys, z: zs, regime: regimes, flags: masks } = out;
+    let previous = this.#regime, mask = this.#flags;
+    for (let i = 0; i < length; i++) {
+      const x = xs[i]!, y = ys[i]!, z = zs[i]!;
+      const inRupture = previous === 3, inManeuver = previous === 2, inTaxi = previous === 0;
+      const regime = x > ruptureX - (inRupture ? bx : 0) || y > ruptureY - (inRupture ? by : 0)
+        ? 3
+        : x >= maneuverX - (inManeuver ? bx : 0) || y >= maneuverY - (inManeuver ? by : 0)
+        ? 2
+        : x < taxiX + (inTaxi ? bx : 0)
+        ? 0
+        : 1;
+      mask = (+(z < ((mask & BREACH) !== 0 ? bz : 0)) * BREACH) |
+        (+(x > overspeedX - ((mask & OVERSPEED) !== 0 ? bx : 0)) * OVERSPEED) |
+        (+(y < stallY + ((mask & STALL) !== 0 ? by : 0)) * STALL);
+      regimes[i] = regime;
+      masks[i] = mask;
+      previous = regime;
+    }
+    this.#regime = previous, this.#flags = mask;
+  }
+}

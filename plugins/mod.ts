@@ -4,9 +4,11 @@
  * @module
  */
 import type { Builtin, BuiltinTable, PluginDefinition } from "../core/plugin.ts";
+import { parse as parseJsonc } from "@std/jsonc";
 import { isAbsolute } from "@std/path";
 import { ScenarioError } from "../core/errors.ts";
 import * as core from "../core/scenario.ts";
+import { isMetaData, parseTape } from "../files/tape.ts";
 /** A built-in, by its name and file; `load` imports the file, once, when a scenario needs it. */
 function builtin(
   name: string,
@@ -27,6 +29,7 @@ export const BUILTINS: BuiltinTable = Object.freeze(Object.fromEntries([
   builtin("breakout", "./breakout.ts", () => import("./breakout.ts")),
   builtin("csv", "./csv.ts", () => import("./csv.ts")),
   builtin("envelope", "./envelope.ts", () => import("./envelope.ts")),
+  builtin("events", "./events.ts", () => import("./events.ts")),
   builtin("false-breakout", "./false_breakout.ts", () => import("./false_breakout.ts")),
   builtin("gamma-regime", "./gamma_regime.ts", () => import("./gamma_regime.ts")),
   builtin("garch", "./garch.ts", () => import("./garch.ts")),
@@ -43,7 +46,9 @@ export const BUILTINS: BuiltinTable = Object.freeze(Object.fromEntries([
 
 /**
  * Reads, parses and checks a scenario file, loading the plugins it uses; bare names are the
- * built-ins unless `options.builtins` gives another table.
+ * built-ins unless `options.builtins` gives another table. A run's meta file (told by its
+ * `format`) loads as its tape: the scenario as that run ran it, with relative `use` strings and
+ * data files resolved against the original scenario's folder.
  *
  * @param path The scenario file.
  * @param options Another built-in table, if any.
@@ -80,7 +85,18 @@ export async function loadScenario(
       `${path}: Cannot read the scenario file: ${(error as Error).message}${where}`,
     );
   }
-  return await parseScenario(text, { path, ...options });
+  const builtins = options.builtins ?? BUILTINS;
+  if (isMeta(text)) return await parseTape(text, { path, builtins });
+  return await parseScenario(text, { path, builtins });
+}
+
+/** Whether a file's text is a meta file: JSON(C) whose top level has a `format`. */
+function isMeta(text: string): boolean {
+  try {
+    return isMetaData(parseJsonc(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
+  } catch {
+    return false; // the scenario parser reports the syntax error by line and column
+  }
 }
 
 /**

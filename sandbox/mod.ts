@@ -18,6 +18,7 @@ import { PluginError, ScenarioError } from "../core/errors.ts";
 import type { Builtin, OutputStream } from "../core/plugin.ts";
 import { resolveUse } from "../core/resolve.ts";
 import { OutputSet } from "../files/atomic.ts";
+import { isMetaData, readTape } from "../files/tape.ts";
 import { formatCount } from "../montecarlo/format.ts";
 import { BUILTINS } from "../plugins/mod.ts";
 import { type ChildSettings, Op, readMessages, TIMEOUT_MARK } from "./_wire.ts";
@@ -39,17 +40,22 @@ export interface ForeignPlugin {
 export interface ScenarioScan {
   /** The plugins from outside option-flight it names, in the order written. */
   foreign: ForeignPlugin[];
-  /** Data files its built-in plugins name (their `dataFiles` options), as absolute paths. */
+  /**
+   * Data files its built-in plugins name (their `dataFiles` options), as absolute paths; for a
+   * run's tape, the original scenario's folder first, which its plugins may read as they could
+   * when run from the scenario.
+   */
   dataFiles: string[];
 }
 
 /**
  * The plugins from outside option-flight a scenario file names, found without importing any:
  * every `use` string anywhere in the file that is not a built-in; and the data files its
- * built-ins name, which the sandbox may read. A file that cannot be read or parsed names none
- * (loading it then reports why, before any import).
+ * built-ins name, which the sandbox may read. A run's meta file names those of its tape,
+ * resolved against the original scenario's folder, as a run of the tape resolves them. A file
+ * that cannot be read or parsed names none (loading it then reports why, before any import).
  *
- * @param path The scenario file.
+ * @param path The scenario file, or a run's meta file.
  * @returns The plugins and the data files.
  */
 export async function scanScenario(path: string): Promise<ScenarioScan> {
@@ -60,6 +66,17 @@ export async function scanScenario(path: string): Promise<ScenarioScan> {
   } catch {
     return scan;
   }
+  // A tape's plugins and files resolve against the scenario it was made from.
+  let anchor = path;
+  if (isMetaData(tree)) {
+    try {
+      const tape = readTape(tree, path);
+      [anchor, tree] = [tape.scenarioPath, tape.scenario];
+    } catch {
+      return scan;
+    }
+    if (anchor !== path) scan.dataFiles.push(dirname(resolve(anchor)));
+  }
   const builtins: [Builtin, Record<string, unknown>][] = [];
   const walk = (value: unknown): void => {
     if (Array.isArray(value)) return value.forEach(walk);
@@ -68,7 +85,7 @@ export async function scanScenario(path: string): Promise<ScenarioScan> {
     for (const [key, item] of Object.entries(entry)) {
       if (key === "use" && typeof item === "string") {
         try {
-          const resolved = resolveUse(item, { scenarioPath: path, builtins: BUILTINS });
+          const resolved = resolveUse(item, { scenarioPath: anchor, builtins: BUILTINS });
           if (resolved.builtin) builtins.push([resolved.builtin, entry]);
           else scan.foreign.push({ use: item, module: resolved.module });
         } catch { /* an unknown name: loading reports it */ }
@@ -79,7 +96,7 @@ export async function scanScenario(path: string): Promise<ScenarioScan> {
   for (const [builtin, entry] of builtins) {
     for (const key of (await builtin.load()).dataFiles ?? []) {
       const name = entry[key];
-      if (typeof name === "string") scan.dataFiles.push(resolve(dirname(resolve(path)), name));
+      if (typeof name === "string") scan.dataFiles.push(resolve(dirname(resolve(anchor)), name));
     }
   }
   return scan;

@@ -1,6 +1,6 @@
 // The command end to end: outputs, flags, exit codes, and what a failed run leaves behind.
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
-import { fromFileUrl, join } from "@std/path";
+import { fromFileUrl, join, relative } from "@std/path";
 import { cli, listDir } from "./cli_harness.ts";
 import { parse as parseCsv } from "@std/csv";
 import { SWEEP_COLUMNS } from "../montecarlo/mod.ts";
@@ -233,7 +233,7 @@ Deno.test("deno task run resolves paths against the folder the user runs it in",
   await Deno.remove(out, { recursive: true });
 });
 
-Deno.test("a run's meta file holds its seed, levels and thresholds, and no path", async () => {
+Deno.test("a run's meta file holds its seed, levels and thresholds, and no absolute path", async () => {
   const out = await Deno.makeTempDir();
   assertEquals((await cli([breakout, "--out", out, "--seed", "9", "--quiet"])).code, 0);
   const text = await Deno.readTextFile(join(out, "breakout.meta.json"));
@@ -249,7 +249,9 @@ Deno.test("a run's meta file holds its seed, levels and thresholds, and no path"
   });
   assertEquals(meta.thresholds.taxiX, 0.3);
   assertEquals(meta.fingerprint.length, 64);
-  assert(!text.includes(root) && !text.includes(out), text);
+  // The tape names its scenario relative to the meta file, never by an absolute path.
+  assertEquals(meta.tape.file, relative(out, join(root, "scenarios/breakout.jsonc")));
+  assert(!text.includes(`"${root}`) && !text.includes(out), text);
 });
 
 Deno.test("a plugin's every shape problem and its syntax error's place are reported at once", async () => {

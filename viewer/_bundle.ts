@@ -609,6 +609,44 @@ export const VIEWER_SCRIPT: string = `(() => {
     $("legend-scale").hidden = bent.length === 0;
   }
 
+  // core/events.ts
+  var DEFAULT_SEVERITY = Object.freeze({
+    breach: Object.freeze({
+      medium: Object.freeze({
+        depth: 0.25,
+        duration: 3
+      }),
+      high: Object.freeze({
+        depth: 1,
+        duration: 10
+      })
+    }),
+    overspeed: Object.freeze({
+      medium: Object.freeze({
+        depth: 0.5,
+        duration: 3
+      }),
+      high: Object.freeze({
+        depth: 1,
+        duration: 10
+      })
+    }),
+    stall: Object.freeze({
+      medium: Object.freeze({
+        depth: 0.1,
+        duration: 5
+      }),
+      high: Object.freeze({
+        depth: 0.2,
+        duration: 20
+      })
+    })
+  });
+  var DEFAULT_FLAG_LINES = Object.freeze({
+    overspeedX: 3.5,
+    stallY: 0.8
+  });
+
   // core/options.ts
   var Issues = class {
     /** The problems so far, as \`[path, message]\`. */
@@ -677,6 +715,9 @@ export const VIEWER_SCRIPT: string = `(() => {
   }
   function number(spec) {
     return numeric("number", spec);
+  }
+  function integer(spec) {
+    return numeric("integer", spec);
   }
   function choice(values, spec) {
     const ok = (v) => values.includes(v);
@@ -813,6 +854,35 @@ export const VIEWER_SCRIPT: string = `(() => {
     min: 0,
     minExclusive: true
   };
+  function optionalGroup(fields, spec) {
+    const inner = group(fields, spec);
+    return {
+      ...inner,
+      read: (value, path, issues) => value === void 0 ? void 0 : inner.read(value, path, issues)
+    };
+  }
+  function bandFields(what, unit, bands) {
+    const limit = (band) => group({
+      depth: number({
+        doc: \`\${what}: \${band} from this depth, \${unit}\`,
+        ...positive,
+        default: bands[band].depth
+      }),
+      duration: integer({
+        doc: \`\${what}: \${band} from this many frames\`,
+        min: 1,
+        default: bands[band].duration
+      })
+    }, {
+      doc: \`\${what}: where the \${band} band starts, by depth or by duration\`
+    });
+    return group({
+      medium: limit("medium"),
+      high: limit("high")
+    }, {
+      doc: \`\${what}: severity bands; an episode is low below both medium limits\`
+    });
+  }
   var DEFAULT_THRESHOLDS = Object.freeze({
     taxiX: 0.3,
     maneuverX: 2.5,
@@ -935,9 +1005,54 @@ export const VIEWER_SCRIPT: string = `(() => {
       ], {
         doc: "With chain: the dealer convention",
         default: "long-calls-short-puts"
+      }),
+      severity: optionalGroup({
+        breach: bandFields("BREACH", "Z beyond the wall (flip-to-wall spans)", DEFAULT_SEVERITY.breach),
+        overspeed: bandFields("OVERSPEED", "X past overspeedX (ATR)", DEFAULT_SEVERITY.overspeed),
+        stall: bandFields("STALL", "Y under stallY", DEFAULT_SEVERITY.stall)
+      }, {
+        doc: "Severity bands of BREACH, OVERSPEED and STALL episodes; each defaults to DEFAULT_SEVERITY"
+      }),
+      hysteresis: optionalGroup({
+        x: number({
+          doc: "Band on X, ATR units",
+          min: 0,
+          default: 0
+        }),
+        y: number({
+          doc: "Band on Y, load factor units",
+          min: 0,
+          default: 0
+        }),
+        z: number({
+          doc: "Band on Z: BREACH is left at Z >= this",
+          min: 0,
+          max: 1,
+          maxExclusive: true,
+          default: 0
+        })
+      }, {
+        doc: "Hysteresis: regimes and flags are left only once back past their threshold by this band; off when absent"
       })
     },
     check(options, report) {
+      for (const kind of [
+        "breach",
+        "overspeed",
+        "stall"
+      ]) {
+        const bands = options.severity?.[kind];
+        if (!bands?.medium || !bands.high) continue;
+        for (const limit of [
+          "depth",
+          "duration"
+        ]) {
+          const medium = bands.medium[limit], high = bands.high[limit];
+          if (medium !== void 0 && high !== void 0 && high < medium) {
+            report(\`severity.\${kind}.high.\${limit}\`, \`expected a \${limit} at or above the medium band's (\${medium}), got \${high}\`);
+          }
+        }
+      }
       const typed = [
         "flip",
         "putWall",
@@ -980,14 +1095,20 @@ export const VIEWER_SCRIPT: string = `(() => {
     start({ options }) {
       let ready = prepared.get(options);
       if (!ready) {
-        const { atr: atr2, flip: flip2, putWall, callWall, riskProxyBase: riskProxyBase2, thresholds: thresholds2 } = options;
+        const { atr: atr2, flip: flip2, putWall, callWall, riskProxyBase: riskProxyBase2, thresholds: thresholds2, severity, hysteresis } = options;
         const levels2 = Object.freeze({
           atr: atr2,
           flip: flip2,
           putWall,
           callWall,
           riskProxyBase: riskProxyBase2,
-          thresholds: thresholds2
+          thresholds: thresholds2,
+          ...severity ? {
+            severity
+          } : {},
+          ...hysteresis ? {
+            hysteresis
+          } : {}
         });
         prepared.set(options, ready = {
           levels: levels2,
@@ -998,10 +1119,15 @@ export const VIEWER_SCRIPT: string = `(() => {
       const { atr, flip, riskProxyBase, thresholds } = levels;
       const unit = riskProxyBase === 1;
       const { taxiX, maneuverX, maneuverY, ruptureX, ruptureY, overspeedX, stallY } = thresholds;
+      const held = levels.hysteresis ? new Held(thresholds, levels.hysteresis) : void 0;
       return {
         levels,
         evaluate(samples, out) {
-          if (samples.levels) return evaluateMoving(samples, out, levels);
+          if (samples.levels) {
+            evaluateMoving(samples, out, levels);
+            held?.apply(out, samples.length);
+            return;
+          }
           const { spot, iv, hv, length } = samples;
           const { x: xs, y: ys, z: zs, regime, flags } = out;
           for (let i = 0; i < length; i++) {
@@ -1018,6 +1144,7 @@ export const VIEWER_SCRIPT: string = `(() => {
             regime[i] = Math.max(3 * rupture, 2 * maneuver, 1 - +(x < taxiX));
             flags[i] = +(z < 0) * BREACH | +(x > overspeedX) * OVERSPEED | +(y < stallY) * STALL;
           }
+          held?.apply(out, length);
         }
       };
     }
@@ -1041,6 +1168,33 @@ export const VIEWER_SCRIPT: string = `(() => {
       flags[i] = flagMask(x, y, z, th);
     }
   }
+  var Held = class {
+    #th;
+    #band;
+    /** The previous step's regime code, -1 before the first step. */
+    #regime = -1;
+    /** The previous step's flag mask. */
+    #flags = 0;
+    constructor(th, band) {
+      this.#th = th, this.#band = band;
+    }
+    apply(out, length) {
+      const { taxiX, maneuverX, maneuverY, ruptureX, ruptureY, overspeedX, stallY } = this.#th;
+      const { x: bx, y: by, z: bz } = this.#band;
+      const { x: xs, y: ys, z: zs, regime: regimes, flags: masks } = out;
+      let previous = this.#regime, mask = this.#flags;
+      for (let i = 0; i < length; i++) {
+        const x = xs[i], y = ys[i], z = zs[i];
+        const inRupture = previous === 3, inManeuver = previous === 2, inTaxi = previous === 0;
+        const regime = x > ruptureX - (inRupture ? bx : 0) || y > ruptureY - (inRupture ? by : 0) ? 3 : x >= maneuverX - (inManeuver ? bx : 0) || y >= maneuverY - (inManeuver ? by : 0) ? 2 : x < taxiX + (inTaxi ? bx : 0) ? 0 : 1;
+        mask = +(z < ((mask & BREACH) !== 0 ? bz : 0)) * BREACH | +(x > overspeedX - ((mask & OVERSPEED) !== 0 ? bx : 0)) * OVERSPEED | +(y < stallY + ((mask & STALL) !== 0 ? by : 0)) * STALL;
+        regimes[i] = regime;
+        masks[i] = mask;
+        previous = regime;
+      }
+      this.#regime = previous, this.#flags = mask;
+    }
+  };
 
   // viewer/rules.ts
   var THRESHOLD_KEYS = Object.keys(DEFAULT_THRESHOLDS);
@@ -3177,7 +3331,11 @@ export const VIEWER_SCRIPT: string = `(() => {
     }
     const problems = [];
     const report = (path, what) => problems.push(\`"\${path}": \${what}\`);
-    unknownKeys(data, TOP_KEYS, "", report);
+    const { tape, ...known } = data;
+    unknownKeys(known, TOP_KEYS, "", report);
+    if (tape !== void 0 && !isObject(tape)) {
+      report("tape", \`expected the run's tape, an object, got \${shown(tape)}\`);
+    }
     const word = (key, pattern, expected) => {
       const v = data[key];
       if (typeof v !== "string" || v.length === 0 || pattern && !pattern.test(v)) {
@@ -3250,11 +3408,16 @@ export const VIEWER_SCRIPT: string = `(() => {
       return v;
     };
     let read = {};
+    let severity, hysteresis;
     if (!isObject(levels)) {
       report("levels", \`expected an object or null, got \${shown(levels)}\`);
       ok = false;
     } else {
-      unknownKeys(levels, LEVEL_KEYS, "levels.", report);
+      const { severity: _, hysteresis: __, ...plain } = levels;
+      unknownKeys(plain, LEVEL_KEYS, "levels.", report);
+      severity = readSeverity(levels.severity, report);
+      hysteresis = readHysteresis(levels.hysteresis, report);
+      if (severity === null || hysteresis === null) ok = false;
       read = Object.fromEntries(LEVEL_KEYS.map((key) => [
         key,
         number2(levels, "levels", key, key === "atr" || key === "riskProxyBase")
@@ -3287,8 +3450,70 @@ export const VIEWER_SCRIPT: string = `(() => {
       putWall: read.putWall,
       callWall: read.callWall,
       riskProxyBase: read.riskProxyBase,
-      thresholds: th
+      thresholds: th,
+      ...severity ? {
+        severity
+      } : {},
+      ...hysteresis ? {
+        hysteresis
+      } : {}
     };
+  }
+  function atLeast(value, min, path, report) {
+    if (typeof value === "number" && Number.isFinite(value) && value >= min) return true;
+    report(path, \`expected a number >= \${min}, got \${shown(value)}\`);
+    return false;
+  }
+  function readSeverity(value, report) {
+    if (value === void 0) return void 0;
+    if (!isObject(value)) {
+      report("levels.severity", \`expected an object, got \${shown(value)}\`);
+      return null;
+    }
+    let ok = true;
+    for (const kind of [
+      "breach",
+      "overspeed",
+      "stall"
+    ]) {
+      const bands = value[kind];
+      for (const band of [
+        "medium",
+        "high"
+      ]) {
+        const limit = isObject(bands) ? bands[band] : void 0;
+        const path = \`levels.severity.\${kind}.\${band}\`;
+        if (!isObject(limit)) {
+          report(path, \`expected { depth, duration }, got \${shown(limit)}\`);
+          ok = false;
+          continue;
+        }
+        ok = atLeast(limit.depth, 0, \`\${path}.depth\`, report) && ok;
+        ok = atLeast(limit.duration, 1, \`\${path}.duration\`, report) && ok;
+      }
+    }
+    return ok ? value : null;
+  }
+  function readHysteresis(value, report) {
+    if (value === void 0) return void 0;
+    if (!isObject(value)) {
+      report("levels.hysteresis", \`expected an object, got \${shown(value)}\`);
+      return null;
+    }
+    unknownKeys(value, [
+      "x",
+      "y",
+      "z"
+    ], "levels.hysteresis.", report);
+    let ok = true;
+    for (const axis of [
+      "x",
+      "y",
+      "z"
+    ]) {
+      ok = atLeast(value[axis], 0, \`levels.hysteresis.\${axis}\`, report) && ok;
+    }
+    return ok ? value : null;
   }
   function runInName(name, scenario) {
     const stem = stemOf(name);

@@ -4,7 +4,8 @@
  * log, so that a log from a file shows its levels and regime zones as the run's own page does.
  *
  * Read strictly: the format and its version, every field's type and range, the levels' order
- * (`putWall < flip < callWall`) and no unknown key. A file that fails any of it is not used,
+ * (`putWall < flip < callWall`) and no unknown key; the run's `tape` (what `deno task run`
+ * replays) is passed over. A file that fails any of it is not used,
  * and every problem is reported at once. Levels with none of the envelope's names and no
  * thresholds are another evaluator's: read as no envelope levels. Pure functions, free of DOM
  * APIs.
@@ -25,7 +26,8 @@
  *
  * @module
  */
-import type { EnvelopeLevels, Thresholds } from "../plugins/envelope.ts";
+import type { SeverityThresholds } from "../core/events.ts";
+import type { EnvelopeLevels, Hysteresis, Thresholds } from "../plugins/envelope.ts";
 import { THRESHOLD_KEYS } from "./rules.ts";
 
 /** The `format` of a run's meta file. */
@@ -136,7 +138,12 @@ export function parseRunMeta(text: string): MetaRead {
   }
   const problems: string[] = [];
   const report = (path: string, what: string) => problems.push(`"${path}": ${what}`);
-  unknownKeys(data, TOP_KEYS, "", report);
+  // The run's tape is for `deno task run`, not the view: passed over, if it is an object.
+  const { tape, ...known } = data;
+  unknownKeys(known, TOP_KEYS, "", report);
+  if (tape !== undefined && !isObject(tape)) {
+    report("tape", `expected the run's tape, an object, got ${shown(tape)}`);
+  }
   const word = (key: string, pattern?: RegExp, expected?: string): string => {
     const v = data[key];
     if (typeof v !== "string" || v.length === 0 || (pattern && !pattern.test(v))) {
@@ -219,11 +226,17 @@ function readLevels(
     return v;
   };
   let read: Record<string, number> = {};
+  let severity: SeverityThresholds | undefined | null, hysteresis: Hysteresis | undefined | null;
   if (!isObject(levels)) {
     report("levels", `expected an object or null, got ${shown(levels)}`);
     ok = false;
   } else {
-    unknownKeys(levels, LEVEL_KEYS, "levels.", report);
+    // Severity bands and hysteresis come only from scenarios that set them.
+    const { severity: _, hysteresis: __, ...plain } = levels;
+    unknownKeys(plain, LEVEL_KEYS, "levels.", report);
+    severity = readSeverity(levels.severity, report);
+    hysteresis = readHysteresis(levels.hysteresis, report);
+    if (severity === null || hysteresis === null) ok = false;
     read = Object.fromEntries(
       LEVEL_KEYS.map((
         key,
@@ -257,7 +270,58 @@ function readLevels(
     callWall: read.callWall!,
     riskProxyBase: read.riskProxyBase!,
     thresholds: th as unknown as Thresholds,
+    ...(severity ? { severity } : {}),
+    ...(hysteresis ? { hysteresis } : {}),
   };
+}
+
+/** A number at `path` that is finite and at least `min`, reported otherwise. */
+function atLeast(value: unknown, min: number, path: string, report: Report): boolean {
+  if (typeof value === "number" && Number.isFinite(value) && value >= min) return true;
+  report(path, `expected a number >= ${min}, got ${shown(value)}`);
+  return false;
+}
+
+type Report = (path: string, what: string) => void;
+
+/** The levels' severity bands: `undefined` when absent, `null` when wrong (and reported). */
+function readSeverity(value: unknown, report: Report): SeverityThresholds | undefined | null {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) {
+    report("levels.severity", `expected an object, got ${shown(value)}`);
+    return null;
+  }
+  let ok = true;
+  for (const kind of ["breach", "overspeed", "stall"] as const) {
+    const bands = value[kind];
+    for (const band of ["medium", "high"] as const) {
+      const limit = isObject(bands) ? bands[band] : undefined;
+      const path = `levels.severity.${kind}.${band}`;
+      if (!isObject(limit)) {
+        report(path, `expected { depth, duration }, got ${shown(limit)}`);
+        ok = false;
+        continue;
+      }
+      ok = atLeast(limit.depth, 0, `${path}.depth`, report) && ok;
+      ok = atLeast(limit.duration, 1, `${path}.duration`, report) && ok;
+    }
+  }
+  return ok ? value as unknown as SeverityThresholds : null;
+}
+
+/** The levels' hysteresis bands: `undefined` when absent, `null` when wrong (and reported). */
+function readHysteresis(value: unknown, report: Report): Hysteresis | undefined | null {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) {
+    report("levels.hysteresis", `expected an object, got ${shown(value)}`);
+    return null;
+  }
+  unknownKeys(value, ["x", "y", "z"], "levels.hysteresis.", report);
+  let ok = true;
+  for (const axis of ["x", "y", "z"] as const) {
+    ok = atLeast(value[axis], 0, `levels.hysteresis.${axis}`, report) && ok;
+  }
+  return ok ? value as unknown as Hysteresis : null;
 }
 
 /**

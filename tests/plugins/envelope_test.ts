@@ -2,6 +2,7 @@
 // `evaluateState` and the `envelope` evaluator plugin.
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import { ScenarioError } from "../../core/errors.ts";
+import { DEFAULT_SEVERITY, detectEvents, eventOptionsOf } from "../../core/events.ts";
 import { type Flag, flagsOf, type Regime, REGIMES } from "../../core/frame.ts";
 import { readOptions, runEvaluator } from "../../testing.ts";
 import { loadScenario, startRun } from "../../mod.ts";
@@ -340,4 +341,190 @@ Deno.test({
   await Deno.writeTextFile(`${dir}/both.jsonc`, scenario({ flip: 4000 }));
   const both = await loadScenario(`${dir}/both.jsonc`).catch((e) => e);
   assertStringIncludes(String(both), "give a chain or typed levels, not both (flip typed)");
+});
+
+/** Evaluates spot and load-factor series through the envelope plugin, in blocks of `block` steps. */
+function evaluateSeries(
+  options: Record<string, unknown>,
+  series: { spot: number; y?: number }[],
+  block = series.length,
+): { regime: Regime; flags: readonly Flag[]; x: number; y: number; z: number }[] {
+  const read = readOptions<EnvelopeOptions>(envelope, options);
+  const n = series.length;
+  const context = { options: read, name: "test", seed: 0, run: 0, steps: n, file: "s.jsonc" };
+  const instance = envelope.start(context);
+  const frames = [];
+  for (let from = 0; from < n; from += block) {
+    const part = series.slice(from, from + block);
+    const samples = {
+      start: from,
+      length: part.length,
+      spot: Float64Array.from(part, (s) => s.spot),
+      iv: Float64Array.from(part, (s) => (s.y ?? 1) * HV),
+      hv: new Float64Array(part.length).fill(HV),
+      time: [],
+    };
+    const m = part.length;
+    const out = {
+      x: new Float64Array(m),
+      y: new Float64Array(m),
+      z: new Float64Array(m),
+      regime: new Uint8Array(m),
+      flags: new Uint8Array(m),
+    };
+    instance.evaluate(samples, out);
+    for (let i = 0; i < m; i++) {
+      frames.push({
+        x: out.x[i]!,
+        y: out.y[i]!,
+        z: out.z[i]!,
+        regime: REGIMES[out.regime[i]!]!,
+        flags: flagsOf(out.flags[i]!),
+      });
+    }
+  }
+  return frames;
+}
+
+/** The episodes of each flag and the regime changes of evaluated frames. */
+function episodes(frames: ReturnType<typeof evaluateSeries>): Record<string, number[][]> {
+  const withTime = frames.map((f) => ({ timestamp: 0, spot: 0, iv: 1, hv: 1, ...f }));
+  const found: Record<string, number[][]> = {};
+  for (const e of detectEvents(withTime)) (found[e.kind] ??= []).push([e.start, e.end]);
+  return found;
+}
+
+// Spot flickers across OVERSPEED's 1035 (X 3.5) and back, then leaves by more than the band.
+const FLICKER = [1036, 1034, 1036, 1034.5, 1036, 1031, 1029, 1036].map((spot) => ({ spot }));
+
+Deno.test("hysteresis holds a flickering OVERSPEED as one episode; without it, several", () => {
+  assertEquals(episodes(evaluateSeries(LEVELS, FLICKER)).OVERSPEED, [[0, 0], [2, 2], [4, 4], [
+    7,
+    7,
+  ]]);
+  // Band 0.5 on X: OVERSPEED is left only at X <= 3 (spot 1030), at step 6.
+  const held = { ...LEVELS, hysteresis: { x: 0.5 } };
+  assertEquals(episodes(evaluateSeries(held, FLICKER)).OVERSPEED, [[0, 5], [7, 7]]);
+});
+
+Deno.test("hysteresis holds MANEUVER and TAXI at their boundaries, and RUPTURE above its exit", () => {
+  // MANEUVER from X 2.5 (spot 1025), held down to X 2.3 with band 0.2.
+  const maneuver = [1026, 1024, 1026, 1023.5, 1022, 1026].map((spot) => ({ spot }));
+  const plain = evaluateSeries(LEVELS, maneuver).map((f) => f.regime);
+  assertEquals(plain, ["MANEUVER", "CRUISE", "MANEUVER", "CRUISE", "CRUISE", "MANEUVER"]);
+  const held = evaluateSeries({ ...LEVELS, hysteresis: { x: 0.2 } }, maneuver).map((f) => f.regime);
+  assertEquals(held, ["MANEUVER", "MANEUVER", "MANEUVER", "MANEUVER", "CRUISE", "MANEUVER"]);
+  // TAXI below X 0.3 (spot 1003), held up to X 0.5 with band 0.2.
+  const taxi = [1002, 1004, 1002, 1004, 1005, 1004].map((spot) => ({ spot }));
+  const taxiHeld = evaluateSeries({ ...LEVELS, hysteresis: { x: 0.2 } }, taxi).map((f) => f.regime);
+  assertEquals(taxiHeld, ["TAXI", "TAXI", "TAXI", "TAXI", "CRUISE", "CRUISE"]);
+  // RUPTURE above Y 2.5, held down to Y 2.2 with band 0.3 on Y; MANEUVER after it.
+  const rupture = [2.75, 2.25, 2.5, 2, 2.25].map((y) => ({ spot: 1010, y }));
+  const ruptureHeld = evaluateSeries({ ...LEVELS, hysteresis: { y: 0.3 } }, rupture);
+  assertEquals(ruptureHeld.map((f) => f.regime), [
+    "RUPTURE",
+    "RUPTURE",
+    "RUPTURE",
+    "MANEUVER",
+    "MANEUVER",
+  ]);
+});
+
+Deno.test("hysteresis holds BREACH until Z is back up to its band, and STALL up to stallY plus its band", () => {
+  // Z = (1100 - spot) / 100 above the flip: BREACH beyond 1100, held until spot <= 1095 (Z 0.05).
+  const breach = [1101, 1099, 1101, 1096, 1095, 1101].map((spot) => ({ spot }));
+  assertEquals(episodes(evaluateSeries(LEVELS, breach)).BREACH, [[0, 0], [2, 2], [5, 5]]);
+  const held = evaluateSeries({ ...LEVELS, hysteresis: { z: 0.05 } }, breach);
+  assertEquals(episodes(held).BREACH, [[0, 3], [5, 5]]);
+  // STALL below Y 0.8, held below 0.85 with band 0.05.
+  const stall = [0.75, 0.8125, 0.75, 0.84375, 0.875].map((y) => ({ spot: 1010, y }));
+  assertEquals(episodes(evaluateSeries(LEVELS, stall)).STALL, [[0, 0], [2, 2]]);
+  const stallHeld = evaluateSeries({ ...LEVELS, hysteresis: { y: 0.05 } }, stall);
+  assertEquals(episodes(stallHeld).STALL, [[0, 3]]);
+});
+
+Deno.test("hysteresis state carries from block to block, and bands of 0 are the plain rules", () => {
+  // A noisy walk across every threshold: deterministic, so the test reruns identically.
+  const walk: { spot: number; y: number }[] = [];
+  let spot = 1000, y = 1;
+  for (let i = 0; i < 400; i++) {
+    spot += 12 * Math.sin(i * 1.7) + 3 * Math.sin(i * 0.05);
+    y = 1.4 + 1.2 * Math.sin(i * 0.09) + 0.1 * Math.sin(i * 2.3);
+    walk.push({ spot, y });
+  }
+  const band = { ...LEVELS, hysteresis: { x: 0.3, y: 0.1, z: 0.05 } };
+  assertEquals(evaluateSeries(band, walk, 7), evaluateSeries(band, walk));
+  assertEquals(
+    evaluateSeries({ ...LEVELS, hysteresis: {} }, walk, 13),
+    evaluateSeries(LEVELS, walk),
+  );
+  // The walk does cross thresholds back and forth, so the bands change something.
+  const changes = (fs: ReturnType<typeof evaluateSeries>) =>
+    fs.filter((f, i) => i > 0 && f.regime !== fs[i - 1]!.regime).length;
+  const plain = changes(evaluateSeries(LEVELS, walk)), held = changes(evaluateSeries(band, walk));
+  assert(held < plain, `regime changes with hysteresis ${held}, without ${plain}`);
+});
+
+Deno.test("the envelope publishes severity and hysteresis only when the scenario sets them", () => {
+  const start = (options: Record<string, unknown>) =>
+    envelope.start({
+      options: readOptions<EnvelopeOptions>(envelope, options),
+      name: "t",
+      seed: 0,
+      run: 0,
+      steps: 1,
+      file: "s.jsonc",
+    }).levels as EnvelopeLevels;
+  assertEquals(Object.keys(start(LEVELS)).sort(), [
+    "atr",
+    "callWall",
+    "flip",
+    "putWall",
+    "riskProxyBase",
+    "thresholds",
+  ]);
+  const set = start({
+    ...LEVELS,
+    severity: { stall: { high: { duration: 30 } } },
+    hysteresis: { z: 0.1 },
+  });
+  assertEquals(set.hysteresis, { x: 0, y: 0, z: 0.1 });
+  assertEquals(set.severity?.stall, {
+    medium: { depth: 0.1, duration: 5 },
+    high: { depth: 0.2, duration: 30 },
+  });
+  assertEquals(set.severity?.breach, DEFAULT_SEVERITY.breach);
+  assertEquals(eventOptionsOf(set).severity?.stall.high.duration, 30);
+  assertEquals(eventOptionsOf(start(LEVELS)).severity, DEFAULT_SEVERITY);
+});
+
+Deno.test("the envelope refuses a high severity band below its medium one, and bad bands, by path", () => {
+  const inverted = assertThrows(
+    () =>
+      readOptions(envelope, {
+        ...LEVELS,
+        severity: { breach: { medium: { depth: 0.5 }, high: { depth: 0.4 } } },
+      }),
+    ScenarioError,
+  );
+  assertStringIncludes(
+    inverted.message,
+    `"envelope.severity.breach.high.depth": expected a depth at or above the medium band's (0.5), got 0.4`,
+  );
+  const bad = assertThrows(
+    () =>
+      readOptions(envelope, {
+        ...LEVELS,
+        severity: { breach: { high: { duration: 0 } } },
+        hysteresis: { x: -1, z: 1, w: 2 },
+      }),
+    ScenarioError,
+  );
+  assertStringIncludes(
+    bad.message,
+    `"envelope.severity.breach.high.duration": expected an integer >= 1, got 0`,
+  );
+  assertStringIncludes(bad.message, `"envelope.hysteresis.x": expected a number >= 0, got -1`);
+  assertStringIncludes(bad.message, `"envelope.hysteresis.z": expected a number in [0, 1), got 1`);
+  assertStringIncludes(bad.message, `"envelope.hysteresis.w": unknown key`);
 });

@@ -6,6 +6,7 @@ import { listDir } from "../cli_harness.ts";
 import { runScenario } from "../../files/run.ts";
 import { runBatch } from "../../montecarlo/batch.ts";
 import { loadScenario } from "../../plugins/mod.ts";
+import { scanScenario } from "../../sandbox/mod.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const hostile = new URL("./hostile/hostile.ts", import.meta.url).href;
@@ -215,4 +216,90 @@ Deno.test({
     (await Deno.readTextFile(join(out, "spx_2022_12.csv"))).split("\n")[1],
     "2022-12-01,4076.570068359375,CRUISE",
   );
+});
+
+/** A project folder: a scenario whose IV comes from a relative plugin beside it. */
+async function project(): Promise<{ dir: string; file: string }> {
+  const dir = await Deno.makeTempDir();
+  const mod = toFileUrl(join(root, "mod.ts")).href;
+  await Deno.writeTextFile(
+    join(dir, "flat_iv.ts"),
+    `import { defineGenerator, number } from "${mod}";
+export default defineGenerator({
+  name: "flat-iv",
+  provides: ["iv"],
+  options: { value: number({ doc: "IV", min: 0, minExclusive: true, default: 0.2 }) },
+  start: ({ options }) => ({ fill: (b) => b.iv.fill(options.value, 0, b.length) }),
+});
+`,
+  );
+  const file = join(dir, "flat.jsonc");
+  await Deno.writeTextFile(
+    file,
+    JSON.stringify({
+      name: "flat",
+      seed: 3,
+      steps: 60,
+      evaluator: { use: "envelope", atr: 2, flip: 100, putWall: 95, callWall: 105 },
+      generators: {
+        spot: { use: "mean-revert", start: 100 },
+        iv: { use: "./flat_iv.ts" },
+        hv: { use: "hv", value: 0.15 },
+      },
+    }),
+  );
+  return { dir, file };
+}
+
+Deno.test("a tape naming a relative plugin finds it beside the original scenario, sandboxed", async () => {
+  const { dir, file } = await project();
+  const first = join(dir, "out");
+  const made = await run([file, "--out", first, "--quiet"]);
+  assertEquals(made.code, 0, made.err);
+  const tape = join(first, "flat.meta.json");
+  const scan = await scanScenario(tape);
+  assertEquals(scan.foreign, [{
+    use: "./flat_iv.ts",
+    module: toFileUrl(join(dir, "flat_iv.ts")).href,
+  }]);
+  // The project moves, scenario, plugin and output together: the tape's path still holds.
+  const moved = `${dir}-moved`;
+  await Deno.rename(dir, moved);
+  const again = join(moved, "again");
+  const replay = await run([join(moved, "out", "flat.meta.json"), "--out", again, "--quiet"]);
+  assertEquals(replay.code, 0, replay.err);
+  for (const name of ["flat.jsonl", "flat.meta.json"]) {
+    assertEquals(
+      await Deno.readFile(join(again, name)),
+      await Deno.readFile(join(moved, "out", name)),
+    );
+  }
+  await Deno.remove(moved, { recursive: true });
+});
+
+Deno.test("a tape's foreign plugin runs in the sandbox: reading outside is refused, nothing written", async () => {
+  const { dir, file } = await project();
+  const made = await run([file, "--out", join(dir, "out"), "--quiet"]);
+  assertEquals(made.code, 0, made.err);
+  // The plugin beside the scenario turns hostile: its tape must not run it unsandboxed.
+  const secret = await Deno.makeTempFile();
+  const plugin = join(dir, "flat_iv.ts");
+  const text = await Deno.readTextFile(plugin);
+  const read = `start: ({ options }) => {\n    Deno.readTextFileSync(${
+    JSON.stringify(secret)
+  });\n    return`;
+  await Deno.writeTextFile(
+    plugin,
+    text.replace("start: ({ options }) => (", `${read} (`).replace(
+      "length) }),\n",
+      "length) });\n  },\n",
+    ),
+  );
+  const out = join(dir, "again");
+  const replay = await run([join(dir, "out", "flat.meta.json"), "--out", out, "--quiet"]);
+  assertEquals(replay.code, 1, replay.err);
+  assertStringIncludes(replay.err, "was refused read access to");
+  assert(await absent(out), "nothing is written");
+  await Deno.remove(dir, { recursive: true });
+  await Deno.remove(secret);
 });

@@ -267,3 +267,23 @@ Deno.test("a batch's kept logs pair with the batch's meta file, and say their ru
   assertEquals(runInName("mc_breakout_37.jsonl", "other"), undefined);
   assertEquals(runInName("mc_breakout_.jsonl", "breakout"), undefined);
 });
+
+Deno.test("a meta file's severity bands and hysteresis, from a scenario that sets them, are read and checked", () => {
+  const severity = {
+    breach: { medium: { depth: 0.25, duration: 3 }, high: { depth: 1, duration: 10 } },
+    overspeed: { medium: { depth: 0.5, duration: 3 }, high: { depth: 2, duration: 10 } },
+    stall: { medium: { depth: 0.1, duration: 3 }, high: { depth: 0.3, duration: 10 } },
+  };
+  const hysteresis = { x: 0.3, y: 0, z: 0.05 };
+  const levels = { atr: 2.8, flip: 692.5, putWall: 680, callWall: 700, riskProxyBase: 1 };
+  const read = parseRunMeta(text(metaOf({ levels: { ...levels, severity, hysteresis } })));
+  assert(read.ok, JSON.stringify(read));
+  assertEquals([read.meta.levels?.severity, read.meta.levels?.hysteresis], [severity, hysteresis]);
+  const bad = { ...severity, stall: { medium: { depth: -1, duration: 3 } } };
+  assertEquals(problems(metaOf({ levels: { ...levels, severity: bad, hysteresis: { x: 1 } } })), [
+    '"levels.severity.stall.medium.depth": expected a number >= 0, got -1',
+    '"levels.severity.stall.high": expected { depth, duration }, got nothing',
+    '"levels.hysteresis.y": expected a number >= 0, got nothing',
+    '"levels.hysteresis.z": expected a number >= 0, got nothing',
+  ]);
+});
