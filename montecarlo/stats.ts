@@ -1371,10 +1371,14 @@ export interface MonteCarloSummary {
   conditional: { breached: ConditionalStats; clear: ConditionalStats };
   /**
    * The steps the per-step series below are kept at ({@linkcode timelineSteps}), and their
-   * timestamps: only when levels moved or the frames carry timestamps, so a batch of static
-   * levels and step-numbered frames has no such key.
+   * timestamps when the frames carry them. (A sweep's rows leave out this and the series.)
    */
   timeline?: SummaryTimeline;
+  /**
+   * Per quantity (spot, X, Y, Z), its percentiles over the runs at each step of
+   * `timeline.steps`: the fan the report draws, and the flight view overlays on a run.
+   */
+  series?: Record<Series, LevelSeries>;
   /**
    * Only when levels moved (SPEC §7): per level, in the evaluator's `movingLevels` order, the
    * percentiles over the runs of the level in force at each step of `timeline.steps`.
@@ -1548,6 +1552,16 @@ export interface LevelSeries {
   p50: number[];
   /** 95th percentile at each step. */
   p95: number[];
+}
+
+/** The 5th, 50th and 95th percentiles of each of a series' sketches, step by step. */
+function seriesOf(sketches: readonly QuantileSketch[]): LevelSeries {
+  const series: LevelSeries = { p5: [], p50: [], p95: [] };
+  for (const sketch of sketches) {
+    const [p5, p50, p95] = sketch.quantiles([5, 50, 95]) as [number, number, number];
+    series.p5.push(p5), series.p50.push(p50), series.p95.push(p95);
+  }
+  return series;
 }
 
 function percentiles(get: (p: number) => number | undefined): Percentiles {
@@ -1739,17 +1753,14 @@ export function summarizeStats(stats: MonteCarloStats, options: SummaryOptions):
   const dates = stats.dates;
   const movingLevels: Record<string, LevelSeries> = {};
   for (const [name, sketches] of Object.entries(levels ?? {})) {
-    const series: LevelSeries = { p5: [], p50: [], p95: [] };
-    for (const sketch of sketches) {
-      const [p5, p50, p95] = sketch.quantiles([5, 50, 95]) as [number, number, number];
-      series.p5.push(p5), series.p50.push(p50), series.p95.push(p95);
-    }
-    movingLevels[name] = series;
+    movingLevels[name] = seriesOf(sketches);
   }
   const timeline: SummaryTimeline = {
     steps: [...stats.timeline],
     ...(dates ? { dates: [...dates] } : {}),
   };
+  const series = {} as Record<Series, LevelSeries>;
+  SERIES.forEach((name) => (series[name] = seriesOf(stats.series[name])));
   const p = stats.breachRuns / stats.runs;
   return {
     formatVersion: SUMMARY_FORMAT_VERSION,
@@ -1767,7 +1778,8 @@ export function summarizeStats(stats: MonteCarloStats, options: SummaryOptions):
     flagCounts,
     firstBreachStep: breach.count === 0 ? null : percentiles((p) => breach.quantile(p)),
     finalSpotQuantiles: percentiles((p) => stats.finalSpot.quantile(p)),
-    ...(levels || dates ? { timeline } : {}),
+    timeline,
+    series,
     ...(levels ? { movingLevels } : {}),
     quantiles: {
       definition: "nearest rank: the pth percentile of n values is the value of rank ceil(p*n/100)",

@@ -456,7 +456,7 @@ export interface SweepOptions extends SweepScenariosOptions {
 export interface SweepRow {
   /** The values, in the axes' order. */
   values: SweepValue[];
-  /** The batch's summary, without the per-step series (`timeline`, `movingLevels`). */
+  /** The batch's summary, without the per-step series (`timeline`, `series`, `movingLevels`). */
   summary: MonteCarloSummary;
   /** What the scenario's checks warned of with these values; absent when none. */
   warnings?: string[];
@@ -552,10 +552,13 @@ export async function runSweep(
           : {}),
       });
       workers = Math.max(workers, result.workers);
-      const { timeline: _, movingLevels: __, ...summary } = summarizeStats(result.stats, {
-        scenario: scenario.name,
-        seed,
-      });
+      const { timeline: _, series: __, movingLevels: ___, ...summary } = summarizeStats(
+        result.stats,
+        {
+          scenario: scenario.name,
+          seed,
+        },
+      );
       const warnings = point.scenario.warnings;
       rows.push({
         values: [...point.values],

@@ -61,6 +61,15 @@
  * log shows every frame. The shipped breakout at 2,000,000 steps embeds 179,523 frames in a
  * 20 MB page, and the renderer's memory stays near the run's columns (50 bytes a step).
  *
+ * Under the scene, linked 2D panels (uPlot, inlined) plot spot with the flip and the walls, IV
+ * and HV, and X, Y and Z over time, sharing one cursor and one zoom: a click goes to a frame, a
+ * drag selects a range (loop plays it, CSV exports it), the wheel zooms. The timeline marks
+ * every flag episode as a bookmark coloured by its severity band, `n` / `p` walk the events,
+ * the list beside the panels goes to one on a click, and the HUD shows the event in force. A
+ * `#t=<step>` (or `#t=<date>`) fragment opens the page at that frame. With `summary`, naming a
+ * Monte Carlo batch's `<name>.summary.json` (relative to the scenario file's folder), the page
+ * draws the batch's fan (5th to 95th percentile, median dashed) behind the run on the panels.
+ *
  * The browser code is TypeScript in `viewer/` (entry `viewer/main.ts`), which reads logs with
  * the library's own parser and checks regimes with the envelope evaluator itself;
  * `deno task build:viewer` bundles it into `viewer/_bundle.ts`, whose script, style and markup
@@ -86,6 +95,8 @@ import {
   VIEW_FORMAT,
 } from "../viewer/data.ts";
 import { isEnvelopeLevels } from "./envelope.ts";
+import { parseFan } from "../viewer/panels_fan.ts";
+import { dirname, resolve } from "@std/path";
 
 /**
  * Options of the `html` renderer.
@@ -102,6 +113,7 @@ import { isEnvelopeLevels } from "./envelope.ts";
  *   fps: 30,
  *   maxTrailPoints: 10_000,
  *   maxEmbeddedFrames: 500_000,
+ *   summary: undefined,
  * });
  * ```
  */
@@ -121,6 +133,12 @@ export interface HtmlOptions {
    * @default {500000}
    */
   readonly maxEmbeddedFrames: number;
+  /**
+   * A Monte Carlo batch's `<name>.summary.json`, relative to the scenario file's folder: the
+   * page draws the batch's fan (percentiles of spot, X, Y and Z, and of moving levels, over
+   * steps) behind the run on its panels. @default {no fan}
+   */
+  readonly summary?: string | undefined;
 }
 
 const NUMBER_FIELDS = ["spot", "iv", "hv", "x", "y", "z"] as const;
@@ -309,6 +327,11 @@ const html: RendererDefinition<HtmlOptions> = defineRenderer({
       max: 2_000_000,
       default: 500_000,
     }),
+    summary: string({
+      doc: "A Monte Carlo batch's <name>.summary.json, relative to the scenario file's folder, " +
+        "whose fan the page draws behind the run; default: no fan",
+      optional: true,
+    }),
   },
   /**
    * Renders the page.
@@ -320,7 +343,7 @@ const html: RendererDefinition<HtmlOptions> = defineRenderer({
    *
    * const frame = { timestamp: 0, spot: 694, iv: 0.15, hv: 0.12, x: 0.5357142857142857, y: 1.25, z: 0.8, regime: "CRUISE" as const, flags: [] };
    * const page = await html.render({
-   *   options: { title: undefined, fps: 30, maxTrailPoints: 10_000, maxEmbeddedFrames: 500_000 },
+   *   options: { title: undefined, fps: 30, maxTrailPoints: 10_000, maxEmbeddedFrames: 500_000, summary: undefined },
    *   name: "demo", seed: 1, run: 0, steps: 1, file: "demo.jsonc", frames: [frame], levels: undefined,
    * });
    * assertStringIncludes(String(page), '<canvas id="view"');
@@ -341,9 +364,36 @@ const html: RendererDefinition<HtmlOptions> = defineRenderer({
 });
 export default html;
 
+/**
+ * The summary a page embeds for its fan, read and checked: `undefined` without the option.
+ *
+ * @throws Error naming the file and every problem when it cannot be read or is not a summary.
+ */
+async function summaryJson(context: RenderContext<HtmlOptions>): Promise<string | undefined> {
+  const given = context.options.summary;
+  if (given === undefined) return undefined;
+  const path = resolve(dirname(context.file), given);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (error) {
+    throw new Error(
+      `Cannot read "summary" ${JSON.stringify(given)} (${path}): ${(error as Error).message}`,
+    );
+  }
+  const read = parseFan(text);
+  if (!read.ok) {
+    throw new Error(
+      `Cannot use "summary" ${JSON.stringify(given)} (${path}): ${read.problems.join("; ")}`,
+    );
+  }
+  return scriptJson(JSON.parse(text));
+}
+
 /** The page's text, in order, in pieces. */
 async function pieces(context: RenderContext<HtmlOptions>): Promise<Iterable<string>> {
   const { options, name, seed, run, levels } = context;
+  const summary = await summaryJson(context);
   const all = context.columns ?? columnsOfFrames(context.frames);
   const every = timestampsOf(context);
   const kept = all.length > options.maxEmbeddedFrames
@@ -392,8 +442,9 @@ ${VIEWER_STYLE}</style>
 ${VIEWER_MARKUP}<script type="application/json" id="flight-data">`;
     yield scriptJson(head).slice(0, -1) + ',"frames":';
     yield* framesJson(columns, timestamps, moving);
-    yield `}</script>
-<script>${VIEWER_SCRIPT}</script>
+    yield "}</script>\n";
+    if (summary) yield `<script type="application/json" id="flight-summary">${summary}</script>\n`;
+    yield `<script>${VIEWER_SCRIPT}</script>
 </body>
 </html>
 `;

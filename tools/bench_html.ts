@@ -1,13 +1,18 @@
 /**
- * Benchmarks the `html` flight view in headless Chromium: for runs of 1,000 and 100,000 frames
- * (the mean-revert scenario, a noisy path with many regime changes), prints the page size, the
- * load time (navigation start to the first drawn frame, `window.__flight.loadedMs`), the
- * frames drawn per second while playing at 1x and 16x, the redraw time while the camera moves
- * (coarse trail) and once it settles (full trail), and the time to open the same run as a
- * JSONL log through the file picker.
+ * Benchmarks the `html` flight view in headless Chromium: for runs of 1,000, 100,000 and
+ * 1,000,000 frames (the mean-revert scenario, a noisy path with many regime changes; the page
+ * embeds every frame), prints the renderer (WebGL2, or Canvas 2D where WebGL is unavailable),
+ * the page size, the load time (navigation start to the first drawn frame,
+ * `window.__flight.loadedMs`), the frames drawn per second while playing at 1x and 16x, the
+ * frame time while the camera orbits and once it settles (with WebGL2, each draw waits for the
+ * GPU, so the time includes its work), the most vertices a draw took against the bound, and the
+ * time to open the same run as a JSONL log through the file picker.
+ *
+ * Each size runs twice: with `?renderer=webgl2` (WebGL2 even in software, as here) and with
+ * `?renderer=canvas2d` (the path the page takes by itself where WebGL2 runs in software).
  *
  * ```sh
- * deno run -A tools/bench_html.ts            # 1,000 and 100,000 frames
+ * deno run -A tools/bench_html.ts            # 1,000, 100,000 and 1,000,000 frames
  * deno run -A tools/bench_html.ts 250000     # other sizes
  * ```
  *
@@ -62,8 +67,16 @@ async function cameraRedrawMs(page: Page): Promise<{ moving: number; settled: nu
   return { moving: total / 20, settled: (await flight(page, "f.lastDrawMs")) as number };
 }
 
-async function bench(page: Page, dir: string, frames: Frame[], levels: unknown): Promise<void> {
-  const options = readOptions<HtmlOptions>(html, {});
+async function bench(
+  page: Page,
+  dir: string,
+  run: { frames: Frame[]; levels: unknown; renderer: string },
+): Promise<void> {
+  const { frames, levels } = run;
+  // every frame embedded, so that the page holds the whole run
+  const options = readOptions<HtmlOptions>(html, {
+    maxEmbeddedFrames: Math.max(500_000, frames.length),
+  });
   const text = await html.render({
     options,
     name: "bench",
@@ -79,17 +92,24 @@ async function bench(page: Page, dir: string, frames: Frame[], levels: unknown):
   const log = join(dir, `bench_${frames.length}.jsonl`);
   await Deno.writeTextFile(log, frames.map((f) => JSON.stringify(f)).join("\n") + "\n");
 
-  await page.goto(toFileUrl(file).href, { timeout: 120_000 });
+  await page.goto(`${toFileUrl(file).href}?renderer=${run.renderer}`, { timeout: 120_000 });
   await page.waitForFunction("window.__flight && window.__flight.loadedMs !== null", {
     timeout: 120_000,
   });
   const loadedMs = (await flight(page, "f.loadedMs")) as number;
+  // draw times include the GPU's work
+  await page.evaluate("window.__flightRender.syncTiming = true");
   await page.keyboard.press("KeyL"); // loop, so that 16x keeps playing on short runs
   const fps1 = await playbackFps(page, "1", 3);
   const fps16 = await playbackFps(page, "16", 3);
   await flight(page, "f.seek(f.frames - 1)"); // the whole trail flown: the costliest redraw
   const redraw = await cameraRedrawMs(page);
-  const input = await page.$("#file-input");
+  const render = (await page.evaluate("window.__flightRender")) as {
+    renderer: string;
+    maxVertices: number;
+    vertexBound: number;
+  };
+  const input = await page.$("input#file-input");
   await input!.uploadFile(log);
   await page.waitForFunction(
     `window.__flight.load && window.__flight.load.frames === ${frames.length}`,
@@ -100,16 +120,19 @@ async function bench(page: Page, dir: string, frames: Frame[], levels: unknown):
   const fileMs = (await flight(page, "f.load.ms")) as number;
   const mb = (new TextEncoder().encode(text).length / 1e6).toFixed(1);
   console.log(
-    `${frames.length.toLocaleString("en-US").padStart(9)} frames | page ${mb.padStart(5)} MB | ` +
+    `${frames.length.toLocaleString("en-US").padStart(9)} frames | ${render.renderer} | ` +
+      `page ${mb.padStart(5)} MB | ` +
       `load ${loadedMs.toFixed(0).padStart(5)} ms | playback ${fps1.toFixed(0)} fps at 1x, ` +
-      `${fps16.toFixed(0)} fps at 16x | redraw ${redraw.moving.toFixed(0)} ms while orbiting, ` +
-      `${redraw.settled.toFixed(0)} ms settled | ` +
+      `${fps16.toFixed(0)} fps at 16x | frame ${redraw.moving.toFixed(1)} ms while orbiting, ` +
+      `${redraw.settled.toFixed(1)} ms settled | ` +
+      `vertices ${render.maxVertices.toLocaleString("en-US")} (bound ` +
+      `${render.vertexBound.toLocaleString("en-US")}) | ` +
       `open as JSONL ${fileMs.toFixed(0)} ms`,
   );
 }
 
 if (import.meta.main) {
-  const sizes = Deno.args.length ? Deno.args.map(Number) : [1_000, 100_000];
+  const sizes = Deno.args.length ? Deno.args.map(Number) : [1_000, 100_000, 1_000_000];
   const chromiumPath = findChromium();
   if (!chromiumPath) {
     console.error("No Chromium: install it at /usr/bin/chromium or set CHROMIUM_PATH");
@@ -129,7 +152,10 @@ if (import.meta.main) {
       const frames = await simulate(scenario, { steps: size });
       const regimes = REGIMES.map((r) => frames.filter((f) => f.regime === r).length);
       console.error(`(${size} frames, regimes ${REGIMES.map((r, i) => `${r} ${regimes[i]}`)})`);
-      await bench(page, dir, frames, levels);
+      // WebGL2 as asked for (software GL here), then the Canvas 2D path the page takes here
+      for (const renderer of ["webgl2", "canvas2d"]) {
+        await bench(page, dir, { frames, levels, renderer });
+      }
     }
   } finally {
     await chromium.close();

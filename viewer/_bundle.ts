@@ -8,28 +8,4163 @@
 
 /** The viewer script: viewer/main.ts and its imports, bundled as one classic script. */
 export const VIEWER_SCRIPT: string = `(() => {
-  // viewer/dom.ts
-  function $(id) {
-    return document.getElementById(id);
+  // ../../root/.cache/deno/npm/registry.npmjs.org/uplot/1.6.32/dist/uPlot.esm.js
+  var FEAT_TIME = true;
+  var pre = "u-";
+  var UPLOT = "uplot";
+  var ORI_HZ = pre + "hz";
+  var ORI_VT = pre + "vt";
+  var TITLE = pre + "title";
+  var WRAP = pre + "wrap";
+  var UNDER = pre + "under";
+  var OVER = pre + "over";
+  var AXIS = pre + "axis";
+  var OFF = pre + "off";
+  var SELECT = pre + "select";
+  var CURSOR_X = pre + "cursor-x";
+  var CURSOR_Y = pre + "cursor-y";
+  var CURSOR_PT = pre + "cursor-pt";
+  var LEGEND = pre + "legend";
+  var LEGEND_LIVE = pre + "live";
+  var LEGEND_INLINE = pre + "inline";
+  var LEGEND_SERIES = pre + "series";
+  var LEGEND_MARKER = pre + "marker";
+  var LEGEND_LABEL = pre + "label";
+  var LEGEND_VALUE = pre + "value";
+  var WIDTH = "width";
+  var HEIGHT = "height";
+  var TOP = "top";
+  var BOTTOM = "bottom";
+  var LEFT = "left";
+  var RIGHT = "right";
+  var hexBlack = "#000";
+  var transparent = hexBlack + "0";
+  var mousemove = "mousemove";
+  var mousedown = "mousedown";
+  var mouseup = "mouseup";
+  var mouseenter = "mouseenter";
+  var mouseleave = "mouseleave";
+  var dblclick = "dblclick";
+  var resize = "resize";
+  var scroll = "scroll";
+  var change = "change";
+  var dppxchange = "dppxchange";
+  var LEGEND_DISP = "--";
+  var domEnv = typeof window != "undefined";
+  var doc = domEnv ? document : null;
+  var win = domEnv ? window : null;
+  var nav = domEnv ? navigator : null;
+  var pxRatio;
+  var query;
+  function setPxRatio() {
+    let _pxRatio = devicePixelRatio;
+    if (pxRatio != _pxRatio) {
+      pxRatio = _pxRatio;
+      query && off(change, query, setPxRatio);
+      query = matchMedia(\`(min-resolution: \${pxRatio - 1e-3}dppx) and (max-resolution: \${pxRatio + 1e-3}dppx)\`);
+      on(change, query, setPxRatio);
+      win.dispatchEvent(new CustomEvent(dppxchange));
+    }
   }
-  function setText(id, text) {
-    $(id).textContent = text;
+  function addClass(el, c) {
+    if (c != null) {
+      let cl = el.classList;
+      !cl.contains(c) && cl.add(c);
+    }
   }
-  function context(canvas2) {
-    return canvas2.getContext("2d");
+  function remClass(el, c) {
+    let cl = el.classList;
+    cl.contains(c) && cl.remove(c);
   }
-  var embedded = JSON.parse($("flight-data").textContent);
-  var canvas = $("view");
-  var ctx = context(canvas);
-  var staticCanvas = document.createElement("canvas");
-  var sctx = context(staticCanvas);
-  var trailCanvas = document.createElement("canvas");
-  var tctx = context(trailCanvas);
-  var timeline = $("timeline-events");
-  var tlctx = context(timeline);
-  var scrubber = $("scrubber");
-  function font(prefix, variable) {
-    return prefix + getComputedStyle(document.body).getPropertyValue(variable);
+  function setStylePx(el, name, value) {
+    el.style[name] = value + "px";
+  }
+  function placeTag(tag, cls, targ, refEl) {
+    let el = doc.createElement(tag);
+    if (cls != null) addClass(el, cls);
+    if (targ != null) targ.insertBefore(el, refEl);
+    return el;
+  }
+  function placeDiv(cls, targ) {
+    return placeTag("div", cls, targ);
+  }
+  var xformCache = /* @__PURE__ */ new WeakMap();
+  function elTrans(el, xPos, yPos, xMax, yMax) {
+    let xform = "translate(" + xPos + "px," + yPos + "px)";
+    let xformOld = xformCache.get(el);
+    if (xform != xformOld) {
+      el.style.transform = xform;
+      xformCache.set(el, xform);
+      if (xPos < 0 || yPos < 0 || xPos > xMax || yPos > yMax) addClass(el, OFF);
+      else remClass(el, OFF);
+    }
+  }
+  var colorCache = /* @__PURE__ */ new WeakMap();
+  function elColor(el, background, borderColor) {
+    let newColor = background + borderColor;
+    let oldColor = colorCache.get(el);
+    if (newColor != oldColor) {
+      colorCache.set(el, newColor);
+      el.style.background = background;
+      el.style.borderColor = borderColor;
+    }
+  }
+  var sizeCache = /* @__PURE__ */ new WeakMap();
+  function elSize(el, newWid, newHgt, centered) {
+    let newSize = newWid + "" + newHgt;
+    let oldSize = sizeCache.get(el);
+    if (newSize != oldSize) {
+      sizeCache.set(el, newSize);
+      el.style.height = newHgt + "px";
+      el.style.width = newWid + "px";
+      el.style.marginLeft = centered ? -newWid / 2 + "px" : 0;
+      el.style.marginTop = centered ? -newHgt / 2 + "px" : 0;
+    }
+  }
+  var evOpts = {
+    passive: true
+  };
+  var evOpts2 = {
+    ...evOpts,
+    capture: true
+  };
+  function on(ev, el, cb, capt) {
+    el.addEventListener(ev, cb, capt ? evOpts2 : evOpts);
+  }
+  function off(ev, el, cb, capt) {
+    el.removeEventListener(ev, cb, evOpts);
+  }
+  domEnv && setPxRatio();
+  function closestIdx(num, arr, lo, hi) {
+    let mid;
+    lo = lo || 0;
+    hi = hi || arr.length - 1;
+    let bitwise = hi <= 2147483647;
+    while (hi - lo > 1) {
+      mid = bitwise ? lo + hi >> 1 : floor((lo + hi) / 2);
+      if (arr[mid] < num) lo = mid;
+      else hi = mid;
+    }
+    if (num - arr[lo] <= arr[hi] - num) return lo;
+    return hi;
+  }
+  function makeIndexOfs(predicate) {
+    let indexOfs = (data, _i0, _i1) => {
+      let i0 = -1;
+      let i1 = -1;
+      for (let i = _i0; i <= _i1; i++) {
+        if (predicate(data[i])) {
+          i0 = i;
+          break;
+        }
+      }
+      for (let i = _i1; i >= _i0; i--) {
+        if (predicate(data[i])) {
+          i1 = i;
+          break;
+        }
+      }
+      return [
+        i0,
+        i1
+      ];
+    };
+    return indexOfs;
+  }
+  var notNullish = (v) => v != null;
+  var isPositive = (v) => v != null && v > 0;
+  var nonNullIdxs = makeIndexOfs(notNullish);
+  var positiveIdxs = makeIndexOfs(isPositive);
+  function getMinMax(data, _i0, _i1, sorted = 0, log = false) {
+    let getEdgeIdxs = log ? positiveIdxs : nonNullIdxs;
+    let predicate = log ? isPositive : notNullish;
+    [_i0, _i1] = getEdgeIdxs(data, _i0, _i1);
+    let _min = data[_i0];
+    let _max = data[_i0];
+    if (_i0 > -1) {
+      if (sorted == 1) {
+        _min = data[_i0];
+        _max = data[_i1];
+      } else if (sorted == -1) {
+        _min = data[_i1];
+        _max = data[_i0];
+      } else {
+        for (let i = _i0; i <= _i1; i++) {
+          let v = data[i];
+          if (predicate(v)) {
+            if (v < _min) _min = v;
+            else if (v > _max) _max = v;
+          }
+        }
+      }
+    }
+    return [
+      _min ?? inf,
+      _max ?? -inf
+    ];
+  }
+  function rangeLog(min2, max2, base, fullMags) {
+    let minSign = sign(min2);
+    let maxSign = sign(max2);
+    if (min2 == max2) {
+      if (minSign == -1) {
+        min2 *= base;
+        max2 /= base;
+      } else {
+        min2 /= base;
+        max2 *= base;
+      }
+    }
+    let logFn = base == 10 ? log10 : log2;
+    let growMinAbs = minSign == 1 ? floor : ceil;
+    let growMaxAbs = maxSign == 1 ? ceil : floor;
+    let minExp = growMinAbs(logFn(abs(min2)));
+    let maxExp = growMaxAbs(logFn(abs(max2)));
+    let minIncr = pow(base, minExp);
+    let maxIncr = pow(base, maxExp);
+    if (base == 10) {
+      if (minExp < 0) minIncr = roundDec(minIncr, -minExp);
+      if (maxExp < 0) maxIncr = roundDec(maxIncr, -maxExp);
+    }
+    if (fullMags || base == 2) {
+      min2 = minIncr * minSign;
+      max2 = maxIncr * maxSign;
+    } else {
+      min2 = incrRoundDn(min2, minIncr);
+      max2 = incrRoundUp(max2, maxIncr);
+    }
+    return [
+      min2,
+      max2
+    ];
+  }
+  function rangeAsinh(min2, max2, base, fullMags) {
+    let minMax = rangeLog(min2, max2, base, fullMags);
+    if (min2 == 0) minMax[0] = 0;
+    if (max2 == 0) minMax[1] = 0;
+    return minMax;
+  }
+  var rangePad = 0.1;
+  var autoRangePart = {
+    mode: 3,
+    pad: rangePad
+  };
+  var _eqRangePart = {
+    pad: 0,
+    soft: null,
+    mode: 0
+  };
+  var _eqRange = {
+    min: _eqRangePart,
+    max: _eqRangePart
+  };
+  function rangeNum(_min, _max, mult, extra) {
+    if (isObj(mult)) return _rangeNum(_min, _max, mult);
+    _eqRangePart.pad = mult;
+    _eqRangePart.soft = extra ? 0 : null;
+    _eqRangePart.mode = extra ? 3 : 0;
+    return _rangeNum(_min, _max, _eqRange);
+  }
+  function ifNull(lh, rh) {
+    return lh == null ? rh : lh;
+  }
+  function hasData(data, idx0, idx1) {
+    idx0 = ifNull(idx0, 0);
+    idx1 = ifNull(idx1, data.length - 1);
+    while (idx0 <= idx1) {
+      if (data[idx0] != null) return true;
+      idx0++;
+    }
+    return false;
+  }
+  function _rangeNum(_min, _max, cfg) {
+    let cmin = cfg.min;
+    let cmax = cfg.max;
+    let padMin = ifNull(cmin.pad, 0);
+    let padMax = ifNull(cmax.pad, 0);
+    let hardMin = ifNull(cmin.hard, -inf);
+    let hardMax = ifNull(cmax.hard, inf);
+    let softMin = ifNull(cmin.soft, inf);
+    let softMax = ifNull(cmax.soft, -inf);
+    let softMinMode = ifNull(cmin.mode, 0);
+    let softMaxMode = ifNull(cmax.mode, 0);
+    let delta = _max - _min;
+    let deltaMag = log10(delta);
+    let scalarMax = max(abs(_min), abs(_max));
+    let scalarMag = log10(scalarMax);
+    let scalarMagDelta = abs(scalarMag - deltaMag);
+    if (delta < 1e-24 || scalarMagDelta > 10) {
+      delta = 0;
+      if (_min == 0 || _max == 0) {
+        delta = 1e-24;
+        if (softMinMode == 2 && softMin != inf) padMin = 0;
+        if (softMaxMode == 2 && softMax != -inf) padMax = 0;
+      }
+    }
+    let nonZeroDelta = delta || scalarMax || 1e3;
+    let mag = log10(nonZeroDelta);
+    let base = pow(10, floor(mag));
+    let _padMin = nonZeroDelta * (delta == 0 ? _min == 0 ? 0.1 : 1 : padMin);
+    let _newMin = roundDec(incrRoundDn(_min - _padMin, base / 10), 24);
+    let _softMin = _min >= softMin && (softMinMode == 1 || softMinMode == 3 && _newMin <= softMin || softMinMode == 2 && _newMin >= softMin) ? softMin : inf;
+    let minLim = max(hardMin, _newMin < _softMin && _min >= _softMin ? _softMin : min(_softMin, _newMin));
+    let _padMax = nonZeroDelta * (delta == 0 ? _max == 0 ? 0.1 : 1 : padMax);
+    let _newMax = roundDec(incrRoundUp(_max + _padMax, base / 10), 24);
+    let _softMax = _max <= softMax && (softMaxMode == 1 || softMaxMode == 3 && _newMax >= softMax || softMaxMode == 2 && _newMax <= softMax) ? softMax : -inf;
+    let maxLim = min(hardMax, _newMax > _softMax && _max <= _softMax ? _softMax : max(_softMax, _newMax));
+    if (minLim == maxLim && minLim == 0) maxLim = 100;
+    return [
+      minLim,
+      maxLim
+    ];
+  }
+  var numFormatter = new Intl.NumberFormat(domEnv ? nav.language : "en-US");
+  var fmtNum = (val) => numFormatter.format(val);
+  var M = Math;
+  var PI = M.PI;
+  var abs = M.abs;
+  var floor = M.floor;
+  var round = M.round;
+  var ceil = M.ceil;
+  var min = M.min;
+  var max = M.max;
+  var pow = M.pow;
+  var sign = M.sign;
+  var log10 = M.log10;
+  var log2 = M.log2;
+  var sinh = (v, linthresh = 1) => M.sinh(v) * linthresh;
+  var asinh = (v, linthresh = 1) => M.asinh(v / linthresh);
+  var inf = Infinity;
+  function numIntDigits(x) {
+    return (log10((x ^ x >> 31) - (x >> 31)) | 0) + 1;
+  }
+  function clamp(num, _min, _max) {
+    return min(max(num, _min), _max);
+  }
+  function isFn(v) {
+    return typeof v == "function";
+  }
+  function fnOrSelf(v) {
+    return isFn(v) ? v : () => v;
+  }
+  var noop = () => {
+  };
+  var retArg0 = (_0) => _0;
+  var retArg1 = (_0, _1) => _1;
+  var retNull = (_2) => null;
+  var retTrue = (_2) => true;
+  var retEq = (a, b) => a == b;
+  var regex6 = /\\.\\d*?(?=9{6,}|0{6,})/gm;
+  var fixFloat = (val) => {
+    if (isInt(val) || fixedDec.has(val)) return val;
+    const str = \`\${val}\`;
+    const match = str.match(regex6);
+    if (match == null) return val;
+    let len = match[0].length - 1;
+    if (str.indexOf("e-") != -1) {
+      let [num, exp] = str.split("e");
+      return +\`\${fixFloat(num)}e\${exp}\`;
+    }
+    return roundDec(val, len);
+  };
+  function incrRound(num, incr) {
+    return fixFloat(roundDec(fixFloat(num / incr)) * incr);
+  }
+  function incrRoundUp(num, incr) {
+    return fixFloat(ceil(fixFloat(num / incr)) * incr);
+  }
+  function incrRoundDn(num, incr) {
+    return fixFloat(floor(fixFloat(num / incr)) * incr);
+  }
+  function roundDec(val, dec = 0) {
+    if (isInt(val)) return val;
+    let p = 10 ** dec;
+    let n = val * p * (1 + Number.EPSILON);
+    return round(n) / p;
+  }
+  var fixedDec = /* @__PURE__ */ new Map();
+  function guessDec(num) {
+    return (("" + num).split(".")[1] || "").length;
+  }
+  function genIncrs(base, minExp, maxExp, mults) {
+    let incrs = [];
+    let multDec = mults.map(guessDec);
+    for (let exp = minExp; exp < maxExp; exp++) {
+      let expa = abs(exp);
+      let mag = roundDec(pow(base, exp), expa);
+      for (let i = 0; i < mults.length; i++) {
+        let _incr = base == 10 ? +\`\${mults[i]}e\${exp}\` : mults[i] * mag;
+        let dec = (exp >= 0 ? 0 : expa) + (exp >= multDec[i] ? 0 : multDec[i]);
+        let incr = base == 10 ? _incr : roundDec(_incr, dec);
+        incrs.push(incr);
+        fixedDec.set(incr, dec);
+      }
+    }
+    return incrs;
+  }
+  var EMPTY_OBJ = {};
+  var EMPTY_ARR = [];
+  var nullNullTuple = [
+    null,
+    null
+  ];
+  var isArr = Array.isArray;
+  var isInt = Number.isInteger;
+  var isUndef = (v) => v === void 0;
+  function isStr(v) {
+    return typeof v == "string";
+  }
+  function isObj(v) {
+    let is = false;
+    if (v != null) {
+      let c = v.constructor;
+      is = c == null || c == Object;
+    }
+    return is;
+  }
+  function fastIsObj(v) {
+    return v != null && typeof v == "object";
+  }
+  var TypedArray = Object.getPrototypeOf(Uint8Array);
+  var __proto__ = "__proto__";
+  function copy(o, _isObj = isObj) {
+    let out;
+    if (isArr(o)) {
+      let val = o.find((v) => v != null);
+      if (isArr(val) || _isObj(val)) {
+        out = Array(o.length);
+        for (let i = 0; i < o.length; i++) out[i] = copy(o[i], _isObj);
+      } else out = o.slice();
+    } else if (o instanceof TypedArray) out = o.slice();
+    else if (_isObj(o)) {
+      out = {};
+      for (let k in o) {
+        if (k != __proto__) out[k] = copy(o[k], _isObj);
+      }
+    } else out = o;
+    return out;
+  }
+  function assign(targ) {
+    let args = arguments;
+    for (let i = 1; i < args.length; i++) {
+      let src = args[i];
+      for (let key in src) {
+        if (key != __proto__) {
+          if (isObj(targ[key])) assign(targ[key], copy(src[key]));
+          else targ[key] = copy(src[key]);
+        }
+      }
+    }
+    return targ;
+  }
+  var NULL_REMOVE = 0;
+  var NULL_RETAIN = 1;
+  var NULL_EXPAND = 2;
+  function nullExpand(yVals, nullIdxs, alignedLen) {
+    for (let i = 0, xi, lastNullIdx = -1; i < nullIdxs.length; i++) {
+      let nullIdx = nullIdxs[i];
+      if (nullIdx > lastNullIdx) {
+        xi = nullIdx - 1;
+        while (xi >= 0 && yVals[xi] == null) yVals[xi--] = null;
+        xi = nullIdx + 1;
+        while (xi < alignedLen && yVals[xi] == null) yVals[lastNullIdx = xi++] = null;
+      }
+    }
+  }
+  function join(tables, nullModes) {
+    if (allHeadersSame(tables)) {
+      let table = tables[0].slice();
+      for (let i = 1; i < tables.length; i++) table.push(...tables[i].slice(1));
+      if (!isAsc(table[0])) table = sortCols(table);
+      return table;
+    }
+    let xVals = /* @__PURE__ */ new Set();
+    for (let ti = 0; ti < tables.length; ti++) {
+      let t2 = tables[ti];
+      let xs = t2[0];
+      let len = xs.length;
+      for (let i = 0; i < len; i++) xVals.add(xs[i]);
+    }
+    let data = [
+      Array.from(xVals).sort((a, b) => a - b)
+    ];
+    let alignedLen = data[0].length;
+    let xIdxs = /* @__PURE__ */ new Map();
+    for (let i = 0; i < alignedLen; i++) xIdxs.set(data[0][i], i);
+    for (let ti = 0; ti < tables.length; ti++) {
+      let t2 = tables[ti];
+      let xs = t2[0];
+      for (let si = 1; si < t2.length; si++) {
+        let ys = t2[si];
+        let yVals = Array(alignedLen).fill(void 0);
+        let nullMode = nullModes ? nullModes[ti][si] : NULL_RETAIN;
+        let nullIdxs = [];
+        for (let i = 0; i < ys.length; i++) {
+          let yVal = ys[i];
+          let alignedIdx = xIdxs.get(xs[i]);
+          if (yVal === null) {
+            if (nullMode != NULL_REMOVE) {
+              yVals[alignedIdx] = yVal;
+              if (nullMode == NULL_EXPAND) nullIdxs.push(alignedIdx);
+            }
+          } else yVals[alignedIdx] = yVal;
+        }
+        nullExpand(yVals, nullIdxs, alignedLen);
+        data.push(yVals);
+      }
+    }
+    return data;
+  }
+  var microTask = typeof queueMicrotask == "undefined" ? (fn) => Promise.resolve().then(fn) : queueMicrotask;
+  function sortCols(table) {
+    let head = table[0];
+    let rlen = head.length;
+    let idxs = Array(rlen);
+    for (let i = 0; i < idxs.length; i++) idxs[i] = i;
+    idxs.sort((i0, i1) => head[i0] - head[i1]);
+    let table2 = [];
+    for (let i = 0; i < table.length; i++) {
+      let row = table[i];
+      let row2 = Array(rlen);
+      for (let j = 0; j < rlen; j++) row2[j] = row[idxs[j]];
+      table2.push(row2);
+    }
+    return table2;
+  }
+  function allHeadersSame(tables) {
+    let vals0 = tables[0][0];
+    let len0 = vals0.length;
+    for (let i = 1; i < tables.length; i++) {
+      let vals1 = tables[i][0];
+      if (vals1.length != len0) return false;
+      if (vals1 != vals0) {
+        for (let j = 0; j < len0; j++) {
+          if (vals1[j] != vals0[j]) return false;
+        }
+      }
+    }
+    return true;
+  }
+  function isAsc(vals, samples = 100) {
+    const len = vals.length;
+    if (len <= 1) return true;
+    let firstIdx = 0;
+    let lastIdx = len - 1;
+    while (firstIdx <= lastIdx && vals[firstIdx] == null) firstIdx++;
+    while (lastIdx >= firstIdx && vals[lastIdx] == null) lastIdx--;
+    if (lastIdx <= firstIdx) return true;
+    const stride = max(1, floor((lastIdx - firstIdx + 1) / samples));
+    for (let prevVal = vals[firstIdx], i = firstIdx + stride; i <= lastIdx; i += stride) {
+      const v = vals[i];
+      if (v != null) {
+        if (v <= prevVal) return false;
+        prevVal = v;
+      }
+    }
+    return true;
+  }
+  var months = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December"
+  ];
+  var days = [
+    "Sunday",
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday"
+  ];
+  function slice3(str) {
+    return str.slice(0, 3);
+  }
+  var days3 = days.map(slice3);
+  var months3 = months.map(slice3);
+  var engNames = {
+    MMMM: months,
+    MMM: months3,
+    WWWW: days,
+    WWW: days3
+  };
+  function zeroPad2(int) {
+    return (int < 10 ? "0" : "") + int;
+  }
+  function zeroPad3(int) {
+    return (int < 10 ? "00" : int < 100 ? "0" : "") + int;
+  }
+  var subs = {
+    // 2019
+    YYYY: (d) => d.getFullYear(),
+    // 19
+    YY: (d) => (d.getFullYear() + "").slice(2),
+    // July
+    MMMM: (d, names) => names.MMMM[d.getMonth()],
+    // Jul
+    MMM: (d, names) => names.MMM[d.getMonth()],
+    // 07
+    MM: (d) => zeroPad2(d.getMonth() + 1),
+    // 7
+    M: (d) => d.getMonth() + 1,
+    // 09
+    DD: (d) => zeroPad2(d.getDate()),
+    // 9
+    D: (d) => d.getDate(),
+    // Monday
+    WWWW: (d, names) => names.WWWW[d.getDay()],
+    // Mon
+    WWW: (d, names) => names.WWW[d.getDay()],
+    // 03
+    HH: (d) => zeroPad2(d.getHours()),
+    // 3
+    H: (d) => d.getHours(),
+    // 9 (12hr, unpadded)
+    h: (d) => {
+      let h = d.getHours();
+      return h == 0 ? 12 : h > 12 ? h - 12 : h;
+    },
+    // AM
+    AA: (d) => d.getHours() >= 12 ? "PM" : "AM",
+    // am
+    aa: (d) => d.getHours() >= 12 ? "pm" : "am",
+    // a
+    a: (d) => d.getHours() >= 12 ? "p" : "a",
+    // 09
+    mm: (d) => zeroPad2(d.getMinutes()),
+    // 9
+    m: (d) => d.getMinutes(),
+    // 09
+    ss: (d) => zeroPad2(d.getSeconds()),
+    // 9
+    s: (d) => d.getSeconds(),
+    // 374
+    fff: (d) => zeroPad3(d.getMilliseconds())
+  };
+  function fmtDate(tpl, names) {
+    names = names || engNames;
+    let parts = [];
+    let R = /\\{([a-z]+)\\}|[^{]+/gi, m;
+    while (m = R.exec(tpl)) parts.push(m[0][0] == "{" ? subs[m[1]] : m[0]);
+    return (d) => {
+      let out = "";
+      for (let i = 0; i < parts.length; i++) out += typeof parts[i] == "string" ? parts[i] : parts[i](d, names);
+      return out;
+    };
+  }
+  var localTz = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  function tzDate(date, tz) {
+    let date2;
+    if (tz == "UTC" || tz == "Etc/UTC") date2 = new Date(+date + date.getTimezoneOffset() * 6e4);
+    else if (tz == localTz) date2 = date;
+    else {
+      date2 = new Date(date.toLocaleString("en-US", {
+        timeZone: tz
+      }));
+      date2.setMilliseconds(date.getMilliseconds());
+    }
+    return date2;
+  }
+  var onlyWhole = (v) => v % 1 == 0;
+  var allMults = [
+    1,
+    2,
+    2.5,
+    5
+  ];
+  var decIncrs = genIncrs(10, -32, 0, allMults);
+  var oneIncrs = genIncrs(10, 0, 32, allMults);
+  var wholeIncrs = oneIncrs.filter(onlyWhole);
+  var numIncrs = decIncrs.concat(oneIncrs);
+  var NL = "\\n";
+  var yyyy = "{YYYY}";
+  var NLyyyy = NL + yyyy;
+  var md = "{M}/{D}";
+  var NLmd = NL + md;
+  var NLmdyy = NLmd + "/{YY}";
+  var aa = "{aa}";
+  var hmm = "{h}:{mm}";
+  var hmmaa = hmm + aa;
+  var NLhmmaa = NL + hmmaa;
+  var ss = ":{ss}";
+  var _ = null;
+  function genTimeStuffs(ms) {
+    let s = ms * 1e3, m = s * 60, h = m * 60, d = h * 24, mo = d * 30, y = d * 365;
+    let subSecIncrs = ms == 1 ? genIncrs(10, 0, 3, allMults).filter(onlyWhole) : genIncrs(10, -3, 0, allMults);
+    let timeIncrs = subSecIncrs.concat([
+      // minute divisors (# of secs)
+      s,
+      s * 5,
+      s * 10,
+      s * 15,
+      s * 30,
+      // hour divisors (# of mins)
+      m,
+      m * 5,
+      m * 10,
+      m * 15,
+      m * 30,
+      // day divisors (# of hrs)
+      h,
+      h * 2,
+      h * 3,
+      h * 4,
+      h * 6,
+      h * 8,
+      h * 12,
+      // month divisors TODO: need more?
+      d,
+      d * 2,
+      d * 3,
+      d * 4,
+      d * 5,
+      d * 6,
+      d * 7,
+      d * 8,
+      d * 9,
+      d * 10,
+      d * 15,
+      // year divisors (# months, approx)
+      mo,
+      mo * 2,
+      mo * 3,
+      mo * 4,
+      mo * 6,
+      // century divisors
+      y,
+      y * 2,
+      y * 5,
+      y * 10,
+      y * 25,
+      y * 50,
+      y * 100
+    ]);
+    const _timeAxisStamps = [
+      //   tick incr    default          year                    month   day                   hour    min       sec   mode
+      [
+        y,
+        yyyy,
+        _,
+        _,
+        _,
+        _,
+        _,
+        _,
+        1
+      ],
+      [
+        d * 28,
+        "{MMM}",
+        NLyyyy,
+        _,
+        _,
+        _,
+        _,
+        _,
+        1
+      ],
+      [
+        d,
+        md,
+        NLyyyy,
+        _,
+        _,
+        _,
+        _,
+        _,
+        1
+      ],
+      [
+        h,
+        "{h}" + aa,
+        NLmdyy,
+        _,
+        NLmd,
+        _,
+        _,
+        _,
+        1
+      ],
+      [
+        m,
+        hmmaa,
+        NLmdyy,
+        _,
+        NLmd,
+        _,
+        _,
+        _,
+        1
+      ],
+      [
+        s,
+        ss,
+        NLmdyy + " " + hmmaa,
+        _,
+        NLmd + " " + hmmaa,
+        _,
+        NLhmmaa,
+        _,
+        1
+      ],
+      [
+        ms,
+        ss + ".{fff}",
+        NLmdyy + " " + hmmaa,
+        _,
+        NLmd + " " + hmmaa,
+        _,
+        NLhmmaa,
+        _,
+        1
+      ]
+    ];
+    function timeAxisSplits(tzDate2) {
+      return (self, axisIdx, scaleMin, scaleMax, foundIncr, foundSpace) => {
+        let splits = [];
+        let isYr = foundIncr >= y;
+        let isMo = foundIncr >= mo && foundIncr < y;
+        let minDate = tzDate2(scaleMin);
+        let minDateTs = roundDec(minDate * ms, 3);
+        let minMin = mkDate(minDate.getFullYear(), isYr ? 0 : minDate.getMonth(), isMo || isYr ? 1 : minDate.getDate());
+        let minMinTs = roundDec(minMin * ms, 3);
+        if (isMo || isYr) {
+          let moIncr = isMo ? foundIncr / mo : 0;
+          let yrIncr = isYr ? foundIncr / y : 0;
+          let split = minDateTs == minMinTs ? minDateTs : roundDec(mkDate(minMin.getFullYear() + yrIncr, minMin.getMonth() + moIncr, 1) * ms, 3);
+          let splitDate = new Date(round(split / ms));
+          let baseYear = splitDate.getFullYear();
+          let baseMonth = splitDate.getMonth();
+          for (let i = 0; split <= scaleMax; i++) {
+            let next = mkDate(baseYear + yrIncr * i, baseMonth + moIncr * i, 1);
+            let offs = next - tzDate2(roundDec(next * ms, 3));
+            split = roundDec((+next + offs) * ms, 3);
+            if (split <= scaleMax) splits.push(split);
+          }
+        } else {
+          let incr0 = foundIncr >= d ? d : foundIncr;
+          let tzOffset = floor(scaleMin) - floor(minDateTs);
+          let split = minMinTs + tzOffset + incrRoundUp(minDateTs - minMinTs, incr0);
+          splits.push(split);
+          let date0 = tzDate2(split);
+          let prevHour = date0.getHours() + date0.getMinutes() / m + date0.getSeconds() / h;
+          let incrHours = foundIncr / h;
+          let minSpace = self.axes[axisIdx]._space;
+          let pctSpace = foundSpace / minSpace;
+          while (1) {
+            split = roundDec(split + foundIncr, ms == 1 ? 0 : 3);
+            if (split > scaleMax) break;
+            if (incrHours > 1) {
+              let expectedHour = floor(roundDec(prevHour + incrHours, 6)) % 24;
+              let splitDate = tzDate2(split);
+              let actualHour = splitDate.getHours();
+              let dstShift = actualHour - expectedHour;
+              if (dstShift > 1) dstShift = -1;
+              split -= dstShift * h;
+              prevHour = (prevHour + incrHours) % 24;
+              let prevSplit = splits[splits.length - 1];
+              let pctIncr = roundDec((split - prevSplit) / foundIncr, 3);
+              if (pctIncr * pctSpace >= 0.7) splits.push(split);
+            } else splits.push(split);
+          }
+        }
+        return splits;
+      };
+    }
+    return [
+      timeIncrs,
+      _timeAxisStamps,
+      timeAxisSplits
+    ];
+  }
+  var [timeIncrsMs, _timeAxisStampsMs, timeAxisSplitsMs] = genTimeStuffs(1);
+  var [timeIncrsS, _timeAxisStampsS, timeAxisSplitsS] = genTimeStuffs(1e-3);
+  genIncrs(2, -53, 53, [
+    1
+  ]);
+  function timeAxisStamps(stampCfg, fmtDate2) {
+    return stampCfg.map((s) => s.map((v, i) => i == 0 || i == 8 || v == null ? v : fmtDate2(i == 1 || s[8] == 0 ? v : s[1] + v)));
+  }
+  function timeAxisVals(tzDate2, stamps) {
+    return (self, splits, axisIdx, foundSpace, foundIncr) => {
+      let s = stamps.find((s2) => foundIncr >= s2[0]) || stamps[stamps.length - 1];
+      let prevYear;
+      let prevMnth;
+      let prevDate;
+      let prevHour;
+      let prevMins;
+      let prevSecs;
+      return splits.map((split) => {
+        let date = tzDate2(split);
+        let newYear = date.getFullYear();
+        let newMnth = date.getMonth();
+        let newDate = date.getDate();
+        let newHour = date.getHours();
+        let newMins = date.getMinutes();
+        let newSecs = date.getSeconds();
+        let stamp = newYear != prevYear && s[2] || newMnth != prevMnth && s[3] || newDate != prevDate && s[4] || newHour != prevHour && s[5] || newMins != prevMins && s[6] || newSecs != prevSecs && s[7] || s[1];
+        prevYear = newYear;
+        prevMnth = newMnth;
+        prevDate = newDate;
+        prevHour = newHour;
+        prevMins = newMins;
+        prevSecs = newSecs;
+        return stamp(date);
+      });
+    };
+  }
+  function timeAxisVal(tzDate2, dateTpl) {
+    let stamp = fmtDate(dateTpl);
+    return (self, splits, axisIdx, foundSpace, foundIncr) => splits.map((split) => stamp(tzDate2(split)));
+  }
+  function mkDate(y, m, d) {
+    return new Date(y, m, d);
+  }
+  function timeSeriesStamp(stampCfg, fmtDate2) {
+    return fmtDate2(stampCfg);
+  }
+  var _timeSeriesStamp = "{YYYY}-{MM}-{DD} {h}:{mm}{aa}";
+  function timeSeriesVal(tzDate2, stamp) {
+    return (self, val, seriesIdx, dataIdx) => dataIdx == null ? LEGEND_DISP : stamp(tzDate2(val));
+  }
+  function legendStroke(self, seriesIdx) {
+    let s = self.series[seriesIdx];
+    return s.width ? s.stroke(self, seriesIdx) : s.points.width ? s.points.stroke(self, seriesIdx) : null;
+  }
+  function legendFill(self, seriesIdx) {
+    return self.series[seriesIdx].fill(self, seriesIdx);
+  }
+  var legendOpts = {
+    show: true,
+    live: true,
+    isolate: false,
+    mount: noop,
+    markers: {
+      show: true,
+      width: 2,
+      stroke: legendStroke,
+      fill: legendFill,
+      dash: "solid"
+    },
+    idx: null,
+    idxs: null,
+    values: []
+  };
+  function cursorPointShow(self, si) {
+    let o = self.cursor.points;
+    let pt = placeDiv();
+    let size = o.size(self, si);
+    setStylePx(pt, WIDTH, size);
+    setStylePx(pt, HEIGHT, size);
+    let mar = size / -2;
+    setStylePx(pt, "marginLeft", mar);
+    setStylePx(pt, "marginTop", mar);
+    let width = o.width(self, si, size);
+    width && setStylePx(pt, "borderWidth", width);
+    return pt;
+  }
+  function cursorPointFill(self, si) {
+    let sp = self.series[si].points;
+    return sp._fill || sp._stroke;
+  }
+  function cursorPointStroke(self, si) {
+    let sp = self.series[si].points;
+    return sp._stroke || sp._fill;
+  }
+  function cursorPointSize(self, si) {
+    let sp = self.series[si].points;
+    return sp.size;
+  }
+  var moveTuple = [
+    0,
+    0
+  ];
+  function cursorMove(self, mouseLeft1, mouseTop1) {
+    moveTuple[0] = mouseLeft1;
+    moveTuple[1] = mouseTop1;
+    return moveTuple;
+  }
+  function filtBtn0(self, targ, handle, onlyTarg = true) {
+    return (e) => {
+      e.button == 0 && (!onlyTarg || e.target == targ) && handle(e);
+    };
+  }
+  function filtTarg(self, targ, handle, onlyTarg = true) {
+    return (e) => {
+      (!onlyTarg || e.target == targ) && handle(e);
+    };
+  }
+  var cursorOpts = {
+    show: true,
+    x: true,
+    y: true,
+    lock: false,
+    move: cursorMove,
+    points: {
+      one: false,
+      show: cursorPointShow,
+      size: cursorPointSize,
+      width: 0,
+      stroke: cursorPointStroke,
+      fill: cursorPointFill
+    },
+    bind: {
+      mousedown: filtBtn0,
+      mouseup: filtBtn0,
+      click: filtBtn0,
+      dblclick: filtBtn0,
+      mousemove: filtTarg,
+      mouseleave: filtTarg,
+      mouseenter: filtTarg
+    },
+    drag: {
+      setScale: true,
+      x: true,
+      y: false,
+      dist: 0,
+      uni: null,
+      click: (self, e) => {
+        e.stopPropagation();
+        e.stopImmediatePropagation();
+      },
+      _x: false,
+      _y: false
+    },
+    focus: {
+      dist: (self, seriesIdx, dataIdx, valPos, curPos) => valPos - curPos,
+      prox: -1,
+      bias: 0
+    },
+    hover: {
+      skip: [
+        void 0
+      ],
+      prox: null,
+      bias: 0
+    },
+    left: -10,
+    top: -10,
+    idx: null,
+    dataIdx: null,
+    idxs: null,
+    event: null
+  };
+  var axisLines = {
+    show: true,
+    stroke: "rgba(0,0,0,0.07)",
+    width: 2
+  };
+  var grid = assign({}, axisLines, {
+    filter: retArg1
+  });
+  var ticks = assign({}, grid, {
+    size: 10
+  });
+  var border = assign({}, axisLines, {
+    show: false
+  });
+  var font = '12px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, "Noto Sans", sans-serif, "Apple Color Emoji", "Segoe UI Emoji", "Segoe UI Symbol", "Noto Color Emoji"';
+  var labelFont = "bold " + font;
+  var lineGap = 1.5;
+  var xAxisOpts = {
+    show: true,
+    scale: "x",
+    stroke: hexBlack,
+    space: 50,
+    gap: 5,
+    alignTo: 1,
+    size: 50,
+    labelGap: 0,
+    labelSize: 30,
+    labelFont,
+    side: 2,
+    //	class: "x-vals",
+    //	incrs: timeIncrs,
+    //	values: timeVals,
+    //	filter: retArg1,
+    grid,
+    ticks,
+    border,
+    font,
+    lineGap,
+    rotate: 0
+  };
+  var numSeriesLabel = "Value";
+  var timeSeriesLabel = "Time";
+  var xSeriesOpts = {
+    show: true,
+    scale: "x",
+    auto: false,
+    sorted: 1,
+    //	label: "Time",
+    //	value: v => stamp(new Date(v * 1e3)),
+    // internal caches
+    min: inf,
+    max: -inf,
+    idxs: []
+  };
+  function numAxisVals(self, splits, axisIdx, foundSpace, foundIncr) {
+    return splits.map((v) => v == null ? "" : fmtNum(v));
+  }
+  function numAxisSplits(self, axisIdx, scaleMin, scaleMax, foundIncr, foundSpace, forceMin) {
+    let splits = [];
+    let numDec = fixedDec.get(foundIncr) || 0;
+    scaleMin = forceMin ? scaleMin : roundDec(incrRoundUp(scaleMin, foundIncr), numDec);
+    for (let val = scaleMin; val <= scaleMax; val = roundDec(val + foundIncr, numDec)) splits.push(Object.is(val, -0) ? 0 : val);
+    return splits;
+  }
+  function logAxisSplits(self, axisIdx, scaleMin, scaleMax, foundIncr, foundSpace, forceMin) {
+    const splits = [];
+    const logBase = self.scales[self.axes[axisIdx].scale].log;
+    const logFn = logBase == 10 ? log10 : log2;
+    const exp = floor(logFn(scaleMin));
+    foundIncr = pow(logBase, exp);
+    if (logBase == 10) foundIncr = numIncrs[closestIdx(foundIncr, numIncrs)];
+    let split = scaleMin;
+    let nextMagIncr = foundIncr * logBase;
+    if (logBase == 10) nextMagIncr = numIncrs[closestIdx(nextMagIncr, numIncrs)];
+    do {
+      splits.push(split);
+      split = split + foundIncr;
+      if (logBase == 10 && !fixedDec.has(split)) split = roundDec(split, fixedDec.get(foundIncr));
+      if (split >= nextMagIncr) {
+        foundIncr = split;
+        nextMagIncr = foundIncr * logBase;
+        if (logBase == 10) nextMagIncr = numIncrs[closestIdx(nextMagIncr, numIncrs)];
+      }
+    } while (split <= scaleMax);
+    return splits;
+  }
+  function asinhAxisSplits(self, axisIdx, scaleMin, scaleMax, foundIncr, foundSpace, forceMin) {
+    let sc = self.scales[self.axes[axisIdx].scale];
+    let linthresh = sc.asinh;
+    let posSplits = scaleMax > linthresh ? logAxisSplits(self, axisIdx, max(linthresh, scaleMin), scaleMax, foundIncr) : [
+      linthresh
+    ];
+    let zero = scaleMax >= 0 && scaleMin <= 0 ? [
+      0
+    ] : [];
+    let negSplits = scaleMin < -linthresh ? logAxisSplits(self, axisIdx, max(linthresh, -scaleMax), -scaleMin, foundIncr) : [
+      linthresh
+    ];
+    return negSplits.reverse().map((v) => -v).concat(zero, posSplits);
+  }
+  var RE_ALL = /./;
+  var RE_12357 = /[12357]/;
+  var RE_125 = /[125]/;
+  var RE_1 = /1/;
+  var _filt = (splits, distr, re, keepMod) => splits.map((v, i) => distr == 4 && v == 0 || i % keepMod == 0 && re.test(v.toExponential()[v < 0 ? 1 : 0]) ? v : null);
+  function log10AxisValsFilt(self, splits, axisIdx, foundSpace, foundIncr) {
+    let axis = self.axes[axisIdx];
+    let scaleKey = axis.scale;
+    let sc = self.scales[scaleKey];
+    let valToPos = self.valToPos;
+    let minSpace = axis._space;
+    let _10 = valToPos(10, scaleKey);
+    let re = valToPos(9, scaleKey) - _10 >= minSpace ? RE_ALL : valToPos(7, scaleKey) - _10 >= minSpace ? RE_12357 : valToPos(5, scaleKey) - _10 >= minSpace ? RE_125 : RE_1;
+    if (re == RE_1) {
+      let magSpace = abs(valToPos(1, scaleKey) - _10);
+      if (magSpace < minSpace) return _filt(splits.slice().reverse(), sc.distr, re, ceil(minSpace / magSpace)).reverse();
+    }
+    return _filt(splits, sc.distr, re, 1);
+  }
+  function log2AxisValsFilt(self, splits, axisIdx, foundSpace, foundIncr) {
+    let axis = self.axes[axisIdx];
+    let scaleKey = axis.scale;
+    let minSpace = axis._space;
+    let valToPos = self.valToPos;
+    let magSpace = abs(valToPos(1, scaleKey) - valToPos(2, scaleKey));
+    if (magSpace < minSpace) return _filt(splits.slice().reverse(), 3, RE_ALL, ceil(minSpace / magSpace)).reverse();
+    return splits;
+  }
+  function numSeriesVal(self, val, seriesIdx, dataIdx) {
+    return dataIdx == null ? LEGEND_DISP : val == null ? "" : fmtNum(val);
+  }
+  var yAxisOpts = {
+    show: true,
+    scale: "y",
+    stroke: hexBlack,
+    space: 30,
+    gap: 5,
+    alignTo: 1,
+    size: 50,
+    labelGap: 0,
+    labelSize: 30,
+    labelFont,
+    side: 3,
+    //	class: "y-vals",
+    //	incrs: numIncrs,
+    //	values: (vals, space) => vals,
+    //	filter: retArg1,
+    grid,
+    ticks,
+    border,
+    font,
+    lineGap,
+    rotate: 0
+  };
+  function ptDia(width, mult) {
+    let dia = 3 + (width || 1) * 2;
+    return roundDec(dia * mult, 3);
+  }
+  function seriesPointsShow(self, si) {
+    let { scale, idxs } = self.series[0];
+    let xData = self._data[0];
+    let p0 = self.valToPos(xData[idxs[0]], scale, true);
+    let p1 = self.valToPos(xData[idxs[1]], scale, true);
+    let dim = abs(p1 - p0);
+    let s = self.series[si];
+    let maxPts = dim / (s.points.space * pxRatio);
+    return idxs[1] - idxs[0] <= maxPts;
+  }
+  var facet = {
+    scale: null,
+    auto: true,
+    sorted: 0,
+    // internal caches
+    min: inf,
+    max: -inf
+  };
+  var gaps = (self, seriesIdx, idx0, idx1, nullGaps) => nullGaps;
+  var xySeriesOpts = {
+    show: true,
+    auto: true,
+    sorted: 0,
+    gaps,
+    alpha: 1,
+    facets: [
+      assign({}, facet, {
+        scale: "x"
+      }),
+      assign({}, facet, {
+        scale: "y"
+      })
+    ]
+  };
+  var ySeriesOpts = {
+    scale: "y",
+    auto: true,
+    sorted: 0,
+    show: true,
+    spanGaps: false,
+    gaps,
+    alpha: 1,
+    points: {
+      show: seriesPointsShow,
+      filter: null
+    },
+    //	label: "Value",
+    //	value: v => v,
+    values: null,
+    // internal caches
+    min: inf,
+    max: -inf,
+    idxs: [],
+    path: null,
+    clip: null
+  };
+  function clampScale(self, val, scaleMin, scaleMax, scaleKey) {
+    return scaleMin / 10;
+  }
+  var xScaleOpts = {
+    time: FEAT_TIME,
+    auto: true,
+    distr: 1,
+    log: 10,
+    asinh: 1,
+    min: null,
+    max: null,
+    dir: 1,
+    ori: 0
+  };
+  var yScaleOpts = assign({}, xScaleOpts, {
+    time: false,
+    ori: 1
+  });
+  var syncs = {};
+  function _sync(key, opts) {
+    let s = syncs[key];
+    if (!s) {
+      s = {
+        key,
+        plots: [],
+        sub(plot) {
+          s.plots.push(plot);
+        },
+        unsub(plot) {
+          s.plots = s.plots.filter((c) => c != plot);
+        },
+        pub(type, self, x, y, w, h, i) {
+          for (let j = 0; j < s.plots.length; j++) s.plots[j] != self && s.plots[j].pub(type, self, x, y, w, h, i);
+        }
+      };
+      if (key != null) syncs[key] = s;
+    }
+    return s;
+  }
+  var BAND_CLIP_FILL = 1 << 0;
+  var BAND_CLIP_STROKE = 1 << 1;
+  function orient(u, seriesIdx, cb) {
+    const mode = u.mode;
+    const series = u.series[seriesIdx];
+    const data = mode == 2 ? u._data[seriesIdx] : u._data;
+    const scales = u.scales;
+    const bbox = u.bbox;
+    let dx = data[0], dy = mode == 2 ? data[1] : data[seriesIdx], sx = mode == 2 ? scales[series.facets[0].scale] : scales[u.series[0].scale], sy = mode == 2 ? scales[series.facets[1].scale] : scales[series.scale], l = bbox.left, t2 = bbox.top, w = bbox.width, h = bbox.height, H = u.valToPosH, V = u.valToPosV;
+    return sx.ori == 0 ? cb(series, dx, dy, sx, sy, H, V, l, t2, w, h, moveToH, lineToH, rectH, arcH, bezierCurveToH) : cb(series, dx, dy, sx, sy, V, H, t2, l, h, w, moveToV, lineToV, rectV, arcV, bezierCurveToV);
+  }
+  function bandFillClipDirs(self, seriesIdx) {
+    let fillDir = 0;
+    let clipDirs = 0;
+    let bands = ifNull(self.bands, EMPTY_ARR);
+    for (let i = 0; i < bands.length; i++) {
+      let b = bands[i];
+      if (b.series[0] == seriesIdx) fillDir = b.dir;
+      else if (b.series[1] == seriesIdx) {
+        if (b.dir == 1) clipDirs |= 1;
+        else clipDirs |= 2;
+      }
+    }
+    return [
+      fillDir,
+      clipDirs == 1 ? -1 : clipDirs == 2 ? 1 : clipDirs == 3 ? 2 : 0
+    ];
+  }
+  function seriesFillTo(self, seriesIdx, dataMin, dataMax, bandFillDir) {
+    let mode = self.mode;
+    let series = self.series[seriesIdx];
+    let scaleKey = mode == 2 ? series.facets[1].scale : series.scale;
+    let scale = self.scales[scaleKey];
+    return bandFillDir == -1 ? scale.min : bandFillDir == 1 ? scale.max : scale.distr == 3 ? scale.dir == 1 ? scale.min : scale.max : 0;
+  }
+  function clipBandLine(self, seriesIdx, idx0, idx1, strokePath, clipDir) {
+    return orient(self, seriesIdx, (series, dataX, dataY, scaleX, scaleY, valToPosX, valToPosY, xOff, yOff, xDim, yDim) => {
+      let pxRound = series.pxRound;
+      const dir = scaleX.dir * (scaleX.ori == 0 ? 1 : -1);
+      const lineTo = scaleX.ori == 0 ? lineToH : lineToV;
+      let frIdx, toIdx;
+      if (dir == 1) {
+        frIdx = idx0;
+        toIdx = idx1;
+      } else {
+        frIdx = idx1;
+        toIdx = idx0;
+      }
+      let x0 = pxRound(valToPosX(dataX[frIdx], scaleX, xDim, xOff));
+      let y0 = pxRound(valToPosY(dataY[frIdx], scaleY, yDim, yOff));
+      let x1 = pxRound(valToPosX(dataX[toIdx], scaleX, xDim, xOff));
+      let yLimit = pxRound(valToPosY(clipDir == 1 ? scaleY.max : scaleY.min, scaleY, yDim, yOff));
+      let clip2 = new Path2D(strokePath);
+      lineTo(clip2, x1, yLimit);
+      lineTo(clip2, x0, yLimit);
+      lineTo(clip2, x0, y0);
+      return clip2;
+    });
+  }
+  function clipGaps(gaps2, ori, plotLft, plotTop, plotWid, plotHgt) {
+    let clip2 = null;
+    if (gaps2.length > 0) {
+      clip2 = new Path2D();
+      const rect2 = ori == 0 ? rectH : rectV;
+      let prevGapEnd = plotLft;
+      for (let i = 0; i < gaps2.length; i++) {
+        let g = gaps2[i];
+        if (g[1] > g[0]) {
+          let w2 = g[0] - prevGapEnd;
+          w2 > 0 && rect2(clip2, prevGapEnd, plotTop, w2, plotTop + plotHgt);
+          prevGapEnd = g[1];
+        }
+      }
+      let w = plotLft + plotWid - prevGapEnd;
+      let maxStrokeWidth = 10;
+      w > 0 && rect2(clip2, prevGapEnd, plotTop - maxStrokeWidth / 2, w, plotTop + plotHgt + maxStrokeWidth);
+    }
+    return clip2;
+  }
+  function addGap(gaps2, fromX, toX) {
+    let prevGap = gaps2[gaps2.length - 1];
+    if (prevGap && prevGap[0] == fromX) prevGap[1] = toX;
+    else gaps2.push([
+      fromX,
+      toX
+    ]);
+  }
+  function findGaps(xs, ys, idx0, idx1, dir, pixelForX, align) {
+    let gaps2 = [];
+    let len = xs.length;
+    for (let i = dir == 1 ? idx0 : idx1; i >= idx0 && i <= idx1; i += dir) {
+      let yVal = ys[i];
+      if (yVal === null) {
+        let fr = i, to = i;
+        if (dir == 1) {
+          while (++i <= idx1 && ys[i] === null) to = i;
+        } else {
+          while (--i >= idx0 && ys[i] === null) to = i;
+        }
+        let frPx = pixelForX(xs[fr]);
+        let toPx = to == fr ? frPx : pixelForX(xs[to]);
+        let fri2 = fr - dir;
+        let frPx2 = align <= 0 && fri2 >= 0 && fri2 < len ? pixelForX(xs[fri2]) : frPx;
+        frPx = frPx2;
+        let toi2 = to + dir;
+        let toPx2 = align >= 0 && toi2 >= 0 && toi2 < len ? pixelForX(xs[toi2]) : toPx;
+        toPx = toPx2;
+        if (toPx >= frPx) gaps2.push([
+          frPx,
+          toPx
+        ]);
+      }
+    }
+    return gaps2;
+  }
+  function pxRoundGen(pxAlign) {
+    return pxAlign == 0 ? retArg0 : pxAlign == 1 ? round : (v) => incrRound(v, pxAlign);
+  }
+  function rect(ori) {
+    let moveTo = ori == 0 ? moveToH : moveToV;
+    let arcTo = ori == 0 ? (p, x1, y1, x2, y2, r) => {
+      p.arcTo(x1, y1, x2, y2, r);
+    } : (p, y1, x1, y2, x2, r) => {
+      p.arcTo(x1, y1, x2, y2, r);
+    };
+    let rect2 = ori == 0 ? (p, x, y, w, h) => {
+      p.rect(x, y, w, h);
+    } : (p, y, x, h, w) => {
+      p.rect(x, y, w, h);
+    };
+    return (p, x, y, w, h, endRad = 0, baseRad = 0) => {
+      if (endRad == 0 && baseRad == 0) rect2(p, x, y, w, h);
+      else {
+        endRad = min(endRad, w / 2, h / 2);
+        baseRad = min(baseRad, w / 2, h / 2);
+        moveTo(p, x + endRad, y);
+        arcTo(p, x + w, y, x + w, y + h, endRad);
+        arcTo(p, x + w, y + h, x, y + h, baseRad);
+        arcTo(p, x, y + h, x, y, baseRad);
+        arcTo(p, x, y, x + w, y, endRad);
+        p.closePath();
+      }
+    };
+  }
+  var moveToH = (p, x, y) => {
+    p.moveTo(x, y);
+  };
+  var moveToV = (p, y, x) => {
+    p.moveTo(x, y);
+  };
+  var lineToH = (p, x, y) => {
+    p.lineTo(x, y);
+  };
+  var lineToV = (p, y, x) => {
+    p.lineTo(x, y);
+  };
+  var rectH = rect(0);
+  var rectV = rect(1);
+  var arcH = (p, x, y, r, startAngle, endAngle) => {
+    p.arc(x, y, r, startAngle, endAngle);
+  };
+  var arcV = (p, y, x, r, startAngle, endAngle) => {
+    p.arc(x, y, r, startAngle, endAngle);
+  };
+  var bezierCurveToH = (p, bp1x, bp1y, bp2x, bp2y, p2x, p2y) => {
+    p.bezierCurveTo(bp1x, bp1y, bp2x, bp2y, p2x, p2y);
+  };
+  var bezierCurveToV = (p, bp1y, bp1x, bp2y, bp2x, p2y, p2x) => {
+    p.bezierCurveTo(bp1x, bp1y, bp2x, bp2y, p2x, p2y);
+  };
+  function points(opts) {
+    return (u, seriesIdx, idx0, idx1, filtIdxs) => {
+      return orient(u, seriesIdx, (series, dataX, dataY, scaleX, scaleY, valToPosX, valToPosY, xOff, yOff, xDim, yDim) => {
+        let { pxRound, points: points2 } = series;
+        let moveTo, arc;
+        if (scaleX.ori == 0) {
+          moveTo = moveToH;
+          arc = arcH;
+        } else {
+          moveTo = moveToV;
+          arc = arcV;
+        }
+        const width = roundDec(points2.width * pxRatio, 3);
+        let rad = (points2.size - points2.width) / 2 * pxRatio;
+        let dia = roundDec(rad * 2, 3);
+        let fill = new Path2D();
+        let clip2 = new Path2D();
+        let { left: lft, top, width: wid, height: hgt } = u.bbox;
+        rectH(clip2, lft - dia, top - dia, wid + dia * 2, hgt + dia * 2);
+        const drawPoint = (pi) => {
+          if (dataY[pi] != null) {
+            let x = pxRound(valToPosX(dataX[pi], scaleX, xDim, xOff));
+            let y = pxRound(valToPosY(dataY[pi], scaleY, yDim, yOff));
+            moveTo(fill, x + rad, y);
+            arc(fill, x, y, rad, 0, PI * 2);
+          }
+        };
+        if (filtIdxs) filtIdxs.forEach(drawPoint);
+        else {
+          for (let pi = idx0; pi <= idx1; pi++) drawPoint(pi);
+        }
+        return {
+          stroke: width > 0 ? fill : null,
+          fill,
+          clip: clip2,
+          flags: BAND_CLIP_FILL | BAND_CLIP_STROKE
+        };
+      });
+    };
+  }
+  function _drawAcc(lineTo) {
+    return (stroke, accX, minY, maxY, inY, outY) => {
+      if (minY != maxY) {
+        if (inY != minY && outY != minY) lineTo(stroke, accX, minY);
+        if (inY != maxY && outY != maxY) lineTo(stroke, accX, maxY);
+        lineTo(stroke, accX, outY);
+      }
+    };
+  }
+  var drawAccH = _drawAcc(lineToH);
+  var drawAccV = _drawAcc(lineToV);
+  function linear(opts) {
+    const alignGaps = ifNull(opts?.alignGaps, 0);
+    return (u, seriesIdx, idx0, idx1) => {
+      return orient(u, seriesIdx, (series, dataX, dataY, scaleX, scaleY, valToPosX, valToPosY, xOff, yOff, xDim, yDim) => {
+        [idx0, idx1] = nonNullIdxs(dataY, idx0, idx1);
+        let pxRound = series.pxRound;
+        let pixelForX = (val) => pxRound(valToPosX(val, scaleX, xDim, xOff));
+        let pixelForY = (val) => pxRound(valToPosY(val, scaleY, yDim, yOff));
+        let lineTo, drawAcc;
+        if (scaleX.ori == 0) {
+          lineTo = lineToH;
+          drawAcc = drawAccH;
+        } else {
+          lineTo = lineToV;
+          drawAcc = drawAccV;
+        }
+        const dir = scaleX.dir * (scaleX.ori == 0 ? 1 : -1);
+        const _paths = {
+          stroke: new Path2D(),
+          fill: null,
+          clip: null,
+          band: null,
+          gaps: null,
+          flags: BAND_CLIP_FILL
+        };
+        const stroke = _paths.stroke;
+        let hasGap = false;
+        const decimate2 = idx1 - idx0 >= xDim * 4;
+        if (decimate2) {
+          let xForPixel = (pos) => u.posToVal(pos, scaleX.key, true);
+          let minY = null, maxY = null, inY, outY, drawnAtX;
+          let accX = pixelForX(dataX[dir == 1 ? idx0 : idx1]);
+          let idx0px = pixelForX(dataX[idx0]);
+          let idx1px = pixelForX(dataX[idx1]);
+          let nextAccXVal = xForPixel(dir == 1 ? idx0px + 1 : idx1px - 1);
+          for (let i = dir == 1 ? idx0 : idx1; i >= idx0 && i <= idx1; i += dir) {
+            let xVal = dataX[i];
+            let reuseAccX = dir == 1 ? xVal < nextAccXVal : xVal > nextAccXVal;
+            let x = reuseAccX ? accX : pixelForX(xVal);
+            let yVal = dataY[i];
+            if (x == accX) {
+              if (yVal != null) {
+                outY = yVal;
+                if (minY == null) {
+                  lineTo(stroke, x, pixelForY(outY));
+                  inY = minY = maxY = outY;
+                } else {
+                  if (outY < minY) minY = outY;
+                  else if (outY > maxY) maxY = outY;
+                }
+              } else {
+                if (yVal === null) hasGap = true;
+              }
+            } else {
+              if (minY != null) drawAcc(stroke, accX, pixelForY(minY), pixelForY(maxY), pixelForY(inY), pixelForY(outY));
+              if (yVal != null) {
+                outY = yVal;
+                lineTo(stroke, x, pixelForY(outY));
+                minY = maxY = inY = outY;
+              } else {
+                minY = maxY = null;
+                if (yVal === null) hasGap = true;
+              }
+              accX = x;
+              nextAccXVal = xForPixel(accX + dir);
+            }
+          }
+          if (minY != null && minY != maxY && drawnAtX != accX) drawAcc(stroke, accX, pixelForY(minY), pixelForY(maxY), pixelForY(inY), pixelForY(outY));
+        } else {
+          for (let i = dir == 1 ? idx0 : idx1; i >= idx0 && i <= idx1; i += dir) {
+            let yVal = dataY[i];
+            if (yVal === null) hasGap = true;
+            else if (yVal != null) lineTo(stroke, pixelForX(dataX[i]), pixelForY(yVal));
+          }
+        }
+        let [bandFillDir, bandClipDir] = bandFillClipDirs(u, seriesIdx);
+        if (series.fill != null || bandFillDir != 0) {
+          let fill = _paths.fill = new Path2D(stroke);
+          let fillToVal = series.fillTo(u, seriesIdx, series.min, series.max, bandFillDir);
+          let fillToY = pixelForY(fillToVal);
+          let frX = pixelForX(dataX[idx0]);
+          let toX = pixelForX(dataX[idx1]);
+          if (dir == -1) [toX, frX] = [
+            frX,
+            toX
+          ];
+          lineTo(fill, toX, fillToY);
+          lineTo(fill, frX, fillToY);
+        }
+        if (!series.spanGaps) {
+          let gaps2 = [];
+          hasGap && gaps2.push(...findGaps(dataX, dataY, idx0, idx1, dir, pixelForX, alignGaps));
+          _paths.gaps = gaps2 = series.gaps(u, seriesIdx, idx0, idx1, gaps2);
+          _paths.clip = clipGaps(gaps2, scaleX.ori, xOff, yOff, xDim, yDim);
+        }
+        if (bandClipDir != 0) {
+          _paths.band = bandClipDir == 2 ? [
+            clipBandLine(u, seriesIdx, idx0, idx1, stroke, -1),
+            clipBandLine(u, seriesIdx, idx0, idx1, stroke, 1)
+          ] : clipBandLine(u, seriesIdx, idx0, idx1, stroke, bandClipDir);
+        }
+        return _paths;
+      });
+    };
+  }
+  function stepped(opts) {
+    const align = ifNull(opts.align, 1);
+    const ascDesc = ifNull(opts.ascDesc, false);
+    const alignGaps = ifNull(opts.alignGaps, 0);
+    const extend = ifNull(opts.extend, false);
+    return (u, seriesIdx, idx0, idx1) => {
+      return orient(u, seriesIdx, (series, dataX, dataY, scaleX, scaleY, valToPosX, valToPosY, xOff, yOff, xDim, yDim) => {
+        [idx0, idx1] = nonNullIdxs(dataY, idx0, idx1);
+        let pxRound = series.pxRound;
+        let { left, width } = u.bbox;
+        let pixelForX = (val) => pxRound(valToPosX(val, scaleX, xDim, xOff));
+        let pixelForY = (val) => pxRound(valToPosY(val, scaleY, yDim, yOff));
+        let lineTo = scaleX.ori == 0 ? lineToH : lineToV;
+        const _paths = {
+          stroke: new Path2D(),
+          fill: null,
+          clip: null,
+          band: null,
+          gaps: null,
+          flags: BAND_CLIP_FILL
+        };
+        const stroke = _paths.stroke;
+        const dir = scaleX.dir * (scaleX.ori == 0 ? 1 : -1);
+        let prevYPos = pixelForY(dataY[dir == 1 ? idx0 : idx1]);
+        let firstXPos = pixelForX(dataX[dir == 1 ? idx0 : idx1]);
+        let prevXPos = firstXPos;
+        let firstXPosExt = firstXPos;
+        if (extend && align == -1) {
+          firstXPosExt = left;
+          lineTo(stroke, firstXPosExt, prevYPos);
+        }
+        lineTo(stroke, firstXPos, prevYPos);
+        for (let i = dir == 1 ? idx0 : idx1; i >= idx0 && i <= idx1; i += dir) {
+          let yVal1 = dataY[i];
+          if (yVal1 == null) continue;
+          let x1 = pixelForX(dataX[i]);
+          let y1 = pixelForY(yVal1);
+          if (align == 1) lineTo(stroke, x1, prevYPos);
+          else lineTo(stroke, prevXPos, y1);
+          lineTo(stroke, x1, y1);
+          prevYPos = y1;
+          prevXPos = x1;
+        }
+        let prevXPosExt = prevXPos;
+        if (extend && align == 1) {
+          prevXPosExt = left + width;
+          lineTo(stroke, prevXPosExt, prevYPos);
+        }
+        let [bandFillDir, bandClipDir] = bandFillClipDirs(u, seriesIdx);
+        if (series.fill != null || bandFillDir != 0) {
+          let fill = _paths.fill = new Path2D(stroke);
+          let fillTo = series.fillTo(u, seriesIdx, series.min, series.max, bandFillDir);
+          let fillToY = pixelForY(fillTo);
+          lineTo(fill, prevXPosExt, fillToY);
+          lineTo(fill, firstXPosExt, fillToY);
+        }
+        if (!series.spanGaps) {
+          let gaps2 = [];
+          gaps2.push(...findGaps(dataX, dataY, idx0, idx1, dir, pixelForX, alignGaps));
+          let halfStroke = series.width * pxRatio / 2;
+          let startsOffset = ascDesc || align == 1 ? halfStroke : -halfStroke;
+          let endsOffset = ascDesc || align == -1 ? -halfStroke : halfStroke;
+          gaps2.forEach((g) => {
+            g[0] += startsOffset;
+            g[1] += endsOffset;
+          });
+          _paths.gaps = gaps2 = series.gaps(u, seriesIdx, idx0, idx1, gaps2);
+          _paths.clip = clipGaps(gaps2, scaleX.ori, xOff, yOff, xDim, yDim);
+        }
+        if (bandClipDir != 0) {
+          _paths.band = bandClipDir == 2 ? [
+            clipBandLine(u, seriesIdx, idx0, idx1, stroke, -1),
+            clipBandLine(u, seriesIdx, idx0, idx1, stroke, 1)
+          ] : clipBandLine(u, seriesIdx, idx0, idx1, stroke, bandClipDir);
+        }
+        return _paths;
+      });
+    };
+  }
+  function findColWidth(dataX, dataY, valToPosX, scaleX, xDim, xOff, colWid = inf) {
+    if (dataX.length > 1) {
+      let prevIdx = null;
+      for (let i = 0, minDelta = Infinity; i < dataX.length; i++) {
+        if (dataY[i] !== void 0) {
+          if (prevIdx != null) {
+            let delta = abs(dataX[i] - dataX[prevIdx]);
+            if (delta < minDelta) {
+              minDelta = delta;
+              colWid = abs(valToPosX(dataX[i], scaleX, xDim, xOff) - valToPosX(dataX[prevIdx], scaleX, xDim, xOff));
+            }
+          }
+          prevIdx = i;
+        }
+      }
+    }
+    return colWid;
+  }
+  function bars(opts) {
+    opts = opts || EMPTY_OBJ;
+    const size = ifNull(opts.size, [
+      0.6,
+      inf,
+      1
+    ]);
+    const align = opts.align || 0;
+    const _extraGap = opts.gap || 0;
+    let ro = opts.radius;
+    ro = // [valueRadius, baselineRadius]
+    ro == null ? [
+      0,
+      0
+    ] : typeof ro == "number" ? [
+      ro,
+      0
+    ] : ro;
+    const radiusFn = fnOrSelf(ro);
+    const gapFactor = 1 - size[0];
+    const _maxWidth = ifNull(size[1], inf);
+    const _minWidth = ifNull(size[2], 1);
+    const disp = ifNull(opts.disp, EMPTY_OBJ);
+    const _each = ifNull(opts.each, (_2) => {
+    });
+    const { fill: dispFills, stroke: dispStrokes } = disp;
+    return (u, seriesIdx, idx0, idx1) => {
+      return orient(u, seriesIdx, (series, dataX, dataY, scaleX, scaleY, valToPosX, valToPosY, xOff, yOff, xDim, yDim) => {
+        let pxRound = series.pxRound;
+        let _align = align;
+        let extraGap = _extraGap * pxRatio;
+        let maxWidth = _maxWidth * pxRatio;
+        let minWidth = _minWidth * pxRatio;
+        let valRadius, baseRadius;
+        if (scaleX.ori == 0) [valRadius, baseRadius] = radiusFn(u, seriesIdx);
+        else [baseRadius, valRadius] = radiusFn(u, seriesIdx);
+        const _dirX = scaleX.dir * (scaleX.ori == 0 ? 1 : -1);
+        let rect2 = scaleX.ori == 0 ? rectH : rectV;
+        let each = scaleX.ori == 0 ? _each : (u2, seriesIdx2, i, top, lft, hgt, wid) => {
+          _each(u2, seriesIdx2, i, lft, top, wid, hgt);
+        };
+        let band = ifNull(u.bands, EMPTY_ARR).find((b) => b.series[0] == seriesIdx);
+        let fillDir = band != null ? band.dir : 0;
+        let fillTo = series.fillTo(u, seriesIdx, series.min, series.max, fillDir);
+        let fillToY = pxRound(valToPosY(fillTo, scaleY, yDim, yOff));
+        let xShift, barWid, fullGap, colWid = xDim;
+        let strokeWidth = pxRound(series.width * pxRatio);
+        let multiPath = false;
+        let fillColors = null;
+        let fillPaths = null;
+        let strokeColors = null;
+        let strokePaths = null;
+        if (dispFills != null && (strokeWidth == 0 || dispStrokes != null)) {
+          multiPath = true;
+          fillColors = dispFills.values(u, seriesIdx, idx0, idx1);
+          fillPaths = /* @__PURE__ */ new Map();
+          new Set(fillColors).forEach((color) => {
+            if (color != null) fillPaths.set(color, new Path2D());
+          });
+          if (strokeWidth > 0) {
+            strokeColors = dispStrokes.values(u, seriesIdx, idx0, idx1);
+            strokePaths = /* @__PURE__ */ new Map();
+            new Set(strokeColors).forEach((color) => {
+              if (color != null) strokePaths.set(color, new Path2D());
+            });
+          }
+        }
+        let { x0, size: size2 } = disp;
+        if (x0 != null && size2 != null) {
+          _align = 1;
+          dataX = x0.values(u, seriesIdx, idx0, idx1);
+          if (x0.unit == 2) dataX = dataX.map((pct2) => u.posToVal(xOff + pct2 * xDim, scaleX.key, true));
+          let sizes = size2.values(u, seriesIdx, idx0, idx1);
+          if (size2.unit == 2) barWid = sizes[0] * xDim;
+          else barWid = valToPosX(sizes[0], scaleX, xDim, xOff) - valToPosX(0, scaleX, xDim, xOff);
+          colWid = findColWidth(dataX, dataY, valToPosX, scaleX, xDim, xOff, colWid);
+          let gapWid = colWid - barWid;
+          fullGap = gapWid + extraGap;
+        } else {
+          colWid = findColWidth(dataX, dataY, valToPosX, scaleX, xDim, xOff, colWid);
+          let gapWid = colWid * gapFactor;
+          fullGap = gapWid + extraGap;
+          barWid = colWid - fullGap;
+        }
+        if (fullGap < 1) fullGap = 0;
+        if (strokeWidth >= barWid / 2) strokeWidth = 0;
+        if (fullGap < 5) pxRound = retArg0;
+        let insetStroke = fullGap > 0;
+        let rawBarWid = colWid - fullGap - (insetStroke ? strokeWidth : 0);
+        barWid = pxRound(clamp(rawBarWid, minWidth, maxWidth));
+        xShift = (_align == 0 ? barWid / 2 : _align == _dirX ? 0 : barWid) - _align * _dirX * ((_align == 0 ? extraGap / 2 : 0) + (insetStroke ? strokeWidth / 2 : 0));
+        const _paths = {
+          stroke: null,
+          fill: null,
+          clip: null,
+          band: null,
+          gaps: null,
+          flags: 0
+        };
+        const stroke = multiPath ? null : new Path2D();
+        let dataY0 = null;
+        if (band != null) dataY0 = u.data[band.series[1]];
+        else {
+          let { y0, y1 } = disp;
+          if (y0 != null && y1 != null) {
+            dataY = y1.values(u, seriesIdx, idx0, idx1);
+            dataY0 = y0.values(u, seriesIdx, idx0, idx1);
+          }
+        }
+        let radVal = valRadius * barWid;
+        let radBase = baseRadius * barWid;
+        for (let i = _dirX == 1 ? idx0 : idx1; i >= idx0 && i <= idx1; i += _dirX) {
+          let yVal = dataY[i];
+          if (yVal == null) continue;
+          if (dataY0 != null) {
+            let yVal0 = dataY0[i] ?? 0;
+            if (yVal - yVal0 == 0) continue;
+            fillToY = valToPosY(yVal0, scaleY, yDim, yOff);
+          }
+          let xVal = scaleX.distr != 2 || disp != null ? dataX[i] : i;
+          let xPos = valToPosX(xVal, scaleX, xDim, xOff);
+          let yPos = valToPosY(ifNull(yVal, fillTo), scaleY, yDim, yOff);
+          let lft = pxRound(xPos - xShift);
+          let btm = pxRound(max(yPos, fillToY));
+          let top = pxRound(min(yPos, fillToY));
+          let barHgt = btm - top;
+          if (yVal != null) {
+            let rv = yVal < 0 ? radBase : radVal;
+            let rb = yVal < 0 ? radVal : radBase;
+            if (multiPath) {
+              if (strokeWidth > 0 && strokeColors[i] != null) rect2(strokePaths.get(strokeColors[i]), lft, top + floor(strokeWidth / 2), barWid, max(0, barHgt - strokeWidth), rv, rb);
+              if (fillColors[i] != null) rect2(fillPaths.get(fillColors[i]), lft, top + floor(strokeWidth / 2), barWid, max(0, barHgt - strokeWidth), rv, rb);
+            } else rect2(stroke, lft, top + floor(strokeWidth / 2), barWid, max(0, barHgt - strokeWidth), rv, rb);
+            each(u, seriesIdx, i, lft - strokeWidth / 2, top, barWid + strokeWidth, barHgt);
+          }
+        }
+        if (strokeWidth > 0) _paths.stroke = multiPath ? strokePaths : stroke;
+        else if (!multiPath) {
+          _paths._fill = series.width == 0 ? series._fill : series._stroke ?? series._fill;
+          _paths.width = 0;
+        }
+        _paths.fill = multiPath ? fillPaths : stroke;
+        return _paths;
+      });
+    };
+  }
+  function splineInterp(interp, opts) {
+    const alignGaps = ifNull(opts?.alignGaps, 0);
+    return (u, seriesIdx, idx0, idx1) => {
+      return orient(u, seriesIdx, (series, dataX, dataY, scaleX, scaleY, valToPosX, valToPosY, xOff, yOff, xDim, yDim) => {
+        [idx0, idx1] = nonNullIdxs(dataY, idx0, idx1);
+        let pxRound = series.pxRound;
+        let pixelForX = (val) => pxRound(valToPosX(val, scaleX, xDim, xOff));
+        let pixelForY = (val) => pxRound(valToPosY(val, scaleY, yDim, yOff));
+        let moveTo, bezierCurveTo, lineTo;
+        if (scaleX.ori == 0) {
+          moveTo = moveToH;
+          lineTo = lineToH;
+          bezierCurveTo = bezierCurveToH;
+        } else {
+          moveTo = moveToV;
+          lineTo = lineToV;
+          bezierCurveTo = bezierCurveToV;
+        }
+        const dir = scaleX.dir * (scaleX.ori == 0 ? 1 : -1);
+        let firstXPos = pixelForX(dataX[dir == 1 ? idx0 : idx1]);
+        let prevXPos = firstXPos;
+        let xCoords = [];
+        let yCoords = [];
+        for (let i = dir == 1 ? idx0 : idx1; i >= idx0 && i <= idx1; i += dir) {
+          let yVal = dataY[i];
+          if (yVal != null) {
+            let xVal = dataX[i];
+            let xPos = pixelForX(xVal);
+            xCoords.push(prevXPos = xPos);
+            yCoords.push(pixelForY(dataY[i]));
+          }
+        }
+        const _paths = {
+          stroke: interp(xCoords, yCoords, moveTo, lineTo, bezierCurveTo, pxRound),
+          fill: null,
+          clip: null,
+          band: null,
+          gaps: null,
+          flags: BAND_CLIP_FILL
+        };
+        const stroke = _paths.stroke;
+        let [bandFillDir, bandClipDir] = bandFillClipDirs(u, seriesIdx);
+        if (series.fill != null || bandFillDir != 0) {
+          let fill = _paths.fill = new Path2D(stroke);
+          let fillTo = series.fillTo(u, seriesIdx, series.min, series.max, bandFillDir);
+          let fillToY = pixelForY(fillTo);
+          lineTo(fill, prevXPos, fillToY);
+          lineTo(fill, firstXPos, fillToY);
+        }
+        if (!series.spanGaps) {
+          let gaps2 = [];
+          gaps2.push(...findGaps(dataX, dataY, idx0, idx1, dir, pixelForX, alignGaps));
+          _paths.gaps = gaps2 = series.gaps(u, seriesIdx, idx0, idx1, gaps2);
+          _paths.clip = clipGaps(gaps2, scaleX.ori, xOff, yOff, xDim, yDim);
+        }
+        if (bandClipDir != 0) {
+          _paths.band = bandClipDir == 2 ? [
+            clipBandLine(u, seriesIdx, idx0, idx1, stroke, -1),
+            clipBandLine(u, seriesIdx, idx0, idx1, stroke, 1)
+          ] : clipBandLine(u, seriesIdx, idx0, idx1, stroke, bandClipDir);
+        }
+        return _paths;
+      });
+    };
+  }
+  function monotoneCubic(opts) {
+    return splineInterp(_monotoneCubic, opts);
+  }
+  function _monotoneCubic(xs, ys, moveTo, lineTo, bezierCurveTo, pxRound) {
+    const n = xs.length;
+    if (n < 2) return null;
+    const path = new Path2D();
+    moveTo(path, xs[0], ys[0]);
+    if (n == 2) lineTo(path, xs[1], ys[1]);
+    else {
+      let ms = Array(n), ds = Array(n - 1), dys = Array(n - 1), dxs = Array(n - 1);
+      for (let i = 0; i < n - 1; i++) {
+        dys[i] = ys[i + 1] - ys[i];
+        dxs[i] = xs[i + 1] - xs[i];
+        ds[i] = dys[i] / dxs[i];
+      }
+      ms[0] = ds[0];
+      for (let i = 1; i < n - 1; i++) {
+        if (ds[i] === 0 || ds[i - 1] === 0 || ds[i - 1] > 0 !== ds[i] > 0) ms[i] = 0;
+        else {
+          ms[i] = 3 * (dxs[i - 1] + dxs[i]) / ((2 * dxs[i] + dxs[i - 1]) / ds[i - 1] + (dxs[i] + 2 * dxs[i - 1]) / ds[i]);
+          if (!isFinite(ms[i])) ms[i] = 0;
+        }
+      }
+      ms[n - 1] = ds[n - 2];
+      for (let i = 0; i < n - 1; i++) {
+        bezierCurveTo(path, xs[i] + dxs[i] / 3, ys[i] + ms[i] * dxs[i] / 3, xs[i + 1] - dxs[i] / 3, ys[i + 1] - ms[i + 1] * dxs[i] / 3, xs[i + 1], ys[i + 1]);
+      }
+    }
+    return path;
+  }
+  var cursorPlots = /* @__PURE__ */ new Set();
+  function invalidateRects() {
+    for (let u of cursorPlots) u.syncRect(true);
+  }
+  if (domEnv) {
+    on(resize, win, invalidateRects);
+    on(scroll, win, invalidateRects, true);
+    on(dppxchange, win, () => {
+      uPlot.pxRatio = pxRatio;
+    });
+  }
+  var linearPath = linear();
+  var pointsPath = points();
+  function setDefaults(d, xo, yo, initY) {
+    let d2 = initY ? [
+      d[0],
+      d[1]
+    ].concat(d.slice(2)) : [
+      d[0]
+    ].concat(d.slice(1));
+    return d2.map((o, i) => setDefault(o, i, xo, yo));
+  }
+  function setDefaults2(d, xyo) {
+    return d.map((o, i) => i == 0 ? {} : assign({}, xyo, o));
+  }
+  function setDefault(o, i, xo, yo) {
+    return assign({}, i == 0 ? xo : yo, o);
+  }
+  function snapNumX(self, dataMin, dataMax) {
+    return dataMin == null ? nullNullTuple : [
+      dataMin,
+      dataMax
+    ];
+  }
+  var snapTimeX = snapNumX;
+  function snapNumY(self, dataMin, dataMax) {
+    return dataMin == null ? nullNullTuple : rangeNum(dataMin, dataMax, rangePad, true);
+  }
+  function snapLogY(self, dataMin, dataMax, scale) {
+    return dataMin == null ? nullNullTuple : rangeLog(dataMin, dataMax, self.scales[scale].log, false);
+  }
+  var snapLogX = snapLogY;
+  function snapAsinhY(self, dataMin, dataMax, scale) {
+    return dataMin == null ? nullNullTuple : rangeAsinh(dataMin, dataMax, self.scales[scale].log, false);
+  }
+  var snapAsinhX = snapAsinhY;
+  function findIncr(minVal, maxVal, incrs, dim, minSpace) {
+    let intDigits = max(numIntDigits(minVal), numIntDigits(maxVal));
+    let delta = maxVal - minVal;
+    let incrIdx = closestIdx(minSpace / dim * delta, incrs);
+    do {
+      let foundIncr = incrs[incrIdx];
+      let foundSpace = dim * foundIncr / delta;
+      if (foundSpace >= minSpace && intDigits + (foundIncr < 5 ? fixedDec.get(foundIncr) : 0) <= 17) return [
+        foundIncr,
+        foundSpace
+      ];
+    } while (++incrIdx < incrs.length);
+    return [
+      0,
+      0
+    ];
+  }
+  function pxRatioFont(font3) {
+    let fontSize, fontSizeCss;
+    font3 = font3.replace(/(\\d+)px/, (m, p1) => (fontSize = round((fontSizeCss = +p1) * pxRatio)) + "px");
+    return [
+      font3,
+      fontSize,
+      fontSizeCss
+    ];
+  }
+  function syncFontSize(axis) {
+    if (axis.show) {
+      [
+        axis.font,
+        axis.labelFont
+      ].forEach((f) => {
+        let size = roundDec(f[2] * pxRatio, 1);
+        f[0] = f[0].replace(/[0-9.]+px/, size + "px");
+        f[1] = size;
+      });
+    }
+  }
+  function uPlot(opts, data, then) {
+    const self = {
+      mode: ifNull(opts.mode, 1)
+    };
+    const mode = self.mode;
+    function getHPos(val, scale, dim, off2) {
+      let pct2 = scale.valToPct(val);
+      return off2 + dim * (scale.dir == -1 ? 1 - pct2 : pct2);
+    }
+    function getVPos(val, scale, dim, off2) {
+      let pct2 = scale.valToPct(val);
+      return off2 + dim * (scale.dir == -1 ? pct2 : 1 - pct2);
+    }
+    function getPos(val, scale, dim, off2) {
+      return scale.ori == 0 ? getHPos(val, scale, dim, off2) : getVPos(val, scale, dim, off2);
+    }
+    self.valToPosH = getHPos;
+    self.valToPosV = getVPos;
+    let ready = false;
+    self.status = 0;
+    const root = self.root = placeDiv(UPLOT);
+    if (opts.id != null) root.id = opts.id;
+    addClass(root, opts.class);
+    if (opts.title) {
+      let title = placeDiv(TITLE, root);
+      title.textContent = opts.title;
+    }
+    const can = placeTag("canvas");
+    const ctx2 = self.ctx = can.getContext("2d");
+    const wrap = placeDiv(WRAP, root);
+    on("click", wrap, (e) => {
+      if (e.target === over) {
+        let didDrag = mouseLeft1 != mouseLeft0 || mouseTop1 != mouseTop0;
+        didDrag && drag.click(self, e);
+      }
+    }, true);
+    const under = self.under = placeDiv(UNDER, wrap);
+    wrap.appendChild(can);
+    const over = self.over = placeDiv(OVER, wrap);
+    opts = copy(opts);
+    const pxAlign = +ifNull(opts.pxAlign, 1);
+    const pxRound = pxRoundGen(pxAlign);
+    (opts.plugins || []).forEach((p) => {
+      if (p.opts) opts = p.opts(self, opts) || opts;
+    });
+    const ms = opts.ms || 1e-3;
+    const series = self.series = mode == 1 ? setDefaults(opts.series || [], xSeriesOpts, ySeriesOpts, false) : setDefaults2(opts.series || [
+      null
+    ], xySeriesOpts);
+    const axes = self.axes = setDefaults(opts.axes || [], xAxisOpts, yAxisOpts, true);
+    const scales = self.scales = {};
+    const bands = self.bands = opts.bands || [];
+    bands.forEach((b) => {
+      b.fill = fnOrSelf(b.fill || null);
+      b.dir = ifNull(b.dir, -1);
+    });
+    const xScaleKey = mode == 2 ? series[1].facets[0].scale : series[0].scale;
+    const drawOrderMap = {
+      axes: drawAxesGrid,
+      series: drawSeries
+    };
+    const drawOrder = (opts.drawOrder || [
+      "axes",
+      "series"
+    ]).map((key2) => drawOrderMap[key2]);
+    function initValToPct(sc) {
+      const getVal = sc.distr == 3 ? (val) => log10(val > 0 ? val : sc.clamp(self, val, sc.min, sc.max, sc.key)) : sc.distr == 4 ? (val) => asinh(val, sc.asinh) : sc.distr == 100 ? (val) => sc.fwd(val) : (val) => val;
+      return (val) => {
+        let _val = getVal(val);
+        let { _min, _max } = sc;
+        let delta = _max - _min;
+        return (_val - _min) / delta;
+      };
+    }
+    function initScale(scaleKey) {
+      let sc = scales[scaleKey];
+      if (sc == null) {
+        let scaleOpts = (opts.scales || EMPTY_OBJ)[scaleKey] || EMPTY_OBJ;
+        if (scaleOpts.from != null) {
+          initScale(scaleOpts.from);
+          let sc2 = assign({}, scales[scaleOpts.from], scaleOpts, {
+            key: scaleKey
+          });
+          sc2.valToPct = initValToPct(sc2);
+          scales[scaleKey] = sc2;
+        } else {
+          sc = scales[scaleKey] = assign({}, scaleKey == xScaleKey ? xScaleOpts : yScaleOpts, scaleOpts);
+          sc.key = scaleKey;
+          let isTime = sc.time;
+          let rn = sc.range;
+          let rangeIsArr = isArr(rn);
+          if (scaleKey != xScaleKey || mode == 2 && !isTime) {
+            if (rangeIsArr && (rn[0] == null || rn[1] == null)) {
+              rn = {
+                min: rn[0] == null ? autoRangePart : {
+                  mode: 1,
+                  hard: rn[0],
+                  soft: rn[0]
+                },
+                max: rn[1] == null ? autoRangePart : {
+                  mode: 1,
+                  hard: rn[1],
+                  soft: rn[1]
+                }
+              };
+              rangeIsArr = false;
+            }
+            if (!rangeIsArr && isObj(rn)) {
+              let cfg = rn;
+              rn = (self2, dataMin, dataMax) => dataMin == null ? nullNullTuple : rangeNum(dataMin, dataMax, cfg);
+            }
+          }
+          sc.range = fnOrSelf(rn || (isTime ? snapTimeX : scaleKey == xScaleKey ? sc.distr == 3 ? snapLogX : sc.distr == 4 ? snapAsinhX : snapNumX : sc.distr == 3 ? snapLogY : sc.distr == 4 ? snapAsinhY : snapNumY));
+          sc.auto = fnOrSelf(rangeIsArr ? false : sc.auto);
+          sc.clamp = fnOrSelf(sc.clamp || clampScale);
+          sc._min = sc._max = null;
+          sc.valToPct = initValToPct(sc);
+        }
+      }
+    }
+    initScale("x");
+    initScale("y");
+    if (mode == 1) {
+      series.forEach((s) => {
+        initScale(s.scale);
+      });
+    }
+    axes.forEach((a) => {
+      initScale(a.scale);
+    });
+    for (let k in opts.scales) initScale(k);
+    const scaleX = scales[xScaleKey];
+    const xScaleDistr = scaleX.distr;
+    let valToPosX, valToPosY;
+    if (scaleX.ori == 0) {
+      addClass(root, ORI_HZ);
+      valToPosX = getHPos;
+      valToPosY = getVPos;
+    } else {
+      addClass(root, ORI_VT);
+      valToPosX = getVPos;
+      valToPosY = getHPos;
+    }
+    const pendScales = {};
+    for (let k in scales) {
+      let sc = scales[k];
+      if (sc.min != null || sc.max != null) {
+        pendScales[k] = {
+          min: sc.min,
+          max: sc.max
+        };
+        sc.min = sc.max = null;
+      }
+    }
+    const _tzDate = opts.tzDate || ((ts) => new Date(round(ts / ms)));
+    const _fmtDate = opts.fmtDate || fmtDate;
+    const _timeAxisSplits = ms == 1 ? timeAxisSplitsMs(_tzDate) : timeAxisSplitsS(_tzDate);
+    const _timeAxisVals = timeAxisVals(_tzDate, timeAxisStamps(ms == 1 ? _timeAxisStampsMs : _timeAxisStampsS, _fmtDate));
+    const _timeSeriesVal = timeSeriesVal(_tzDate, timeSeriesStamp(_timeSeriesStamp, _fmtDate));
+    const activeIdxs = [];
+    const legend = self.legend = assign({}, legendOpts, opts.legend);
+    const cursor = self.cursor = assign({}, cursorOpts, {
+      drag: {
+        y: mode == 2
+      }
+    }, opts.cursor);
+    const showLegend = legend.show;
+    const showCursor = cursor.show;
+    const markers = legend.markers;
+    {
+      legend.idxs = activeIdxs;
+      markers.width = fnOrSelf(markers.width);
+      markers.dash = fnOrSelf(markers.dash);
+      markers.stroke = fnOrSelf(markers.stroke);
+      markers.fill = fnOrSelf(markers.fill);
+    }
+    let legendTable;
+    let legendHead;
+    let legendBody;
+    let legendRows = [];
+    let legendCells = [];
+    let legendCols;
+    let multiValLegend = false;
+    let NULL_LEGEND_VALUES = {};
+    if (legend.live) {
+      const getMultiVals = series[1] ? series[1].values : null;
+      multiValLegend = getMultiVals != null;
+      legendCols = multiValLegend ? getMultiVals(self, 1, 0) : {
+        _: 0
+      };
+      for (let k in legendCols) NULL_LEGEND_VALUES[k] = LEGEND_DISP;
+    }
+    if (showLegend) {
+      legendTable = placeTag("table", LEGEND, root);
+      legendBody = placeTag("tbody", null, legendTable);
+      legend.mount(self, legendTable);
+      if (multiValLegend) {
+        legendHead = placeTag("thead", null, legendTable, legendBody);
+        let head = placeTag("tr", null, legendHead);
+        placeTag("th", null, head);
+        for (var key in legendCols) placeTag("th", LEGEND_LABEL, head).textContent = key;
+      } else {
+        addClass(legendTable, LEGEND_INLINE);
+        legend.live && addClass(legendTable, LEGEND_LIVE);
+      }
+    }
+    const son = {
+      show: true
+    };
+    const soff = {
+      show: false
+    };
+    function initLegendRow(s, i) {
+      if (i == 0 && (multiValLegend || !legend.live || mode == 2)) return nullNullTuple;
+      let cells = [];
+      let row = placeTag("tr", LEGEND_SERIES, legendBody, legendBody.childNodes[i]);
+      addClass(row, s.class);
+      if (!s.show) addClass(row, OFF);
+      let label2 = placeTag("th", null, row);
+      if (markers.show) {
+        let indic = placeDiv(LEGEND_MARKER, label2);
+        if (i > 0) {
+          let width = markers.width(self, i);
+          if (width) indic.style.border = width + "px " + markers.dash(self, i) + " " + markers.stroke(self, i);
+          indic.style.background = markers.fill(self, i);
+        }
+      }
+      let text = placeDiv(LEGEND_LABEL, label2);
+      if (s.label instanceof HTMLElement) text.appendChild(s.label);
+      else text.textContent = s.label;
+      if (i > 0) {
+        if (!markers.show) text.style.color = s.width > 0 ? markers.stroke(self, i) : markers.fill(self, i);
+        onMouse("click", label2, (e) => {
+          if (cursor._lock) return;
+          setCursorEvent(e);
+          let seriesIdx = series.indexOf(s);
+          if ((e.ctrlKey || e.metaKey) != legend.isolate) {
+            let isolate = series.some((s2, i2) => i2 > 0 && i2 != seriesIdx && s2.show);
+            series.forEach((s2, i2) => {
+              i2 > 0 && setSeries(i2, isolate ? i2 == seriesIdx ? son : soff : son, true, syncOpts.setSeries);
+            });
+          } else setSeries(seriesIdx, {
+            show: !s.show
+          }, true, syncOpts.setSeries);
+        }, false);
+        if (cursorFocus) {
+          onMouse(mouseenter, label2, (e) => {
+            if (cursor._lock) return;
+            setCursorEvent(e);
+            setSeries(series.indexOf(s), FOCUS_TRUE, true, syncOpts.setSeries);
+          }, false);
+        }
+      }
+      for (var key2 in legendCols) {
+        let v = placeTag("td", LEGEND_VALUE, row);
+        v.textContent = "--";
+        cells.push(v);
+      }
+      return [
+        row,
+        cells
+      ];
+    }
+    const mouseListeners = /* @__PURE__ */ new Map();
+    function onMouse(ev, targ, fn, onlyTarg = true) {
+      const targListeners = mouseListeners.get(targ) || {};
+      const listener = cursor.bind[ev](self, targ, fn, onlyTarg);
+      if (listener) {
+        on(ev, targ, targListeners[ev] = listener);
+        mouseListeners.set(targ, targListeners);
+      }
+    }
+    function offMouse(ev, targ, fn) {
+      const targListeners = mouseListeners.get(targ) || {};
+      for (let k in targListeners) {
+        if (ev == null || k == ev) {
+          off(k, targ, targListeners[k]);
+          delete targListeners[k];
+        }
+      }
+      if (ev == null) mouseListeners.delete(targ);
+    }
+    let fullWidCss = 0;
+    let fullHgtCss = 0;
+    let plotWidCss = 0;
+    let plotHgtCss = 0;
+    let plotLftCss = 0;
+    let plotTopCss = 0;
+    let _plotLftCss = plotLftCss;
+    let _plotTopCss = plotTopCss;
+    let _plotWidCss = plotWidCss;
+    let _plotHgtCss = plotHgtCss;
+    let plotLft = 0;
+    let plotTop = 0;
+    let plotWid = 0;
+    let plotHgt = 0;
+    self.bbox = {};
+    let shouldSetScales = false;
+    let shouldSetSize = false;
+    let shouldConvergeSize = false;
+    let shouldSetCursor = false;
+    let shouldSetSelect = false;
+    let shouldSetLegend = false;
+    function _setSize(width, height, force) {
+      if (force || (width != self.width || height != self.height)) calcSize(width, height);
+      resetYSeries(false);
+      shouldConvergeSize = true;
+      shouldSetSize = true;
+      commit();
+    }
+    function calcSize(width, height) {
+      self.width = fullWidCss = plotWidCss = width;
+      self.height = fullHgtCss = plotHgtCss = height;
+      plotLftCss = plotTopCss = 0;
+      calcPlotRect();
+      calcAxesRects();
+      let bb = self.bbox;
+      plotLft = bb.left = incrRound(plotLftCss * pxRatio, 0.5);
+      plotTop = bb.top = incrRound(plotTopCss * pxRatio, 0.5);
+      plotWid = bb.width = incrRound(plotWidCss * pxRatio, 0.5);
+      plotHgt = bb.height = incrRound(plotHgtCss * pxRatio, 0.5);
+    }
+    const CYCLE_LIMIT = 3;
+    function convergeSize() {
+      let converged = false;
+      let cycleNum = 0;
+      while (!converged) {
+        cycleNum++;
+        let axesConverged = axesCalc(cycleNum);
+        let paddingConverged = paddingCalc(cycleNum);
+        converged = cycleNum == CYCLE_LIMIT || axesConverged && paddingConverged;
+        if (!converged) {
+          calcSize(self.width, self.height);
+          shouldSetSize = true;
+        }
+      }
+    }
+    function setSize({ width, height }) {
+      _setSize(width, height);
+    }
+    self.setSize = setSize;
+    function calcPlotRect() {
+      let hasTopAxis = false;
+      let hasBtmAxis = false;
+      let hasRgtAxis = false;
+      let hasLftAxis = false;
+      axes.forEach((axis, i) => {
+        if (axis.show && axis._show) {
+          let { side, _size } = axis;
+          let isVt = side % 2;
+          let labelSize = axis.label != null ? axis.labelSize : 0;
+          let fullSize = _size + labelSize;
+          if (fullSize > 0) {
+            if (isVt) {
+              plotWidCss -= fullSize;
+              if (side == 3) {
+                plotLftCss += fullSize;
+                hasLftAxis = true;
+              } else hasRgtAxis = true;
+            } else {
+              plotHgtCss -= fullSize;
+              if (side == 0) {
+                plotTopCss += fullSize;
+                hasTopAxis = true;
+              } else hasBtmAxis = true;
+            }
+          }
+        }
+      });
+      sidesWithAxes[0] = hasTopAxis;
+      sidesWithAxes[1] = hasRgtAxis;
+      sidesWithAxes[2] = hasBtmAxis;
+      sidesWithAxes[3] = hasLftAxis;
+      plotWidCss -= _padding[1] + _padding[3];
+      plotLftCss += _padding[3];
+      plotHgtCss -= _padding[2] + _padding[0];
+      plotTopCss += _padding[0];
+    }
+    function calcAxesRects() {
+      let off1 = plotLftCss + plotWidCss;
+      let off2 = plotTopCss + plotHgtCss;
+      let off3 = plotLftCss;
+      let off0 = plotTopCss;
+      function incrOffset(side, size) {
+        switch (side) {
+          case 1:
+            off1 += size;
+            return off1 - size;
+          case 2:
+            off2 += size;
+            return off2 - size;
+          case 3:
+            off3 -= size;
+            return off3 + size;
+          case 0:
+            off0 -= size;
+            return off0 + size;
+        }
+      }
+      axes.forEach((axis, i) => {
+        if (axis.show && axis._show) {
+          let side = axis.side;
+          axis._pos = incrOffset(side, axis._size);
+          if (axis.label != null) axis._lpos = incrOffset(side, axis.labelSize);
+        }
+      });
+    }
+    if (cursor.dataIdx == null) {
+      let hov = cursor.hover;
+      let skip = hov.skip = new Set(hov.skip ?? []);
+      skip.add(void 0);
+      let prox = hov.prox = fnOrSelf(hov.prox);
+      let bias = hov.bias ??= 0;
+      cursor.dataIdx = (self2, seriesIdx, cursorIdx, valAtPosX) => {
+        if (seriesIdx == 0) return cursorIdx;
+        let idx2 = cursorIdx;
+        let _prox = prox(self2, seriesIdx, cursorIdx, valAtPosX) ?? inf;
+        let withProx = _prox >= 0 && _prox < inf;
+        let xDim = scaleX.ori == 0 ? plotWidCss : plotHgtCss;
+        let cursorLft = cursor.left;
+        let xValues = data[0];
+        let yValues = data[seriesIdx];
+        if (skip.has(yValues[cursorIdx])) {
+          idx2 = null;
+          let nonNullLft = null, nonNullRgt = null, j;
+          if (bias == 0 || bias == -1) {
+            j = cursorIdx;
+            while (nonNullLft == null && j-- > 0) {
+              if (!skip.has(yValues[j])) nonNullLft = j;
+            }
+          }
+          if (bias == 0 || bias == 1) {
+            j = cursorIdx;
+            while (nonNullRgt == null && j++ < yValues.length) {
+              if (!skip.has(yValues[j])) nonNullRgt = j;
+            }
+          }
+          if (nonNullLft != null || nonNullRgt != null) {
+            if (withProx) {
+              let lftPos = nonNullLft == null ? -Infinity : valToPosX(xValues[nonNullLft], scaleX, xDim, 0);
+              let rgtPos = nonNullRgt == null ? Infinity : valToPosX(xValues[nonNullRgt], scaleX, xDim, 0);
+              let lftDelta = cursorLft - lftPos;
+              let rgtDelta = rgtPos - cursorLft;
+              if (lftDelta <= rgtDelta) {
+                if (lftDelta <= _prox) idx2 = nonNullLft;
+              } else {
+                if (rgtDelta <= _prox) idx2 = nonNullRgt;
+              }
+            } else {
+              idx2 = nonNullRgt == null ? nonNullLft : nonNullLft == null ? nonNullRgt : cursorIdx - nonNullLft <= nonNullRgt - cursorIdx ? nonNullLft : nonNullRgt;
+            }
+          }
+        } else if (withProx) {
+          let dist = abs(cursorLft - valToPosX(xValues[cursorIdx], scaleX, xDim, 0));
+          if (dist > _prox) idx2 = null;
+        }
+        return idx2;
+      };
+    }
+    const setCursorEvent = (e) => {
+      cursor.event = e;
+    };
+    cursor.idxs = activeIdxs;
+    cursor._lock = false;
+    let points2 = cursor.points;
+    points2.show = fnOrSelf(points2.show);
+    points2.size = fnOrSelf(points2.size);
+    points2.stroke = fnOrSelf(points2.stroke);
+    points2.width = fnOrSelf(points2.width);
+    points2.fill = fnOrSelf(points2.fill);
+    const focus = self.focus = assign({}, opts.focus || {
+      alpha: 0.3
+    }, cursor.focus);
+    const cursorFocus = focus.prox >= 0;
+    const cursorOnePt = cursorFocus && points2.one;
+    let cursorPts = [];
+    let cursorPtsLft = [];
+    let cursorPtsTop = [];
+    function initCursorPt(s, si) {
+      let pt = points2.show(self, si);
+      if (pt instanceof HTMLElement) {
+        addClass(pt, CURSOR_PT);
+        addClass(pt, s.class);
+        elTrans(pt, -10, -10, plotWidCss, plotHgtCss);
+        over.insertBefore(pt, cursorPts[si]);
+        return pt;
+      }
+    }
+    function initSeries(s, i) {
+      if (mode == 1 || i > 0) {
+        let isTime = mode == 1 && scales[s.scale].time;
+        let sv = s.value;
+        s.value = isTime ? isStr(sv) ? timeSeriesVal(_tzDate, timeSeriesStamp(sv, _fmtDate)) : sv || _timeSeriesVal : sv || numSeriesVal;
+        s.label = s.label || (isTime ? timeSeriesLabel : numSeriesLabel);
+      }
+      if (cursorOnePt || i > 0) {
+        s.width = s.width == null ? 1 : s.width;
+        s.paths = s.paths || linearPath || retNull;
+        s.fillTo = fnOrSelf(s.fillTo || seriesFillTo);
+        s.pxAlign = +ifNull(s.pxAlign, pxAlign);
+        s.pxRound = pxRoundGen(s.pxAlign);
+        s.stroke = fnOrSelf(s.stroke || null);
+        s.fill = fnOrSelf(s.fill || null);
+        s._stroke = s._fill = s._paths = s._focus = null;
+        let _ptDia = ptDia(max(1, s.width), 1);
+        let points3 = s.points = assign({}, {
+          size: _ptDia,
+          width: max(1, _ptDia * 0.2),
+          stroke: s.stroke,
+          space: _ptDia * 2,
+          paths: pointsPath,
+          _stroke: null,
+          _fill: null
+        }, s.points);
+        points3.show = fnOrSelf(points3.show);
+        points3.filter = fnOrSelf(points3.filter);
+        points3.fill = fnOrSelf(points3.fill);
+        points3.stroke = fnOrSelf(points3.stroke);
+        points3.paths = fnOrSelf(points3.paths);
+        points3.pxAlign = s.pxAlign;
+      }
+      if (showLegend) {
+        let rowCells = initLegendRow(s, i);
+        legendRows.splice(i, 0, rowCells[0]);
+        legendCells.splice(i, 0, rowCells[1]);
+        legend.values.push(null);
+      }
+      if (showCursor) {
+        activeIdxs.splice(i, 0, null);
+        let pt = null;
+        if (cursorOnePt) {
+          if (i == 0) pt = initCursorPt(s, i);
+        } else if (i > 0) pt = initCursorPt(s, i);
+        cursorPts.splice(i, 0, pt);
+        cursorPtsLft.splice(i, 0, 0);
+        cursorPtsTop.splice(i, 0, 0);
+      }
+      fire("addSeries", i);
+    }
+    function addSeries(opts2, si) {
+      si = si == null ? series.length : si;
+      opts2 = mode == 1 ? setDefault(opts2, si, xSeriesOpts, ySeriesOpts) : setDefault(opts2, si, {}, xySeriesOpts);
+      series.splice(si, 0, opts2);
+      initSeries(series[si], si);
+    }
+    self.addSeries = addSeries;
+    function delSeries(i) {
+      series.splice(i, 1);
+      if (showLegend) {
+        legend.values.splice(i, 1);
+        legendCells.splice(i, 1);
+        let tr = legendRows.splice(i, 1)[0];
+        offMouse(null, tr.firstChild);
+        tr.remove();
+      }
+      if (showCursor) {
+        activeIdxs.splice(i, 1);
+        cursorPts.splice(i, 1)[0].remove();
+        cursorPtsLft.splice(i, 1);
+        cursorPtsTop.splice(i, 1);
+      }
+      fire("delSeries", i);
+    }
+    self.delSeries = delSeries;
+    const sidesWithAxes = [
+      false,
+      false,
+      false,
+      false
+    ];
+    function initAxis(axis, i) {
+      axis._show = axis.show;
+      if (axis.show) {
+        let isVt = axis.side % 2;
+        let sc = scales[axis.scale];
+        if (sc == null) {
+          axis.scale = isVt ? series[1].scale : xScaleKey;
+          sc = scales[axis.scale];
+        }
+        let isTime = sc.time;
+        axis.size = fnOrSelf(axis.size);
+        axis.space = fnOrSelf(axis.space);
+        axis.rotate = fnOrSelf(axis.rotate);
+        if (isArr(axis.incrs)) {
+          axis.incrs.forEach((incr) => {
+            !fixedDec.has(incr) && fixedDec.set(incr, guessDec(incr));
+          });
+        }
+        axis.incrs = fnOrSelf(axis.incrs || (sc.distr == 2 ? wholeIncrs : isTime ? ms == 1 ? timeIncrsMs : timeIncrsS : numIncrs));
+        axis.splits = fnOrSelf(axis.splits || (isTime && sc.distr == 1 ? _timeAxisSplits : sc.distr == 3 ? logAxisSplits : sc.distr == 4 ? asinhAxisSplits : numAxisSplits));
+        axis.stroke = fnOrSelf(axis.stroke);
+        axis.grid.stroke = fnOrSelf(axis.grid.stroke);
+        axis.ticks.stroke = fnOrSelf(axis.ticks.stroke);
+        axis.border.stroke = fnOrSelf(axis.border.stroke);
+        let av = axis.values;
+        axis.values = // static array of tick values
+        isArr(av) && !isArr(av[0]) ? fnOrSelf(av) : (
+          // temporal
+          isTime ? (
+            // config array of fmtDate string tpls
+            isArr(av) ? timeAxisVals(_tzDate, timeAxisStamps(av, _fmtDate)) : (
+              // fmtDate string tpl
+              isStr(av) ? timeAxisVal(_tzDate, av) : av || _timeAxisVals
+            )
+          ) : av || numAxisVals
+        );
+        axis.filter = fnOrSelf(axis.filter || (sc.distr >= 3 && sc.log == 10 ? log10AxisValsFilt : sc.distr == 3 && sc.log == 2 ? log2AxisValsFilt : retArg1));
+        axis.font = pxRatioFont(axis.font);
+        axis.labelFont = pxRatioFont(axis.labelFont);
+        axis._size = axis.size(self, null, i, 0);
+        axis._space = axis._rotate = axis._incrs = axis._found = axis._splits = axis._values = null;
+        if (axis._size > 0) {
+          sidesWithAxes[i] = true;
+          axis._el = placeDiv(AXIS, wrap);
+        }
+      }
+    }
+    function autoPadSide(self2, side, sidesWithAxes2, cycleNum) {
+      let [hasTopAxis, hasRgtAxis, hasBtmAxis, hasLftAxis] = sidesWithAxes2;
+      let ori = side % 2;
+      let size = 0;
+      if (ori == 0 && (hasLftAxis || hasRgtAxis)) size = side == 0 && !hasTopAxis || side == 2 && !hasBtmAxis ? round(xAxisOpts.size / 3) : 0;
+      if (ori == 1 && (hasTopAxis || hasBtmAxis)) size = side == 1 && !hasRgtAxis || side == 3 && !hasLftAxis ? round(yAxisOpts.size / 2) : 0;
+      return size;
+    }
+    const padding = self.padding = (opts.padding || [
+      autoPadSide,
+      autoPadSide,
+      autoPadSide,
+      autoPadSide
+    ]).map((p) => fnOrSelf(ifNull(p, autoPadSide)));
+    const _padding = self._padding = padding.map((p, i) => p(self, i, sidesWithAxes, 0));
+    let dataLen;
+    let i0 = null;
+    let i1 = null;
+    const idxs = mode == 1 ? series[0].idxs : null;
+    let data0 = null;
+    let viaAutoScaleX = false;
+    function setData(_data, _resetScales) {
+      data = _data == null ? [] : _data;
+      self.data = self._data = data;
+      if (mode == 2) {
+        dataLen = 0;
+        for (let i = 1; i < series.length; i++) dataLen += data[i][0].length;
+      } else {
+        if (data.length == 0) self.data = self._data = data = [
+          []
+        ];
+        data0 = data[0];
+        dataLen = data0.length;
+        let scaleData = data;
+        if (xScaleDistr == 2) {
+          scaleData = data.slice();
+          let _data0 = scaleData[0] = Array(dataLen);
+          for (let i = 0; i < dataLen; i++) _data0[i] = i;
+        }
+        self._data = data = scaleData;
+      }
+      resetYSeries(true);
+      fire("setData");
+      if (xScaleDistr == 2) {
+        shouldConvergeSize = true;
+      }
+      if (_resetScales !== false) {
+        let xsc = scaleX;
+        if (xsc.auto(self, viaAutoScaleX)) autoScaleX();
+        else _setScale(xScaleKey, xsc.min, xsc.max);
+        shouldSetCursor = shouldSetCursor || cursor.left >= 0;
+        shouldSetLegend = true;
+        commit();
+      }
+    }
+    self.setData = setData;
+    function autoScaleX() {
+      viaAutoScaleX = true;
+      let _min, _max;
+      if (mode == 1) {
+        if (dataLen > 0) {
+          i0 = idxs[0] = 0;
+          i1 = idxs[1] = dataLen - 1;
+          _min = data[0][i0];
+          _max = data[0][i1];
+          if (xScaleDistr == 2) {
+            _min = i0;
+            _max = i1;
+          } else if (_min == _max) {
+            if (xScaleDistr == 3) [_min, _max] = rangeLog(_min, _min, scaleX.log, false);
+            else if (xScaleDistr == 4) [_min, _max] = rangeAsinh(_min, _min, scaleX.log, false);
+            else if (scaleX.time) _max = _min + round(86400 / ms);
+            else [_min, _max] = rangeNum(_min, _max, rangePad, true);
+          }
+        } else {
+          i0 = idxs[0] = _min = null;
+          i1 = idxs[1] = _max = null;
+        }
+      }
+      _setScale(xScaleKey, _min, _max);
+    }
+    let ctxStroke, ctxFill, ctxWidth, ctxDash, ctxJoin, ctxCap, ctxFont, ctxAlign, ctxBaseline;
+    let ctxAlpha;
+    function setCtxStyle(stroke, width, dash, cap, fill, join3) {
+      stroke ??= transparent;
+      dash ??= EMPTY_ARR;
+      cap ??= "butt";
+      fill ??= transparent;
+      join3 ??= "round";
+      if (stroke != ctxStroke) ctx2.strokeStyle = ctxStroke = stroke;
+      if (fill != ctxFill) ctx2.fillStyle = ctxFill = fill;
+      if (width != ctxWidth) ctx2.lineWidth = ctxWidth = width;
+      if (join3 != ctxJoin) ctx2.lineJoin = ctxJoin = join3;
+      if (cap != ctxCap) ctx2.lineCap = ctxCap = cap;
+      if (dash != ctxDash) ctx2.setLineDash(ctxDash = dash);
+    }
+    function setFontStyle(font3, fill, align, baseline) {
+      if (fill != ctxFill) ctx2.fillStyle = ctxFill = fill;
+      if (font3 != ctxFont) ctx2.font = ctxFont = font3;
+      if (align != ctxAlign) ctx2.textAlign = ctxAlign = align;
+      if (baseline != ctxBaseline) ctx2.textBaseline = ctxBaseline = baseline;
+    }
+    function accScale(wsc, psc, facet2, data2, sorted = 0) {
+      if (data2.length > 0 && wsc.auto(self, viaAutoScaleX) && (psc == null || psc.min == null)) {
+        let _i0 = ifNull(i0, 0);
+        let _i1 = ifNull(i1, data2.length - 1);
+        let minMax = facet2.min == null ? getMinMax(data2, _i0, _i1, sorted, wsc.distr == 3) : [
+          facet2.min,
+          facet2.max
+        ];
+        wsc.min = min(wsc.min, facet2.min = minMax[0]);
+        wsc.max = max(wsc.max, facet2.max = minMax[1]);
+      }
+    }
+    const AUTOSCALE = {
+      min: null,
+      max: null
+    };
+    function setScales() {
+      for (let k in scales) {
+        let sc = scales[k];
+        if (pendScales[k] == null && // scales that have never been set (on init)
+        (sc.min == null || // or auto scales when the x scale was explicitly set
+        pendScales[xScaleKey] != null && sc.auto(self, viaAutoScaleX))) {
+          pendScales[k] = AUTOSCALE;
+        }
+      }
+      for (let k in scales) {
+        let sc = scales[k];
+        if (pendScales[k] == null && sc.from != null && pendScales[sc.from] != null) pendScales[k] = AUTOSCALE;
+      }
+      if (pendScales[xScaleKey] != null) resetYSeries(true);
+      let wipScales = {};
+      for (let k in pendScales) {
+        let psc = pendScales[k];
+        if (psc != null) {
+          let wsc = wipScales[k] = copy(scales[k], fastIsObj);
+          if (psc.min != null) assign(wsc, psc);
+          else if (k != xScaleKey || mode == 2) {
+            if (dataLen == 0 && wsc.from == null) {
+              let minMax = wsc.range(self, null, null, k);
+              wsc.min = minMax[0];
+              wsc.max = minMax[1];
+            } else {
+              wsc.min = inf;
+              wsc.max = -inf;
+            }
+          }
+        }
+      }
+      if (dataLen > 0) {
+        series.forEach((s, i) => {
+          if (mode == 1) {
+            let k = s.scale;
+            let psc = pendScales[k];
+            if (psc == null) return;
+            let wsc = wipScales[k];
+            if (i == 0) {
+              let minMax = wsc.range(self, wsc.min, wsc.max, k);
+              wsc.min = minMax[0];
+              wsc.max = minMax[1];
+              i0 = closestIdx(wsc.min, data[0]);
+              i1 = closestIdx(wsc.max, data[0]);
+              if (i1 - i0 > 1) {
+                if (data[0][i0] < wsc.min) i0++;
+                if (data[0][i1] > wsc.max) i1--;
+              }
+              s.min = data0[i0];
+              s.max = data0[i1];
+            } else if (s.show && s.auto) accScale(wsc, psc, s, data[i], s.sorted);
+            s.idxs[0] = i0;
+            s.idxs[1] = i1;
+          } else {
+            if (i > 0) {
+              if (s.show && s.auto) {
+                let [xFacet, yFacet] = s.facets;
+                let xScaleKey2 = xFacet.scale;
+                let yScaleKey = yFacet.scale;
+                let [xData, yData] = data[i];
+                let wscx = wipScales[xScaleKey2];
+                let wscy = wipScales[yScaleKey];
+                wscx != null && accScale(wscx, pendScales[xScaleKey2], xFacet, xData, xFacet.sorted);
+                wscy != null && accScale(wscy, pendScales[yScaleKey], yFacet, yData, yFacet.sorted);
+                s.min = yFacet.min;
+                s.max = yFacet.max;
+              }
+            }
+          }
+        });
+        for (let k in wipScales) {
+          let wsc = wipScales[k];
+          let psc = pendScales[k];
+          if (wsc.from == null && (psc == null || psc.min == null)) {
+            let minMax = wsc.range(self, wsc.min == inf ? null : wsc.min, wsc.max == -inf ? null : wsc.max, k);
+            wsc.min = minMax[0];
+            wsc.max = minMax[1];
+          }
+        }
+      }
+      for (let k in wipScales) {
+        let wsc = wipScales[k];
+        if (wsc.from != null) {
+          let base = wipScales[wsc.from];
+          if (base.min == null) wsc.min = wsc.max = null;
+          else {
+            let minMax = wsc.range(self, base.min, base.max, k);
+            wsc.min = minMax[0];
+            wsc.max = minMax[1];
+          }
+        }
+      }
+      let changed = {};
+      let anyChanged = false;
+      for (let k in wipScales) {
+        let wsc = wipScales[k];
+        let sc = scales[k];
+        if (sc.min != wsc.min || sc.max != wsc.max) {
+          sc.min = wsc.min;
+          sc.max = wsc.max;
+          let distr = sc.distr;
+          sc._min = distr == 3 ? log10(sc.min) : distr == 4 ? asinh(sc.min, sc.asinh) : distr == 100 ? sc.fwd(sc.min) : sc.min;
+          sc._max = distr == 3 ? log10(sc.max) : distr == 4 ? asinh(sc.max, sc.asinh) : distr == 100 ? sc.fwd(sc.max) : sc.max;
+          changed[k] = anyChanged = true;
+        }
+      }
+      if (anyChanged) {
+        series.forEach((s, i) => {
+          if (mode == 2) {
+            if (i > 0 && changed.y) s._paths = null;
+          } else {
+            if (changed[s.scale]) s._paths = null;
+          }
+        });
+        for (let k in changed) {
+          shouldConvergeSize = true;
+          fire("setScale", k);
+        }
+        if (showCursor && cursor.left >= 0) shouldSetCursor = shouldSetLegend = true;
+      }
+      for (let k in pendScales) pendScales[k] = null;
+    }
+    function getOuterIdxs(ydata) {
+      let _i0 = clamp(i0 - 1, 0, dataLen - 1);
+      let _i1 = clamp(i1 + 1, 0, dataLen - 1);
+      while (ydata[_i0] == null && _i0 > 0) _i0--;
+      while (ydata[_i1] == null && _i1 < dataLen - 1) _i1++;
+      return [
+        _i0,
+        _i1
+      ];
+    }
+    function drawSeries() {
+      if (dataLen > 0) {
+        let shouldAlpha = series.some((s) => s._focus) && ctxAlpha != focus.alpha;
+        if (shouldAlpha) ctx2.globalAlpha = ctxAlpha = focus.alpha;
+        series.forEach((s, i) => {
+          if (i > 0 && s.show) {
+            cacheStrokeFill(i, false);
+            cacheStrokeFill(i, true);
+            if (s._paths == null) {
+              let _ctxAlpha = ctxAlpha;
+              if (ctxAlpha != s.alpha) ctx2.globalAlpha = ctxAlpha = s.alpha;
+              let _idxs = mode == 2 ? [
+                0,
+                data[i][0].length - 1
+              ] : getOuterIdxs(data[i]);
+              s._paths = s.paths(self, i, _idxs[0], _idxs[1]);
+              if (ctxAlpha != _ctxAlpha) ctx2.globalAlpha = ctxAlpha = _ctxAlpha;
+            }
+          }
+        });
+        series.forEach((s, i) => {
+          if (i > 0 && s.show) {
+            let _ctxAlpha = ctxAlpha;
+            if (ctxAlpha != s.alpha) ctx2.globalAlpha = ctxAlpha = s.alpha;
+            s._paths != null && drawPath(i, false);
+            {
+              let _gaps = s._paths != null ? s._paths.gaps : null;
+              let show2 = s.points.show(self, i, i0, i1, _gaps);
+              let idxs2 = s.points.filter(self, i, show2, _gaps);
+              if (show2 || idxs2) {
+                s.points._paths = s.points.paths(self, i, i0, i1, idxs2);
+                drawPath(i, true);
+              }
+            }
+            if (ctxAlpha != _ctxAlpha) ctx2.globalAlpha = ctxAlpha = _ctxAlpha;
+            fire("drawSeries", i);
+          }
+        });
+        if (shouldAlpha) ctx2.globalAlpha = ctxAlpha = 1;
+      }
+    }
+    function cacheStrokeFill(si, _points) {
+      let s = _points ? series[si].points : series[si];
+      s._stroke = s.stroke(self, si);
+      s._fill = s.fill(self, si);
+    }
+    function drawPath(si, _points) {
+      let s = _points ? series[si].points : series[si];
+      let { stroke, fill, clip: gapsClip, flags, _stroke: strokeStyle = s._stroke, _fill: fillStyle = s._fill, _width: width = s.width } = s._paths;
+      width = roundDec(width * pxRatio, 3);
+      let boundsClip = null;
+      let offset = width % 2 / 2;
+      if (_points && fillStyle == null) fillStyle = width > 0 ? "#fff" : strokeStyle;
+      let _pxAlign = s.pxAlign == 1 && offset > 0;
+      _pxAlign && ctx2.translate(offset, offset);
+      if (!_points) {
+        let lft = plotLft - width / 2, top = plotTop - width / 2, wid = plotWid + width, hgt = plotHgt + width;
+        boundsClip = new Path2D();
+        boundsClip.rect(lft, top, wid, hgt);
+      }
+      if (_points) strokeFill(strokeStyle, width, s.dash, s.cap, fillStyle, stroke, fill, flags, gapsClip);
+      else fillStroke(si, strokeStyle, width, s.dash, s.cap, fillStyle, stroke, fill, flags, boundsClip, gapsClip);
+      _pxAlign && ctx2.translate(-offset, -offset);
+    }
+    function fillStroke(si, strokeStyle, lineWidth, lineDash, lineCap, fillStyle, strokePath, fillPath, flags, boundsClip, gapsClip) {
+      let didStrokeFill = false;
+      flags != 0 && bands.forEach((b, bi) => {
+        if (b.series[0] == si) {
+          let lowerEdge = series[b.series[1]];
+          let lowerData = data[b.series[1]];
+          let bandClip = (lowerEdge._paths || EMPTY_OBJ).band;
+          if (isArr(bandClip)) bandClip = b.dir == 1 ? bandClip[0] : bandClip[1];
+          let gapsClip2;
+          let _fillStyle = null;
+          if (lowerEdge.show && bandClip && hasData(lowerData, i0, i1)) {
+            _fillStyle = b.fill(self, bi) || fillStyle;
+            gapsClip2 = lowerEdge._paths.clip;
+          } else bandClip = null;
+          strokeFill(strokeStyle, lineWidth, lineDash, lineCap, _fillStyle, strokePath, fillPath, flags, boundsClip, gapsClip, gapsClip2, bandClip);
+          didStrokeFill = true;
+        }
+      });
+      if (!didStrokeFill) strokeFill(strokeStyle, lineWidth, lineDash, lineCap, fillStyle, strokePath, fillPath, flags, boundsClip, gapsClip);
+    }
+    const CLIP_FILL_STROKE = BAND_CLIP_FILL | BAND_CLIP_STROKE;
+    function strokeFill(strokeStyle, lineWidth, lineDash, lineCap, fillStyle, strokePath, fillPath, flags, boundsClip, gapsClip, gapsClip2, bandClip) {
+      setCtxStyle(strokeStyle, lineWidth, lineDash, lineCap, fillStyle);
+      if (boundsClip || gapsClip || bandClip) {
+        ctx2.save();
+        boundsClip && ctx2.clip(boundsClip);
+        gapsClip && ctx2.clip(gapsClip);
+      }
+      if (bandClip) {
+        if ((flags & CLIP_FILL_STROKE) == CLIP_FILL_STROKE) {
+          ctx2.clip(bandClip);
+          gapsClip2 && ctx2.clip(gapsClip2);
+          doFill(fillStyle, fillPath);
+          doStroke(strokeStyle, strokePath, lineWidth);
+        } else if (flags & BAND_CLIP_STROKE) {
+          doFill(fillStyle, fillPath);
+          ctx2.clip(bandClip);
+          doStroke(strokeStyle, strokePath, lineWidth);
+        } else if (flags & BAND_CLIP_FILL) {
+          ctx2.save();
+          ctx2.clip(bandClip);
+          gapsClip2 && ctx2.clip(gapsClip2);
+          doFill(fillStyle, fillPath);
+          ctx2.restore();
+          doStroke(strokeStyle, strokePath, lineWidth);
+        }
+      } else {
+        doFill(fillStyle, fillPath);
+        doStroke(strokeStyle, strokePath, lineWidth);
+      }
+      if (boundsClip || gapsClip || bandClip) ctx2.restore();
+    }
+    function doStroke(strokeStyle, strokePath, lineWidth) {
+      if (lineWidth > 0) {
+        if (strokePath instanceof Map) {
+          strokePath.forEach((strokePath2, strokeStyle2) => {
+            ctx2.strokeStyle = ctxStroke = strokeStyle2;
+            ctx2.stroke(strokePath2);
+          });
+        } else strokePath != null && strokeStyle && ctx2.stroke(strokePath);
+      }
+    }
+    function doFill(fillStyle, fillPath) {
+      if (fillPath instanceof Map) {
+        fillPath.forEach((fillPath2, fillStyle2) => {
+          ctx2.fillStyle = ctxFill = fillStyle2;
+          ctx2.fill(fillPath2);
+        });
+      } else fillPath != null && fillStyle && ctx2.fill(fillPath);
+    }
+    function getIncrSpace(axisIdx, min2, max2, fullDim) {
+      let axis = axes[axisIdx];
+      let incrSpace;
+      if (fullDim <= 0) incrSpace = [
+        0,
+        0
+      ];
+      else {
+        let minSpace = axis._space = axis.space(self, axisIdx, min2, max2, fullDim);
+        let incrs = axis._incrs = axis.incrs(self, axisIdx, min2, max2, fullDim, minSpace);
+        incrSpace = findIncr(min2, max2, incrs, fullDim, minSpace);
+      }
+      return axis._found = incrSpace;
+    }
+    function drawOrthoLines(offs, filts, ori, side, pos0, len, width, stroke, dash, cap) {
+      let offset = width % 2 / 2;
+      pxAlign == 1 && ctx2.translate(offset, offset);
+      setCtxStyle(stroke, width, dash, cap, stroke);
+      ctx2.beginPath();
+      let x0, y0, x1, y1, pos1 = pos0 + (side == 0 || side == 3 ? -len : len);
+      if (ori == 0) {
+        y0 = pos0;
+        y1 = pos1;
+      } else {
+        x0 = pos0;
+        x1 = pos1;
+      }
+      for (let i = 0; i < offs.length; i++) {
+        if (filts[i] != null) {
+          if (ori == 0) x0 = x1 = offs[i];
+          else y0 = y1 = offs[i];
+          ctx2.moveTo(x0, y0);
+          ctx2.lineTo(x1, y1);
+        }
+      }
+      ctx2.stroke();
+      pxAlign == 1 && ctx2.translate(-offset, -offset);
+    }
+    function axesCalc(cycleNum) {
+      let converged = true;
+      axes.forEach((axis, i) => {
+        if (!axis.show) return;
+        let scale = scales[axis.scale];
+        if (scale.min == null) {
+          if (axis._show) {
+            converged = false;
+            axis._show = false;
+            resetYSeries(false);
+          }
+          return;
+        } else {
+          if (!axis._show) {
+            converged = false;
+            axis._show = true;
+            resetYSeries(false);
+          }
+        }
+        let side = axis.side;
+        let ori = side % 2;
+        let { min: min2, max: max2 } = scale;
+        let [_incr, _space] = getIncrSpace(i, min2, max2, ori == 0 ? plotWidCss : plotHgtCss);
+        if (_space == 0) return;
+        let forceMin = scale.distr == 2;
+        let _splits = axis._splits = axis.splits(self, i, min2, max2, _incr, _space, forceMin);
+        let splits = scale.distr == 2 ? _splits.map((i2) => data0[i2]) : _splits;
+        let incr = scale.distr == 2 ? data0[_splits[1]] - data0[_splits[0]] : _incr;
+        let values = axis._values = axis.values(self, axis.filter(self, splits, i, _space, incr), i, _space, incr);
+        axis._rotate = side == 2 ? axis.rotate(self, values, i, _space) : 0;
+        let oldSize = axis._size;
+        axis._size = ceil(axis.size(self, values, i, cycleNum));
+        if (oldSize != null && axis._size != oldSize) converged = false;
+      });
+      return converged;
+    }
+    function paddingCalc(cycleNum) {
+      let converged = true;
+      padding.forEach((p, i) => {
+        let _p = p(self, i, sidesWithAxes, cycleNum);
+        if (_p != _padding[i]) converged = false;
+        _padding[i] = _p;
+      });
+      return converged;
+    }
+    function drawAxesGrid() {
+      for (let i = 0; i < axes.length; i++) {
+        let axis = axes[i];
+        if (!axis.show || !axis._show) continue;
+        let side = axis.side;
+        let ori = side % 2;
+        let x, y;
+        let fillStyle = axis.stroke(self, i);
+        let shiftDir = side == 0 || side == 3 ? -1 : 1;
+        let [_incr, _space] = axis._found;
+        if (axis.label != null) {
+          let shiftAmt2 = axis.labelGap * shiftDir;
+          let baseLpos = round((axis._lpos + shiftAmt2) * pxRatio);
+          setFontStyle(axis.labelFont[0], fillStyle, "center", side == 2 ? TOP : BOTTOM);
+          ctx2.save();
+          if (ori == 1) {
+            x = y = 0;
+            ctx2.translate(baseLpos, round(plotTop + plotHgt / 2));
+            ctx2.rotate((side == 3 ? -PI : PI) / 2);
+          } else {
+            x = round(plotLft + plotWid / 2);
+            y = baseLpos;
+          }
+          let _label = isFn(axis.label) ? axis.label(self, i, _incr, _space) : axis.label;
+          ctx2.fillText(_label, x, y);
+          ctx2.restore();
+        }
+        if (_space == 0) continue;
+        let scale = scales[axis.scale];
+        let plotDim = ori == 0 ? plotWid : plotHgt;
+        let plotOff = ori == 0 ? plotLft : plotTop;
+        let _splits = axis._splits;
+        let splits = scale.distr == 2 ? _splits.map((i2) => data0[i2]) : _splits;
+        let incr = scale.distr == 2 ? data0[_splits[1]] - data0[_splits[0]] : _incr;
+        let ticks3 = axis.ticks;
+        let border2 = axis.border;
+        let _tickSize = ticks3.show ? ticks3.size : 0;
+        let tickSize = round(_tickSize * pxRatio);
+        let axisGap = round((axis.alignTo == 2 ? axis._size - _tickSize - axis.gap : axis.gap) * pxRatio);
+        let angle = axis._rotate * -PI / 180;
+        let basePos = pxRound(axis._pos * pxRatio);
+        let shiftAmt = (tickSize + axisGap) * shiftDir;
+        let finalPos = basePos + shiftAmt;
+        y = ori == 0 ? finalPos : 0;
+        x = ori == 1 ? finalPos : 0;
+        let font3 = axis.font[0];
+        let textAlign = axis.align == 1 ? LEFT : axis.align == 2 ? RIGHT : angle > 0 ? LEFT : angle < 0 ? RIGHT : ori == 0 ? "center" : side == 3 ? RIGHT : LEFT;
+        let textBaseline = angle || ori == 1 ? "middle" : side == 2 ? TOP : BOTTOM;
+        setFontStyle(font3, fillStyle, textAlign, textBaseline);
+        let lineHeight = axis.font[1] * axis.lineGap;
+        let canOffs = _splits.map((val) => pxRound(getPos(val, scale, plotDim, plotOff)));
+        let _values = axis._values;
+        for (let i2 = 0; i2 < _values.length; i2++) {
+          let val = _values[i2];
+          if (val != null) {
+            if (ori == 0) x = canOffs[i2];
+            else y = canOffs[i2];
+            val = "" + val;
+            let _parts = val.indexOf("\\n") == -1 ? [
+              val
+            ] : val.split(/\\n/gm);
+            for (let j = 0; j < _parts.length; j++) {
+              let text = _parts[j];
+              if (angle) {
+                ctx2.save();
+                ctx2.translate(x, y + j * lineHeight);
+                ctx2.rotate(angle);
+                ctx2.fillText(text, 0, 0);
+                ctx2.restore();
+              } else ctx2.fillText(text, x, y + j * lineHeight);
+            }
+          }
+        }
+        if (ticks3.show) {
+          drawOrthoLines(canOffs, ticks3.filter(self, splits, i, _space, incr), ori, side, basePos, tickSize, roundDec(ticks3.width * pxRatio, 3), ticks3.stroke(self, i), ticks3.dash, ticks3.cap);
+        }
+        let grid2 = axis.grid;
+        if (grid2.show) {
+          drawOrthoLines(canOffs, grid2.filter(self, splits, i, _space, incr), ori, ori == 0 ? 2 : 1, ori == 0 ? plotTop : plotLft, ori == 0 ? plotHgt : plotWid, roundDec(grid2.width * pxRatio, 3), grid2.stroke(self, i), grid2.dash, grid2.cap);
+        }
+        if (border2.show) {
+          drawOrthoLines([
+            basePos
+          ], [
+            1
+          ], ori == 0 ? 1 : 0, ori == 0 ? 1 : 2, ori == 1 ? plotTop : plotLft, ori == 1 ? plotHgt : plotWid, roundDec(border2.width * pxRatio, 3), border2.stroke(self, i), border2.dash, border2.cap);
+        }
+      }
+      fire("drawAxes");
+    }
+    function resetYSeries(minMax) {
+      series.forEach((s, i) => {
+        if (i > 0) {
+          s._paths = null;
+          if (minMax) {
+            if (mode == 1) {
+              s.min = null;
+              s.max = null;
+            } else {
+              s.facets.forEach((f) => {
+                f.min = null;
+                f.max = null;
+              });
+            }
+          }
+        }
+      });
+    }
+    let queuedCommit = false;
+    let deferHooks = false;
+    let hooksQueue = [];
+    function flushHooks() {
+      deferHooks = false;
+      for (let i = 0; i < hooksQueue.length; i++) fire(...hooksQueue[i]);
+      hooksQueue.length = 0;
+    }
+    function commit() {
+      if (!queuedCommit) {
+        microTask(_commit);
+        queuedCommit = true;
+      }
+    }
+    function batch(fn, _deferHooks = false) {
+      queuedCommit = true;
+      deferHooks = _deferHooks;
+      fn(self);
+      _commit();
+      if (_deferHooks && hooksQueue.length > 0) queueMicrotask(flushHooks);
+    }
+    self.batch = batch;
+    function _commit() {
+      if (shouldSetScales) {
+        setScales();
+        shouldSetScales = false;
+      }
+      if (shouldConvergeSize) {
+        convergeSize();
+        shouldConvergeSize = false;
+      }
+      if (shouldSetSize) {
+        setStylePx(under, LEFT, plotLftCss);
+        setStylePx(under, TOP, plotTopCss);
+        setStylePx(under, WIDTH, plotWidCss);
+        setStylePx(under, HEIGHT, plotHgtCss);
+        setStylePx(over, LEFT, plotLftCss);
+        setStylePx(over, TOP, plotTopCss);
+        setStylePx(over, WIDTH, plotWidCss);
+        setStylePx(over, HEIGHT, plotHgtCss);
+        setStylePx(wrap, WIDTH, fullWidCss);
+        setStylePx(wrap, HEIGHT, fullHgtCss);
+        can.width = round(fullWidCss * pxRatio);
+        can.height = round(fullHgtCss * pxRatio);
+        axes.forEach(({ _el, _show, _size, _pos, side }) => {
+          if (_el != null) {
+            if (_show) {
+              let posOffset = side === 3 || side === 0 ? _size : 0;
+              let isVt = side % 2 == 1;
+              setStylePx(_el, isVt ? "left" : "top", _pos - posOffset);
+              setStylePx(_el, isVt ? "width" : "height", _size);
+              setStylePx(_el, isVt ? "top" : "left", isVt ? plotTopCss : plotLftCss);
+              setStylePx(_el, isVt ? "height" : "width", isVt ? plotHgtCss : plotWidCss);
+              remClass(_el, OFF);
+            } else addClass(_el, OFF);
+          }
+        });
+        ctxStroke = ctxFill = ctxWidth = ctxJoin = ctxCap = ctxFont = ctxAlign = ctxBaseline = ctxDash = null;
+        ctxAlpha = 1;
+        syncRect(true);
+        if (plotLftCss != _plotLftCss || plotTopCss != _plotTopCss || plotWidCss != _plotWidCss || plotHgtCss != _plotHgtCss) {
+          resetYSeries(false);
+          let pctWid = plotWidCss / _plotWidCss;
+          let pctHgt = plotHgtCss / _plotHgtCss;
+          if (showCursor && !shouldSetCursor && cursor.left >= 0) {
+            cursor.left *= pctWid;
+            cursor.top *= pctHgt;
+            vCursor && elTrans(vCursor, round(cursor.left), 0, plotWidCss, plotHgtCss);
+            hCursor && elTrans(hCursor, 0, round(cursor.top), plotWidCss, plotHgtCss);
+            for (let i = 0; i < cursorPts.length; i++) {
+              let pt = cursorPts[i];
+              if (pt != null) {
+                cursorPtsLft[i] *= pctWid;
+                cursorPtsTop[i] *= pctHgt;
+                elTrans(pt, ceil(cursorPtsLft[i]), ceil(cursorPtsTop[i]), plotWidCss, plotHgtCss);
+              }
+            }
+          }
+          if (select.show && !shouldSetSelect && select.left >= 0 && select.width > 0) {
+            select.left *= pctWid;
+            select.width *= pctWid;
+            select.top *= pctHgt;
+            select.height *= pctHgt;
+            for (let prop in _hideProps) setStylePx(selectDiv, prop, select[prop]);
+          }
+          _plotLftCss = plotLftCss;
+          _plotTopCss = plotTopCss;
+          _plotWidCss = plotWidCss;
+          _plotHgtCss = plotHgtCss;
+        }
+        fire("setSize");
+        shouldSetSize = false;
+      }
+      if (fullWidCss > 0 && fullHgtCss > 0) {
+        ctx2.clearRect(0, 0, can.width, can.height);
+        fire("drawClear");
+        drawOrder.forEach((fn) => fn());
+        fire("draw");
+      }
+      if (select.show && shouldSetSelect) {
+        setSelect(select);
+        shouldSetSelect = false;
+      }
+      if (showCursor && shouldSetCursor) {
+        updateCursor(null, true, false);
+        shouldSetCursor = false;
+      }
+      if (legend.show && legend.live && shouldSetLegend) {
+        setLegend();
+        shouldSetLegend = false;
+      }
+      if (!ready) {
+        ready = true;
+        self.status = 1;
+        fire("ready");
+      }
+      viaAutoScaleX = false;
+      queuedCommit = false;
+    }
+    self.redraw = (rebuildPaths, recalcAxes) => {
+      shouldConvergeSize = recalcAxes || false;
+      if (rebuildPaths !== false) _setScale(xScaleKey, scaleX.min, scaleX.max);
+      else commit();
+    };
+    function setScale(key2, opts2) {
+      let sc = scales[key2];
+      if (sc.from == null) {
+        if (dataLen == 0) {
+          let minMax = sc.range(self, opts2.min, opts2.max, key2);
+          opts2.min = minMax[0];
+          opts2.max = minMax[1];
+        }
+        if (opts2.min > opts2.max) {
+          let _min = opts2.min;
+          opts2.min = opts2.max;
+          opts2.max = _min;
+        }
+        if (dataLen > 1 && opts2.min != null && opts2.max != null && opts2.max - opts2.min < 1e-16) return;
+        if (key2 == xScaleKey) {
+          if (sc.distr == 2 && dataLen > 0) {
+            opts2.min = closestIdx(opts2.min, data[0]);
+            opts2.max = closestIdx(opts2.max, data[0]);
+            if (opts2.min == opts2.max) opts2.max++;
+          }
+        }
+        pendScales[key2] = opts2;
+        shouldSetScales = true;
+        commit();
+      }
+    }
+    self.setScale = setScale;
+    let xCursor;
+    let yCursor;
+    let vCursor;
+    let hCursor;
+    let rawMouseLeft0;
+    let rawMouseTop0;
+    let mouseLeft0;
+    let mouseTop0;
+    let rawMouseLeft1;
+    let rawMouseTop1;
+    let mouseLeft1;
+    let mouseTop1;
+    let dragging = false;
+    const drag = cursor.drag;
+    let dragX = drag.x;
+    let dragY = drag.y;
+    if (showCursor) {
+      if (cursor.x) xCursor = placeDiv(CURSOR_X, over);
+      if (cursor.y) yCursor = placeDiv(CURSOR_Y, over);
+      if (scaleX.ori == 0) {
+        vCursor = xCursor;
+        hCursor = yCursor;
+      } else {
+        vCursor = yCursor;
+        hCursor = xCursor;
+      }
+      mouseLeft1 = cursor.left;
+      mouseTop1 = cursor.top;
+    }
+    const select = self.select = assign({
+      show: true,
+      over: true,
+      left: 0,
+      width: 0,
+      top: 0,
+      height: 0
+    }, opts.select);
+    const selectDiv = select.show ? placeDiv(SELECT, select.over ? over : under) : null;
+    function setSelect(opts2, _fire) {
+      if (select.show) {
+        for (let prop in opts2) {
+          select[prop] = opts2[prop];
+          if (prop in _hideProps) setStylePx(selectDiv, prop, opts2[prop]);
+        }
+        _fire !== false && fire("setSelect");
+      }
+    }
+    self.setSelect = setSelect;
+    function toggleDOM(i) {
+      let s = series[i];
+      if (s.show) showLegend && remClass(legendRows[i], OFF);
+      else {
+        showLegend && addClass(legendRows[i], OFF);
+        if (showCursor) {
+          let pt = cursorOnePt ? cursorPts[0] : cursorPts[i];
+          pt != null && elTrans(pt, -10, -10, plotWidCss, plotHgtCss);
+        }
+      }
+    }
+    function _setScale(key2, min2, max2) {
+      setScale(key2, {
+        min: min2,
+        max: max2
+      });
+    }
+    function setSeries(i, opts2, _fire, _pub) {
+      if (opts2.focus != null) setFocus(i);
+      if (opts2.show != null) {
+        series.forEach((s, si) => {
+          if (si > 0 && (i == si || i == null)) {
+            s.show = opts2.show;
+            toggleDOM(si);
+            if (mode == 2) {
+              _setScale(s.facets[0].scale, null, null);
+              _setScale(s.facets[1].scale, null, null);
+            } else _setScale(s.scale, null, null);
+            commit();
+          }
+        });
+      }
+      _fire !== false && fire("setSeries", i, opts2);
+      _pub && pubSync("setSeries", self, i, opts2);
+    }
+    self.setSeries = setSeries;
+    function setBand(bi, opts2) {
+      assign(bands[bi], opts2);
+    }
+    function addBand(opts2, bi) {
+      opts2.fill = fnOrSelf(opts2.fill || null);
+      opts2.dir = ifNull(opts2.dir, -1);
+      bi = bi == null ? bands.length : bi;
+      bands.splice(bi, 0, opts2);
+    }
+    function delBand(bi) {
+      if (bi == null) bands.length = 0;
+      else bands.splice(bi, 1);
+    }
+    self.addBand = addBand;
+    self.setBand = setBand;
+    self.delBand = delBand;
+    function setAlpha(i, value) {
+      series[i].alpha = value;
+      if (showCursor && cursorPts[i] != null) cursorPts[i].style.opacity = value;
+      if (showLegend && legendRows[i]) legendRows[i].style.opacity = value;
+    }
+    let closestDist;
+    let closestSeries;
+    let focusedSeries;
+    const FOCUS_TRUE = {
+      focus: true
+    };
+    function setFocus(i) {
+      if (i != focusedSeries) {
+        let allFocused = i == null;
+        let _setAlpha = focus.alpha != 1;
+        series.forEach((s, i2) => {
+          if (mode == 1 || i2 > 0) {
+            let isFocused = allFocused || i2 == 0 || i2 == i;
+            s._focus = allFocused ? null : isFocused;
+            _setAlpha && setAlpha(i2, isFocused ? 1 : focus.alpha);
+          }
+        });
+        focusedSeries = i;
+        _setAlpha && commit();
+      }
+    }
+    if (showLegend && cursorFocus) {
+      onMouse(mouseleave, legendTable, (e) => {
+        if (cursor._lock) return;
+        setCursorEvent(e);
+        if (focusedSeries != null) setSeries(null, FOCUS_TRUE, true, syncOpts.setSeries);
+      });
+    }
+    function posToVal(pos, scale, can2) {
+      let sc = scales[scale];
+      if (can2) pos = pos / pxRatio - (sc.ori == 1 ? plotTopCss : plotLftCss);
+      let dim = plotWidCss;
+      if (sc.ori == 1) {
+        dim = plotHgtCss;
+        pos = dim - pos;
+      }
+      if (sc.dir == -1) pos = dim - pos;
+      let _min = sc._min, _max = sc._max, pct2 = pos / dim;
+      let sv = _min + (_max - _min) * pct2;
+      let distr = sc.distr;
+      return distr == 3 ? pow(10, sv) : distr == 4 ? sinh(sv, sc.asinh) : distr == 100 ? sc.bwd(sv) : sv;
+    }
+    function closestIdxFromXpos(pos, can2) {
+      let v = posToVal(pos, xScaleKey, can2);
+      return closestIdx(v, data[0], i0, i1);
+    }
+    self.valToIdx = (val) => closestIdx(val, data[0]);
+    self.posToIdx = closestIdxFromXpos;
+    self.posToVal = posToVal;
+    self.valToPos = (val, scale, can2) => scales[scale].ori == 0 ? getHPos(val, scales[scale], can2 ? plotWid : plotWidCss, can2 ? plotLft : 0) : getVPos(val, scales[scale], can2 ? plotHgt : plotHgtCss, can2 ? plotTop : 0);
+    self.setCursor = (opts2, _fire, _pub) => {
+      mouseLeft1 = opts2.left;
+      mouseTop1 = opts2.top;
+      updateCursor(null, _fire, _pub);
+    };
+    function setSelH(off2, dim) {
+      setStylePx(selectDiv, LEFT, select.left = off2);
+      setStylePx(selectDiv, WIDTH, select.width = dim);
+    }
+    function setSelV(off2, dim) {
+      setStylePx(selectDiv, TOP, select.top = off2);
+      setStylePx(selectDiv, HEIGHT, select.height = dim);
+    }
+    let setSelX = scaleX.ori == 0 ? setSelH : setSelV;
+    let setSelY = scaleX.ori == 1 ? setSelH : setSelV;
+    function syncLegend() {
+      if (showLegend && legend.live) {
+        for (let i = mode == 2 ? 1 : 0; i < series.length; i++) {
+          if (i == 0 && multiValLegend) continue;
+          let vals = legend.values[i];
+          let j = 0;
+          for (let k in vals) legendCells[i][j++].firstChild.nodeValue = vals[k];
+        }
+      }
+    }
+    function setLegend(opts2, _fire) {
+      if (opts2 != null) {
+        if (opts2.idxs) {
+          opts2.idxs.forEach((didx, sidx) => {
+            activeIdxs[sidx] = didx;
+          });
+        } else if (!isUndef(opts2.idx)) activeIdxs.fill(opts2.idx);
+        legend.idx = activeIdxs[0];
+      }
+      if (showLegend && legend.live) {
+        for (let sidx = 0; sidx < series.length; sidx++) {
+          if (sidx > 0 || mode == 1 && !multiValLegend) setLegendValues(sidx, activeIdxs[sidx]);
+        }
+        syncLegend();
+      }
+      shouldSetLegend = false;
+      _fire !== false && fire("setLegend");
+    }
+    self.setLegend = setLegend;
+    function setLegendValues(sidx, idx) {
+      let s = series[sidx];
+      let src = sidx == 0 && xScaleDistr == 2 ? data0 : data[sidx];
+      let val;
+      if (multiValLegend) val = s.values(self, sidx, idx) ?? NULL_LEGEND_VALUES;
+      else {
+        val = s.value(self, idx == null ? null : src[idx], sidx, idx);
+        val = val == null ? NULL_LEGEND_VALUES : {
+          _: val
+        };
+      }
+      legend.values[sidx] = val;
+    }
+    function updateCursor(src, _fire, _pub) {
+      rawMouseLeft1 = mouseLeft1;
+      rawMouseTop1 = mouseTop1;
+      [mouseLeft1, mouseTop1] = cursor.move(self, mouseLeft1, mouseTop1);
+      cursor.left = mouseLeft1;
+      cursor.top = mouseTop1;
+      if (showCursor) {
+        vCursor && elTrans(vCursor, round(mouseLeft1), 0, plotWidCss, plotHgtCss);
+        hCursor && elTrans(hCursor, 0, round(mouseTop1), plotWidCss, plotHgtCss);
+      }
+      let idx;
+      let noDataInRange = i0 > i1;
+      closestDist = inf;
+      closestSeries = null;
+      let xDim = scaleX.ori == 0 ? plotWidCss : plotHgtCss;
+      let yDim = scaleX.ori == 1 ? plotWidCss : plotHgtCss;
+      if (mouseLeft1 < 0 || dataLen == 0 || noDataInRange) {
+        idx = cursor.idx = null;
+        for (let i = 0; i < series.length; i++) {
+          let pt = cursorPts[i];
+          pt != null && elTrans(pt, -10, -10, plotWidCss, plotHgtCss);
+        }
+        if (cursorFocus) setSeries(null, FOCUS_TRUE, true, src == null && syncOpts.setSeries);
+        if (legend.live) {
+          activeIdxs.fill(idx);
+          shouldSetLegend = true;
+        }
+      } else {
+        let mouseXPos, valAtPosX, xPos;
+        if (mode == 1) {
+          mouseXPos = scaleX.ori == 0 ? mouseLeft1 : mouseTop1;
+          valAtPosX = posToVal(mouseXPos, xScaleKey);
+          idx = cursor.idx = closestIdx(valAtPosX, data[0], i0, i1);
+          xPos = valToPosX(data[0][idx], scaleX, xDim, 0);
+        }
+        let _ptLft = -10;
+        let _ptTop = -10;
+        let _ptWid = 0;
+        let _ptHgt = 0;
+        let _centered = true;
+        let _ptFill = "";
+        let _ptStroke = "";
+        for (let i = mode == 2 ? 1 : 0; i < series.length; i++) {
+          let s = series[i];
+          let idx1 = activeIdxs[i];
+          let yVal1 = idx1 == null ? null : mode == 1 ? data[i][idx1] : data[i][1][idx1];
+          let idx2 = cursor.dataIdx(self, i, idx, valAtPosX);
+          let yVal2 = idx2 == null ? null : mode == 1 ? data[i][idx2] : data[i][1][idx2];
+          shouldSetLegend = shouldSetLegend || yVal2 != yVal1 || idx2 != idx1;
+          activeIdxs[i] = idx2;
+          if (i > 0 && s.show) {
+            let xPos2 = idx2 == null ? -10 : idx2 == idx ? xPos : valToPosX(mode == 1 ? data[0][idx2] : data[i][0][idx2], scaleX, xDim, 0);
+            let yPos = yVal2 == null ? -10 : valToPosY(yVal2, mode == 1 ? scales[s.scale] : scales[s.facets[1].scale], yDim, 0);
+            if (cursorFocus && yVal2 != null) {
+              let mouseYPos = scaleX.ori == 1 ? mouseLeft1 : mouseTop1;
+              let dist = abs(focus.dist(self, i, idx2, yPos, mouseYPos));
+              if (dist < closestDist) {
+                let bias = focus.bias;
+                if (bias != 0) {
+                  let mouseYVal = posToVal(mouseYPos, s.scale);
+                  let seriesYValSign = yVal2 >= 0 ? 1 : -1;
+                  let mouseYValSign = mouseYVal >= 0 ? 1 : -1;
+                  if (mouseYValSign == seriesYValSign && (mouseYValSign == 1 ? bias == 1 ? yVal2 >= mouseYVal : yVal2 <= mouseYVal : bias == 1 ? yVal2 <= mouseYVal : yVal2 >= mouseYVal)) {
+                    closestDist = dist;
+                    closestSeries = i;
+                  }
+                } else {
+                  closestDist = dist;
+                  closestSeries = i;
+                }
+              }
+            }
+            if (shouldSetLegend || cursorOnePt) {
+              let hPos, vPos;
+              if (scaleX.ori == 0) {
+                hPos = xPos2;
+                vPos = yPos;
+              } else {
+                hPos = yPos;
+                vPos = xPos2;
+              }
+              let ptWid, ptHgt, ptLft, ptTop, ptStroke, ptFill, centered = true, getBBox = points2.bbox;
+              if (getBBox != null) {
+                centered = false;
+                let bbox = getBBox(self, i);
+                ptLft = bbox.left;
+                ptTop = bbox.top;
+                ptWid = bbox.width;
+                ptHgt = bbox.height;
+              } else {
+                ptLft = hPos;
+                ptTop = vPos;
+                ptWid = ptHgt = points2.size(self, i);
+              }
+              ptFill = points2.fill(self, i);
+              ptStroke = points2.stroke(self, i);
+              if (cursorOnePt) {
+                if (i == closestSeries && closestDist <= focus.prox) {
+                  _ptLft = ptLft;
+                  _ptTop = ptTop;
+                  _ptWid = ptWid;
+                  _ptHgt = ptHgt;
+                  _centered = centered;
+                  _ptFill = ptFill;
+                  _ptStroke = ptStroke;
+                }
+              } else {
+                let pt = cursorPts[i];
+                if (pt != null) {
+                  cursorPtsLft[i] = ptLft;
+                  cursorPtsTop[i] = ptTop;
+                  elSize(pt, ptWid, ptHgt, centered);
+                  elColor(pt, ptFill, ptStroke);
+                  elTrans(pt, ceil(ptLft), ceil(ptTop), plotWidCss, plotHgtCss);
+                }
+              }
+            }
+          }
+        }
+        if (cursorOnePt) {
+          let p = focus.prox;
+          let focusChanged = focusedSeries == null ? closestDist <= p : closestDist > p || closestSeries != focusedSeries;
+          if (shouldSetLegend || focusChanged) {
+            let pt = cursorPts[0];
+            if (pt != null) {
+              cursorPtsLft[0] = _ptLft;
+              cursorPtsTop[0] = _ptTop;
+              elSize(pt, _ptWid, _ptHgt, _centered);
+              elColor(pt, _ptFill, _ptStroke);
+              elTrans(pt, ceil(_ptLft), ceil(_ptTop), plotWidCss, plotHgtCss);
+            }
+          }
+        }
+      }
+      if (select.show && dragging) {
+        if (src != null) {
+          let [xKey, yKey] = syncOpts.scales;
+          let [matchXKeys, matchYKeys] = syncOpts.match;
+          let [xKeySrc, yKeySrc] = src.cursor.sync.scales;
+          let sdrag = src.cursor.drag;
+          dragX = sdrag._x;
+          dragY = sdrag._y;
+          if (dragX || dragY) {
+            let { left, top, width, height } = src.select;
+            let sori = src.scales[xKeySrc].ori;
+            let sPosToVal = src.posToVal;
+            let sOff, sDim, sc, a, b;
+            let matchingX = xKey != null && matchXKeys(xKey, xKeySrc);
+            let matchingY = yKey != null && matchYKeys(yKey, yKeySrc);
+            if (matchingX && dragX) {
+              if (sori == 0) {
+                sOff = left;
+                sDim = width;
+              } else {
+                sOff = top;
+                sDim = height;
+              }
+              sc = scales[xKey];
+              a = valToPosX(sPosToVal(sOff, xKeySrc), sc, xDim, 0);
+              b = valToPosX(sPosToVal(sOff + sDim, xKeySrc), sc, xDim, 0);
+              setSelX(min(a, b), abs(b - a));
+            } else setSelX(0, xDim);
+            if (matchingY && dragY) {
+              if (sori == 1) {
+                sOff = left;
+                sDim = width;
+              } else {
+                sOff = top;
+                sDim = height;
+              }
+              sc = scales[yKey];
+              a = valToPosY(sPosToVal(sOff, yKeySrc), sc, yDim, 0);
+              b = valToPosY(sPosToVal(sOff + sDim, yKeySrc), sc, yDim, 0);
+              setSelY(min(a, b), abs(b - a));
+            } else setSelY(0, yDim);
+          } else hideSelect();
+        } else {
+          let rawDX = abs(rawMouseLeft1 - rawMouseLeft0);
+          let rawDY = abs(rawMouseTop1 - rawMouseTop0);
+          if (scaleX.ori == 1) {
+            let _rawDX = rawDX;
+            rawDX = rawDY;
+            rawDY = _rawDX;
+          }
+          dragX = drag.x && rawDX >= drag.dist;
+          dragY = drag.y && rawDY >= drag.dist;
+          let uni = drag.uni;
+          if (uni != null) {
+            if (dragX && dragY) {
+              dragX = rawDX >= uni;
+              dragY = rawDY >= uni;
+              if (!dragX && !dragY) {
+                if (rawDY > rawDX) dragY = true;
+                else dragX = true;
+              }
+            }
+          } else if (drag.x && drag.y && (dragX || dragY))
+            dragX = dragY = true;
+          let p0, p1;
+          if (dragX) {
+            if (scaleX.ori == 0) {
+              p0 = mouseLeft0;
+              p1 = mouseLeft1;
+            } else {
+              p0 = mouseTop0;
+              p1 = mouseTop1;
+            }
+            setSelX(min(p0, p1), abs(p1 - p0));
+            if (!dragY) setSelY(0, yDim);
+          }
+          if (dragY) {
+            if (scaleX.ori == 1) {
+              p0 = mouseLeft0;
+              p1 = mouseLeft1;
+            } else {
+              p0 = mouseTop0;
+              p1 = mouseTop1;
+            }
+            setSelY(min(p0, p1), abs(p1 - p0));
+            if (!dragX) setSelX(0, xDim);
+          }
+          if (!dragX && !dragY) {
+            setSelX(0, 0);
+            setSelY(0, 0);
+          }
+        }
+      }
+      drag._x = dragX;
+      drag._y = dragY;
+      if (src == null) {
+        if (_pub) {
+          if (syncKey != null) {
+            let [xSyncKey, ySyncKey] = syncOpts.scales;
+            syncOpts.values[0] = xSyncKey != null ? posToVal(scaleX.ori == 0 ? mouseLeft1 : mouseTop1, xSyncKey) : null;
+            syncOpts.values[1] = ySyncKey != null ? posToVal(scaleX.ori == 1 ? mouseLeft1 : mouseTop1, ySyncKey) : null;
+          }
+          pubSync(mousemove, self, mouseLeft1, mouseTop1, plotWidCss, plotHgtCss, idx);
+        }
+        if (cursorFocus) {
+          let shouldPub = _pub && syncOpts.setSeries;
+          let p = focus.prox;
+          if (focusedSeries == null) {
+            if (closestDist <= p) setSeries(closestSeries, FOCUS_TRUE, true, shouldPub);
+          } else {
+            if (closestDist > p) setSeries(null, FOCUS_TRUE, true, shouldPub);
+            else if (closestSeries != focusedSeries) setSeries(closestSeries, FOCUS_TRUE, true, shouldPub);
+          }
+        }
+      }
+      if (shouldSetLegend) {
+        legend.idx = idx;
+        setLegend();
+      }
+      _fire !== false && fire("setCursor");
+    }
+    let rect2 = null;
+    Object.defineProperty(self, "rect", {
+      get() {
+        if (rect2 == null) syncRect(false);
+        return rect2;
+      }
+    });
+    function syncRect(defer = false) {
+      if (defer) rect2 = null;
+      else {
+        rect2 = over.getBoundingClientRect();
+        fire("syncRect", rect2);
+      }
+    }
+    function mouseMove(e, src, _l, _t, _w, _h, _i) {
+      if (cursor._lock) return;
+      if (dragging && e != null && e.movementX == 0 && e.movementY == 0) return;
+      cacheMouse(e, src, _l, _t, _w, _h, _i, false, e != null);
+      if (e != null) updateCursor(null, true, true);
+      else updateCursor(src, true, false);
+    }
+    function cacheMouse(e, src, _l, _t, _w, _h, _i, initial, snap) {
+      if (rect2 == null) syncRect(false);
+      setCursorEvent(e);
+      if (e != null) {
+        _l = e.clientX - rect2.left;
+        _t = e.clientY - rect2.top;
+      } else {
+        if (_l < 0 || _t < 0) {
+          mouseLeft1 = -10;
+          mouseTop1 = -10;
+          return;
+        }
+        let [xKey, yKey] = syncOpts.scales;
+        let syncOptsSrc = src.cursor.sync;
+        let [xValSrc, yValSrc] = syncOptsSrc.values;
+        let [xKeySrc, yKeySrc] = syncOptsSrc.scales;
+        let [matchXKeys, matchYKeys] = syncOpts.match;
+        let rotSrc = src.axes[0].side % 2 == 1;
+        let xDim = scaleX.ori == 0 ? plotWidCss : plotHgtCss, yDim = scaleX.ori == 1 ? plotWidCss : plotHgtCss, _xDim = rotSrc ? _h : _w, _yDim = rotSrc ? _w : _h, _xPos = rotSrc ? _t : _l, _yPos = rotSrc ? _l : _t;
+        if (xKeySrc != null) _l = matchXKeys(xKey, xKeySrc) ? getPos(xValSrc, scales[xKey], xDim, 0) : -10;
+        else _l = xDim * (_xPos / _xDim);
+        if (yKeySrc != null) _t = matchYKeys(yKey, yKeySrc) ? getPos(yValSrc, scales[yKey], yDim, 0) : -10;
+        else _t = yDim * (_yPos / _yDim);
+        if (scaleX.ori == 1) {
+          let __l = _l;
+          _l = _t;
+          _t = __l;
+        }
+      }
+      if (snap && (src == null || src.cursor.event.type == mousemove)) {
+        if (_l <= 1 || _l >= plotWidCss - 1) _l = incrRound(_l, plotWidCss);
+        if (_t <= 1 || _t >= plotHgtCss - 1) _t = incrRound(_t, plotHgtCss);
+      }
+      if (initial) {
+        rawMouseLeft0 = _l;
+        rawMouseTop0 = _t;
+        [mouseLeft0, mouseTop0] = cursor.move(self, _l, _t);
+      } else {
+        mouseLeft1 = _l;
+        mouseTop1 = _t;
+      }
+    }
+    const _hideProps = {
+      width: 0,
+      height: 0,
+      left: 0,
+      top: 0
+    };
+    function hideSelect() {
+      setSelect(_hideProps, false);
+    }
+    let downSelectLeft;
+    let downSelectTop;
+    let downSelectWidth;
+    let downSelectHeight;
+    function mouseDown(e, src, _l, _t, _w, _h, _i) {
+      dragging = true;
+      dragX = dragY = drag._x = drag._y = false;
+      cacheMouse(e, src, _l, _t, _w, _h, _i, true, false);
+      if (e != null) {
+        onMouse(mouseup, doc, mouseUp, false);
+        pubSync(mousedown, self, mouseLeft0, mouseTop0, plotWidCss, plotHgtCss, null);
+      }
+      let { left, top, width, height } = select;
+      downSelectLeft = left;
+      downSelectTop = top;
+      downSelectWidth = width;
+      downSelectHeight = height;
+    }
+    function mouseUp(e, src, _l, _t, _w, _h, _i) {
+      dragging = drag._x = drag._y = false;
+      cacheMouse(e, src, _l, _t, _w, _h, _i, false, true);
+      let { left, top, width, height } = select;
+      let hasSelect = width > 0 || height > 0;
+      let chgSelect = downSelectLeft != left || downSelectTop != top || downSelectWidth != width || downSelectHeight != height;
+      hasSelect && chgSelect && setSelect(select);
+      if (drag.setScale && hasSelect && chgSelect) {
+        let xOff = left, xDim = width, yOff = top, yDim = height;
+        if (scaleX.ori == 1) {
+          xOff = top, xDim = height, yOff = left, yDim = width;
+        }
+        if (dragX) {
+          _setScale(xScaleKey, posToVal(xOff, xScaleKey), posToVal(xOff + xDim, xScaleKey));
+        }
+        if (dragY) {
+          for (let k in scales) {
+            let sc = scales[k];
+            if (k != xScaleKey && sc.from == null && sc.min != inf) {
+              _setScale(k, posToVal(yOff + yDim, k), posToVal(yOff, k));
+            }
+          }
+        }
+        hideSelect();
+      } else if (cursor.lock) {
+        cursor._lock = !cursor._lock;
+        updateCursor(src, true, e != null);
+      }
+      if (e != null) {
+        offMouse(mouseup, doc);
+        pubSync(mouseup, self, mouseLeft1, mouseTop1, plotWidCss, plotHgtCss, null);
+      }
+    }
+    function mouseLeave(e, src, _l, _t, _w, _h, _i) {
+      if (cursor._lock) return;
+      setCursorEvent(e);
+      let _dragging = dragging;
+      if (dragging) {
+        let snapH = true;
+        let snapV = true;
+        let snapProx = 10;
+        let dragH, dragV;
+        if (scaleX.ori == 0) {
+          dragH = dragX;
+          dragV = dragY;
+        } else {
+          dragH = dragY;
+          dragV = dragX;
+        }
+        if (dragH && dragV) {
+          snapH = mouseLeft1 <= snapProx || mouseLeft1 >= plotWidCss - snapProx;
+          snapV = mouseTop1 <= snapProx || mouseTop1 >= plotHgtCss - snapProx;
+        }
+        if (dragH && snapH) mouseLeft1 = mouseLeft1 < mouseLeft0 ? 0 : plotWidCss;
+        if (dragV && snapV) mouseTop1 = mouseTop1 < mouseTop0 ? 0 : plotHgtCss;
+        updateCursor(null, true, true);
+        dragging = false;
+      }
+      mouseLeft1 = -10;
+      mouseTop1 = -10;
+      activeIdxs.fill(null);
+      updateCursor(null, true, true);
+      if (_dragging) dragging = _dragging;
+    }
+    function dblClick(e, src, _l, _t, _w, _h, _i) {
+      if (cursor._lock) return;
+      setCursorEvent(e);
+      autoScaleX();
+      hideSelect();
+      if (e != null) pubSync(dblclick, self, mouseLeft1, mouseTop1, plotWidCss, plotHgtCss, null);
+    }
+    function syncPxRatio() {
+      axes.forEach(syncFontSize);
+      _setSize(self.width, self.height, true);
+    }
+    on(dppxchange, win, syncPxRatio);
+    const events = {};
+    events.mousedown = mouseDown;
+    events.mousemove = mouseMove;
+    events.mouseup = mouseUp;
+    events.dblclick = dblClick;
+    events["setSeries"] = (e, src, idx, opts2) => {
+      let seriesIdxMatcher2 = syncOpts.match[2];
+      idx = seriesIdxMatcher2(self, src, idx);
+      idx != -1 && setSeries(idx, opts2, true, false);
+    };
+    if (showCursor) {
+      onMouse(mousedown, over, mouseDown);
+      onMouse(mousemove, over, mouseMove);
+      onMouse(mouseenter, over, (e) => {
+        setCursorEvent(e);
+        syncRect(false);
+      });
+      onMouse(mouseleave, over, mouseLeave);
+      onMouse(dblclick, over, dblClick);
+      cursorPlots.add(self);
+      self.syncRect = syncRect;
+    }
+    const hooks = self.hooks = opts.hooks || {};
+    function fire(evName, a1, a2) {
+      if (deferHooks) hooksQueue.push([
+        evName,
+        a1,
+        a2
+      ]);
+      else {
+        if (evName in hooks) {
+          hooks[evName].forEach((fn) => {
+            fn.call(null, self, a1, a2);
+          });
+        }
+      }
+    }
+    (opts.plugins || []).forEach((p) => {
+      for (let evName in p.hooks) hooks[evName] = (hooks[evName] || []).concat(p.hooks[evName]);
+    });
+    const seriesIdxMatcher = (self2, src, srcSeriesIdx) => srcSeriesIdx;
+    const syncOpts = assign({
+      key: null,
+      setSeries: false,
+      filters: {
+        pub: retTrue,
+        sub: retTrue
+      },
+      scales: [
+        xScaleKey,
+        series[1] ? series[1].scale : null
+      ],
+      match: [
+        retEq,
+        retEq,
+        seriesIdxMatcher
+      ],
+      values: [
+        null,
+        null
+      ]
+    }, cursor.sync);
+    if (syncOpts.match.length == 2) syncOpts.match.push(seriesIdxMatcher);
+    cursor.sync = syncOpts;
+    const syncKey = syncOpts.key;
+    const sync2 = _sync(syncKey);
+    function pubSync(type, src, x, y, w, h, i) {
+      if (syncOpts.filters.pub(type, src, x, y, w, h, i)) sync2.pub(type, src, x, y, w, h, i);
+    }
+    sync2.sub(self);
+    function pub(type, src, x, y, w, h, i) {
+      if (syncOpts.filters.sub(type, src, x, y, w, h, i)) events[type](null, src, x, y, w, h, i);
+    }
+    self.pub = pub;
+    function destroy() {
+      sync2.unsub(self);
+      cursorPlots.delete(self);
+      mouseListeners.clear();
+      off(dppxchange, win, syncPxRatio);
+      root.remove();
+      legendTable?.remove();
+      fire("destroy");
+    }
+    self.destroy = destroy;
+    function _init() {
+      fire("init", opts, data);
+      setData(data || opts.data, false);
+      if (pendScales[xScaleKey]) setScale(xScaleKey, pendScales[xScaleKey]);
+      else autoScaleX();
+      shouldSetSelect = select.show && (select.width > 0 || select.height > 0);
+      shouldSetCursor = shouldSetLegend = true;
+      _setSize(opts.width, opts.height);
+    }
+    series.forEach(initSeries);
+    axes.forEach(initAxis);
+    if (then) {
+      if (then instanceof HTMLElement) {
+        then.appendChild(root);
+        _init();
+      } else then(self, _init);
+    } else _init();
+    return self;
+  }
+  uPlot.assign = assign;
+  uPlot.fmtNum = fmtNum;
+  uPlot.rangeNum = rangeNum;
+  uPlot.rangeLog = rangeLog;
+  uPlot.rangeAsinh = rangeAsinh;
+  uPlot.orient = orient;
+  uPlot.pxRatio = pxRatio;
+  {
+    uPlot.join = join;
+  }
+  {
+    uPlot.fmtDate = fmtDate;
+    uPlot.tzDate = tzDate;
+  }
+  uPlot.sync = _sync;
+  {
+    uPlot.addGap = addGap;
+    uPlot.clipGaps = clipGaps;
+    let paths = uPlot.paths = {
+      points
+    };
+    paths.linear = linear;
+    paths.stepped = stepped;
+    paths.bars = bars;
+    paths.spline = monotoneCubic;
   }
 
   // core/frame.ts
@@ -49,178 +4184,7 @@ export const VIEWER_SCRIPT: string = `(() => {
   var STALL = 4;
   var FLAG_LISTS = Array.from({
     length: 1 << FLAGS.length
-  }, (_, mask) => Object.freeze(FLAGS.filter((_2, bit) => (mask & 1 << bit) !== 0)));
-
-  // viewer/axes.ts
-  var MIN_LINEAR_SHARE = 0.4;
-  var ENVELOPE_SHARE = 0.6;
-  var SLIVER = 0.25;
-  function niceStep(range, count) {
-    const raw = range / Math.max(1, count);
-    const mag = Math.pow(10, Math.floor(Math.log10(raw)));
-    const r = raw / mag;
-    return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
-  }
-  function ticks(range, count) {
-    const [lo, hi] = range;
-    const step2 = niceStep(hi - lo, count);
-    const out = [];
-    const decimals = Math.max(0, -Math.floor(Math.log10(step2) + 1e-9));
-    for (let k = Math.ceil(lo / step2 - 1e-9); k * step2 <= hi + step2 * 1e-9; k++) {
-      const v = k * step2;
-      out.push({
-        v,
-        label: (Math.abs(v) < step2 * 1e-6 ? 0 : v).toFixed(decimals)
-      });
-    }
-    return out;
-  }
-  function domain(range, extra) {
-    let [lo, hi] = range;
-    for (const v of extra) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    if (!isFinite(lo) || !isFinite(hi)) {
-      lo = 0;
-      hi = 1;
-    }
-    if (hi - lo < 1e-9) {
-      lo -= 0.5;
-      hi += 0.5;
-    }
-    const pad = (hi - lo) * 0.04;
-    return [
-      lo - (lo === 0 ? 0 : pad),
-      hi + pad
-    ];
-  }
-  function linearAxis(range) {
-    return {
-      stops: [
-        range[0],
-        range[1]
-      ],
-      at: [
-        0,
-        1
-      ]
-    };
-  }
-  function axisShare(scale, v) {
-    const { stops, at } = scale;
-    let k = 0;
-    while (k < stops.length - 2 && v > stops[k + 1]) k++;
-    const a = stops[k], b = stops[k + 1];
-    return at[k] + (v - a) / (b - a || 1) * (at[k + 1] - at[k]);
-  }
-  function axisValue(scale, share) {
-    const { stops, at } = scale;
-    let k = 0;
-    while (k < at.length - 2 && share > at[k + 1]) k++;
-    const a = at[k], b = at[k + 1];
-    return stops[k] + (share - a) / (b - a || 1) * (stops[k + 1] - stops[k]);
-  }
-  function axisKnees(scale) {
-    return scale.stops.slice(1, -1);
-  }
-  function envelopeAxis(range, envelope2) {
-    const padded = domain(range, []);
-    const [lo, hi] = range;
-    const step2 = niceStep(envelope2[1] - envelope2[0], 5);
-    const round = (v) => Number(v.toPrecision(12));
-    let a = Math.max(lo, round(Math.floor(envelope2[0] / step2 + 1e-9) * step2));
-    let b = Math.min(hi, round(Math.ceil(envelope2[1] / step2 - 1e-9) * step2));
-    const share = (b - a) / (padded[1] - padded[0]);
-    if (!(b > a) || !(share < MIN_LINEAR_SHARE)) return linearAxis(padded);
-    if (a - lo < SLIVER * (b - a)) a = lo;
-    if (hi - b < SLIVER * (b - a)) b = hi;
-    const below = a - lo, above = hi - b;
-    if (below === 0 && above === 0) return linearAxis(padded);
-    const start = lo - (lo === 0 ? 0 : 0.04 * (below > 0 ? below : b - a));
-    const end = hi + 0.04 * (above > 0 ? above : b - a);
-    const rest = 1 - ENVELOPE_SHARE;
-    const stops = [
-      round(start)
-    ], at = [
-      0
-    ];
-    if (below > 0) {
-      stops.push(a);
-      at.push(rest * below / (below + above));
-    }
-    if (above > 0) {
-      stops.push(b);
-      at.push(at[at.length - 1] + ENVELOPE_SHARE);
-    }
-    stops.push(round(end));
-    at.push(1);
-    return {
-      stops,
-      at
-    };
-  }
-  function stepAtLeast(min) {
-    const mag = Math.pow(10, Math.floor(Math.log10(min)));
-    for (const m of [
-      1,
-      2,
-      2.5,
-      5
-    ]) if (m * mag >= min * (1 - 1e-9)) return m * mag;
-    return 10 * mag;
-  }
-  function decimalsOf(step2) {
-    const text = String(Number(step2.toPrecision(12)));
-    const exponent = text.indexOf("e-");
-    if (exponent >= 0) {
-      const mantissa = text.slice(0, exponent);
-      const point2 = mantissa.indexOf(".");
-      return Number(text.slice(exponent + 2)) + (point2 < 0 ? 0 : mantissa.length - point2 - 1);
-    }
-    const point = text.indexOf(".");
-    return point < 0 ? 0 : text.length - point - 1;
-  }
-  function axisTicks(scale, count) {
-    const { stops, at } = scale;
-    if (stops.length <= 2) return ticks([
-      stops[0],
-      stops[stops.length - 1]
-    ], count);
-    const gap = 0.45 / count;
-    const kept = [];
-    const knees = new Set(axisKnees(scale));
-    const order = stops.slice(0, -1).map((_, k) => k).sort((p, q) => at[q + 1] - at[q] - (at[p + 1] - at[p]));
-    for (const k of order) {
-      const a = stops[k], b = stops[k + 1];
-      const step2 = stepAtLeast(gap * (b - a) / (at[k + 1] - at[k]));
-      const decimals = decimalsOf(step2);
-      for (let j = Math.ceil(a / step2 - 1e-9); j * step2 <= b + step2 * 1e-9; j++) {
-        const v = Number((j * step2).toPrecision(12));
-        const share = axisShare(scale, v);
-        if (kept.some((t2) => Math.abs(t2.share - share) < gap * (1 - 1e-9))) continue;
-        const label2 = knees.has(v) && Number.isInteger(v) ? String(v) : (v === 0 ? 0 : v).toFixed(decimals);
-        kept.push({
-          tick: {
-            v,
-            label: label2
-          },
-          share
-        });
-      }
-    }
-    return kept.sort((p, q) => p.share - q.share).map((t2) => t2.tick);
-  }
-  function scaleNote(scale) {
-    const { stops, at } = scale;
-    const slope = (k) => (at[k + 1] - at[k]) / (stops[k + 1] - stops[k] || 1);
-    const parts = [];
-    for (let k = 1; k < stops.length - 1; k++) {
-      const value = String(Number(stops[k].toPrecision(6)));
-      parts.push(slope(k) < slope(k - 1) ? \`beyond \${value}\` : \`below \${value}\`);
-    }
-    return parts.length ? \`compressed \${parts.join(" and ")}\` : "";
-  }
+  }, (_2, mask) => Object.freeze(FLAGS.filter((_3, bit) => (mask & 1 << bit) !== 0)));
 
   // viewer/data.ts
   var MOVING_LEVELS = [
@@ -335,278 +4299,199 @@ export const VIEWER_SCRIPT: string = `(() => {
     return true;
   }
 
-  // viewer/palette.ts
-  var REGIME_COLORS = [
-    "#93a4bd",
-    "#3fd68a",
-    "#ffb547",
-    "#ff4f64"
-  ];
-  var REGIME_RGB = [
-    "147,164,189",
-    "63,214,138",
-    "255,181,71",
-    "255,79,100"
-  ];
-  var FLAG_COLORS = [
-    "#ff3f7a",
-    "#ff8a3d",
-    "#58c7ff"
-  ];
-  var PLAY_ICON = "M4 2l10 6-10 6z";
-  var PAUSE_ICON = "M3 2h4v12H3zM9 2h4v12H9z";
+  // viewer/dom.ts
+  function $(id) {
+    return document.getElementById(id);
+  }
+  function setText(id, text) {
+    $(id).textContent = text;
+  }
+  function context(canvas2) {
+    return canvas2.getContext("2d");
+  }
+  var embedded = JSON.parse($("flight-data").textContent);
+  var canvas = $("view");
+  var ctx = context(canvas);
+  var staticCanvas = document.createElement("canvas");
+  var sctx = context(staticCanvas);
+  var trailCanvas = document.createElement("canvas");
+  var tctx = context(trailCanvas);
+  var timeline = $("timeline-events");
+  var tlctx = context(timeline);
+  var scrubber = $("scrubber");
+  function font2(prefix, variable) {
+    return prefix + getComputedStyle(document.body).getPropertyValue(variable);
+  }
 
-  // viewer/state.ts
-  var HOME = {
-    yaw: 0.55,
-    pitch: 0.38,
-    dist: 5.3,
-    tx: 0,
-    ty: -0.08,
-    tz: 0
-  };
-  var SPEEDS = [
-    0.25,
-    0.5,
-    1,
-    2,
-    4,
-    8,
-    16
-  ];
-  var SETTLE_MS = 200;
-  var view = {
-    run: null,
-    frame: 0,
-    pos: 0,
-    playing: false,
-    speedIndex: 2,
-    loop: false,
-    cam: {
-      ...HOME
-    },
-    home: {
-      ...HOME
-    },
-    camMoved: false,
-    camVersion: 1,
-    runVersion: 0,
-    W: 0,
-    H: 0,
-    DPR: 1,
-    sizeVersion: 0,
-    FREE: {
-      left: 0,
-      width: 1
-    },
-    V: null,
-    viewKey: "",
-    staticKey: "",
-    trailKey: "",
-    trailFrame: -1,
-    trailK: -1,
-    trailMarkerPos: [
-      0,
-      0,
-      0
-    ],
-    detail: null,
-    lastInteraction: -Infinity,
-    dirty: true,
-    hudFrame: -1,
-    lastTime: 0
-  };
-
-  // viewer/hud.ts
-  function fmt(v, digits) {
-    return v.toFixed(digits);
+  // viewer/axes.ts
+  var MIN_LINEAR_SHARE = 0.4;
+  var ENVELOPE_SHARE = 0.6;
+  var SLIVER = 0.25;
+  function niceStep(range, count) {
+    const raw = range / Math.max(1, count);
+    const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+    const r = raw / mag;
+    return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
   }
-  function pct(v) {
-    return (v * 100).toFixed(2) + "%";
-  }
-  function setValue(id, text, raw) {
-    const el = $(id);
-    el.textContent = text;
-    el.setAttribute("data-value", raw);
-  }
-  function levelText(v, digits = 10) {
-    return typeof v === "number" && isFinite(v) ? String(Number(v.toPrecision(digits))) : "unknown";
-  }
-  var MOVING_DIGITS = 6;
-  function timestampText(i) {
-    const c = view.run.c;
-    const t2 = c.timestamp ? c.timestamp[i] : i;
-    return typeof t2 === "number" ? String(t2) : t2;
-  }
-  var TELEMETRY_IDS = [
-    "hud-frame",
-    "hud-timestamp",
-    "hud-spot",
-    "hud-iv",
-    "hud-hv",
-    "hud-x",
-    "hud-y",
-    "hud-z"
-  ];
-  function updateHud() {
-    const { run, frame } = view;
-    view.hudFrame = frame;
-    const n = run ? run.n : 0;
-    setText("frame-index", String(frame));
-    setText("frame-last", String(Math.max(0, n - 1)));
-    scrubber.max = String(Math.max(0, n - 1));
-    scrubber.value = String(frame);
-    const date = $("frame-date");
-    date.hidden = !run || n === 0 || !run.dated;
-    if (!date.hidden) setText("frame-date", timestampText(frame));
-    if (!run || n === 0) {
-      for (const id of TELEMETRY_IDS) setValue(id, "\\u2014", "");
-      setText("hud-regime", "no frames");
-      $("hud-flags").textContent = "";
-      return;
+  function ticks2(range, count) {
+    const [lo, hi] = range;
+    const step2 = niceStep(hi - lo, count);
+    const out = [];
+    const decimals = Math.max(0, -Math.floor(Math.log10(step2) + 1e-9));
+    for (let k = Math.ceil(lo / step2 - 1e-9); k * step2 <= hi + step2 * 1e-9; k++) {
+      const v = k * step2;
+      out.push({
+        v,
+        label: (Math.abs(v) < step2 * 1e-6 ? 0 : v).toFixed(decimals)
+      });
     }
-    const c = run.c, i = frame;
-    setValue("hud-frame", i + " / " + (n - 1), String(i));
-    const ts = timestampText(i);
-    setValue("hud-timestamp", ts, ts);
-    setValue("hud-spot", fmt(c.spot[i], 2), String(c.spot[i]));
-    setValue("hud-iv", pct(c.iv[i]), String(c.iv[i]));
-    setValue("hud-hv", pct(c.hv[i]), String(c.hv[i]));
-    setValue("hud-x", fmt(c.x[i], 3), String(c.x[i]));
-    setValue("hud-y", fmt(c.y[i], 3), String(c.y[i]));
-    setValue("hud-z", fmt(c.z[i], 3), String(c.z[i]));
-    if (run.movingLevels) showFrameLevels(run, i);
-    const regime = $("hud-regime");
-    const code = c.regime[i];
-    regime.textContent = REGIMES[code];
-    regime.setAttribute("data-regime", REGIMES[code]);
-    regime.style.color = REGIME_COLORS[code];
-    const flags = $("hud-flags");
-    const names = [];
-    for (let b = 0; b < 3; b++) if (c.flags[i] & 1 << b) names.push(FLAGS[b]);
-    if (flags.getAttribute("data-flags") !== names.join(",") || flags.childNodes.length !== names.length) {
-      flags.textContent = "";
-      flags.setAttribute("data-flags", names.join(","));
-      for (const name of names) {
-        const s = document.createElement("span");
-        s.className = "badge flag-" + name;
-        s.textContent = name;
-        flags.appendChild(s);
-        flags.appendChild(document.createTextNode(" "));
+    return out;
+  }
+  function domain(range, extra) {
+    let [lo, hi] = range;
+    for (const v of extra) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    if (!isFinite(lo) || !isFinite(hi)) {
+      lo = 0;
+      hi = 1;
+    }
+    if (hi - lo < 1e-9) {
+      lo -= 0.5;
+      hi += 0.5;
+    }
+    const pad = (hi - lo) * 0.04;
+    return [
+      lo - (lo === 0 ? 0 : pad),
+      hi + pad
+    ];
+  }
+  function linearAxis(range) {
+    return {
+      stops: [
+        range[0],
+        range[1]
+      ],
+      at: [
+        0,
+        1
+      ]
+    };
+  }
+  function axisShare(scale, v) {
+    const { stops, at } = scale;
+    let k = 0;
+    while (k < stops.length - 2 && v > stops[k + 1]) k++;
+    const a = stops[k], b = stops[k + 1];
+    return at[k] + (v - a) / (b - a || 1) * (at[k + 1] - at[k]);
+  }
+  function axisValue(scale, share) {
+    const { stops, at } = scale;
+    let k = 0;
+    while (k < at.length - 2 && share > at[k + 1]) k++;
+    const a = at[k], b = at[k + 1];
+    return stops[k] + (share - a) / (b - a || 1) * (stops[k + 1] - stops[k]);
+  }
+  function axisKnees(scale) {
+    return scale.stops.slice(1, -1);
+  }
+  function envelopeAxis(range, envelope2) {
+    const padded = domain(range, []);
+    const [lo, hi] = range;
+    const step2 = niceStep(envelope2[1] - envelope2[0], 5);
+    const round2 = (v) => Number(v.toPrecision(12));
+    let a = Math.max(lo, round2(Math.floor(envelope2[0] / step2 + 1e-9) * step2));
+    let b = Math.min(hi, round2(Math.ceil(envelope2[1] / step2 - 1e-9) * step2));
+    const share = (b - a) / (padded[1] - padded[0]);
+    if (!(b > a) || !(share < MIN_LINEAR_SHARE)) return linearAxis(padded);
+    if (a - lo < SLIVER * (b - a)) a = lo;
+    if (hi - b < SLIVER * (b - a)) b = hi;
+    const below = a - lo, above = hi - b;
+    if (below === 0 && above === 0) return linearAxis(padded);
+    const start = lo - (lo === 0 ? 0 : 0.04 * (below > 0 ? below : b - a));
+    const end = hi + 0.04 * (above > 0 ? above : b - a);
+    const rest = 1 - ENVELOPE_SHARE;
+    const stops = [
+      round2(start)
+    ], at = [
+      0
+    ];
+    if (below > 0) {
+      stops.push(a);
+      at.push(rest * below / (below + above));
+    }
+    if (above > 0) {
+      stops.push(b);
+      at.push(at[at.length - 1] + ENVELOPE_SHARE);
+    }
+    stops.push(round2(end));
+    at.push(1);
+    return {
+      stops,
+      at
+    };
+  }
+  function stepAtLeast(min2) {
+    const mag = Math.pow(10, Math.floor(Math.log10(min2)));
+    for (const m of [
+      1,
+      2,
+      2.5,
+      5
+    ]) if (m * mag >= min2 * (1 - 1e-9)) return m * mag;
+    return 10 * mag;
+  }
+  function decimalsOf(step2) {
+    const text = String(Number(step2.toPrecision(12)));
+    const exponent = text.indexOf("e-");
+    if (exponent >= 0) {
+      const mantissa = text.slice(0, exponent);
+      const point2 = mantissa.indexOf(".");
+      return Number(text.slice(exponent + 2)) + (point2 < 0 ? 0 : mantissa.length - point2 - 1);
+    }
+    const point = text.indexOf(".");
+    return point < 0 ? 0 : text.length - point - 1;
+  }
+  function axisTicks(scale, count) {
+    const { stops, at } = scale;
+    if (stops.length <= 2) return ticks2([
+      stops[0],
+      stops[stops.length - 1]
+    ], count);
+    const gap = 0.45 / count;
+    const kept = [];
+    const knees = new Set(axisKnees(scale));
+    const order = stops.slice(0, -1).map((_2, k) => k).sort((p, q) => at[q + 1] - at[q] - (at[p + 1] - at[p]));
+    for (const k of order) {
+      const a = stops[k], b = stops[k + 1];
+      const step2 = stepAtLeast(gap * (b - a) / (at[k + 1] - at[k]));
+      const decimals = decimalsOf(step2);
+      for (let j = Math.ceil(a / step2 - 1e-9); j * step2 <= b + step2 * 1e-9; j++) {
+        const v = Number((j * step2).toPrecision(12));
+        const share = axisShare(scale, v);
+        if (kept.some((t2) => Math.abs(t2.share - share) < gap * (1 - 1e-9))) continue;
+        const label2 = knees.has(v) && Number.isInteger(v) ? String(v) : (v === 0 ? 0 : v).toFixed(decimals);
+        kept.push({
+          tick: {
+            v,
+            label: label2
+          },
+          share
+        });
       }
     }
+    return kept.sort((p, q) => p.share - q.share).map((t2) => t2.tick);
   }
-  var LEVEL_IDS = [
-    [
-      "hud-atr",
-      "atr"
-    ],
-    [
-      "hud-flip",
-      "flip"
-    ],
-    [
-      "hud-putwall",
-      "putWall"
-    ],
-    [
-      "hud-callwall",
-      "callWall"
-    ]
-  ];
-  function showFrameLevels(run, i) {
-    const now = levelsAt(run.c, i, run.levels);
-    const before = i > 0 ? levelsAt(run.c, i - 1, run.levels) : now;
-    for (const [id, key] of LEVEL_IDS) {
-      const el = $(id);
-      const v = now[key];
-      const text = levelText(v, MOVING_DIGITS);
-      el.textContent = text;
-      el.setAttribute("data-value", v === void 0 ? "" : String(v));
-      el.className = text === "unknown" ? "unknown" : v !== before[key] ? "moved" : "";
+  function scaleNote(scale) {
+    const { stops, at } = scale;
+    const slope = (k) => (at[k + 1] - at[k]) / (stops[k + 1] - stops[k] || 1);
+    const parts = [];
+    for (let k = 1; k < stops.length - 1; k++) {
+      const value = String(Number(stops[k].toPrecision(6)));
+      parts.push(slope(k) < slope(k - 1) ? \`beyond \${value}\` : \`below \${value}\`);
     }
-  }
-  function levelsNote(run) {
-    const lv = run.levels;
-    const moving = run.movingLevels;
-    if (lv) {
-      const from = run.levelsNote ? "Levels " + run.levelsNote + "." : "";
-      const move = moving ? "The levels move: shown as in force on each frame." : "";
-      return from && move ? from + " " + move : from || move;
-    }
-    let note = moving ? run.source === "embedded" ? "Levels as each frame carries them; the run's evaluator publishes no envelope." : run.levelsNote ? "Levels as each frame carries them; its meta file says the run's evaluator publishes none." : "Levels as each frame carries them; open the log with its .meta.json for its thresholds." : run.source === "embedded" ? "Levels unknown: the run's evaluator publishes none." : run.levelsNote ? "Levels unknown: its meta file says the run's evaluator publishes none." : "Levels unknown: a JSONL log carries none; open it with its .meta.json.";
-    note += run.th ? " Regime zones use the thresholds that every frame's regime and flags agree with." : " No thresholds fit every frame, so no zones; axes scale to the data.";
-    return note;
-  }
-  function updateRunInfo() {
-    const run = view.run;
-    setText("hud-title", run.source === "embedded" ? embedded.title : run.name);
-    setText("hud-kind", run.source === "embedded" ? "scenario" : "log");
-    setText("hud-name", run.name);
-    setText("hud-seed", run.seed === null || run.seed === void 0 ? "\\u2014" : String(run.seed) + (run.runIndex ? " (run " + run.runIndex + ")" : ""));
-    setText("hud-source", run.source !== "embedded" ? run.n.toLocaleString("en-US") + " frames from a file" : embedded.totalFrames && embedded.totalFrames > run.n ? run.n.toLocaleString("en-US") + " of " + embedded.totalFrames.toLocaleString("en-US") + " frames (open the JSONL log for all)" : run.n.toLocaleString("en-US") + " frames");
-    const lv = run.levels;
-    for (const [id, key] of LEVEL_IDS) {
-      const el = $(id);
-      const text = lv ? levelText(lv[key]) : "unknown";
-      el.textContent = text;
-      el.className = text === "unknown" ? "unknown" : "";
-      el.removeAttribute("data-value");
-    }
-    document.body.setAttribute("data-levels", lv ? "known" : run.movingLevels ? "frames" : "unknown");
-    const note = levelsNote(run);
-    setText("hud-levels-note", note);
-    $("hud-levels-note").hidden = !note;
-    const ev = $("hud-events");
-    ev.textContent = "";
-    if (run.n > 0) {
-      const add = (label2, value) => {
-        if (ev.childNodes.length) ev.appendChild(document.createTextNode(" \\xB7 "));
-        ev.appendChild(document.createTextNode(label2 + " "));
-        const b = document.createElement("b");
-        b.textContent = value;
-        ev.appendChild(b);
-      };
-      add("first BREACH", run.firstBreach < 0 ? "none" : "frame " + run.firstBreach + (run.dated ? " (" + timestampText(run.firstBreach) + ")" : ""));
-      add("max load", run.maxY.toFixed(2) + " g");
-      add("regime changes", String(run.changes.length));
-    }
-    const th = run.th;
-    const rules = th ? {
-      TAXI: "X < " + th.taxiX,
-      CRUISE: th.taxiX + " \\u2264 X < " + th.maneuverX,
-      MANEUVER: "X \\u2265 " + th.maneuverX + " or Y \\u2265 " + th.maneuverY,
-      RUPTURE: "X > " + th.ruptureX + " or Y > " + th.ruptureY,
-      OVERSPEED: "X > " + th.overspeedX,
-      STALL: "Y < " + th.stallY
-    } : {
-      TAXI: "",
-      CRUISE: "",
-      MANEUVER: "",
-      RUPTURE: "",
-      OVERSPEED: "",
-      STALL: ""
-    };
-    for (const key in rules) setText("rule-" + key, rules[key]);
-    const bent = [
-      [
-        "X",
-        run.ax
-      ],
-      [
-        "Y",
-        run.ay
-      ],
-      [
-        "Z",
-        run.az
-      ]
-    ].map(([axis, scale]) => [
-      axis,
-      scaleNote(scale)
-    ]).filter(([, note2]) => note2).map(([axis, note2]) => axis + " " + note2);
-    setText("scale-note", bent.length ? "scale " + bent.join("; ") : "");
-    $("legend-scale").hidden = bent.length === 0;
+    return parts.length ? \`compressed \${parts.join(" and ")}\` : "";
   }
 
   // core/events.ts
@@ -646,6 +4531,180 @@ export const VIEWER_SCRIPT: string = `(() => {
     overspeedX: 3.5,
     stallY: 0.8
   });
+  var BANDS_KEY = {
+    BREACH: "breach",
+    OVERSPEED: "overspeed",
+    STALL: "stall"
+  };
+  function eventDepth(kind, peak, lines) {
+    return kind === "BREACH" ? -peak : kind === "OVERSPEED" ? peak - lines.overspeedX : lines.stallY - peak;
+  }
+  function severityOf(kind, peak, duration, thresholds, envelopeThresholds) {
+    const { medium, high } = thresholds[BANDS_KEY[kind]];
+    const depth = eventDepth(kind, peak, envelopeThresholds);
+    if (depth >= high.depth || duration >= high.duration) return "high";
+    if (depth >= medium.depth || duration >= medium.duration) return "medium";
+    return "low";
+  }
+  var EPISODES = [
+    {
+      kind: "BREACH",
+      bit: BREACH,
+      lowest: true
+    },
+    {
+      kind: "OVERSPEED",
+      bit: OVERSPEED,
+      lowest: false
+    },
+    {
+      kind: "STALL",
+      bit: STALL,
+      lowest: true
+    }
+  ];
+  var KIND_ORDER = {
+    BREACH: 0,
+    OVERSPEED: 1,
+    STALL: 2,
+    REGIME: 3
+  };
+  var EventDetector = class {
+    #severity;
+    #lines;
+    #open = [
+      void 0,
+      void 0,
+      void 0
+    ];
+    #events = [];
+    #index = 0;
+    #regime = -1;
+    #done = false;
+    /**
+     * Starts a detector.
+     *
+     * @param options Severity bands and flag lines.
+     */
+    constructor(options = {}) {
+      this.#severity = options.severity ?? DEFAULT_SEVERITY;
+      this.#lines = options.lines ?? DEFAULT_FLAG_LINES;
+    }
+    /** Number of frames pushed so far. */
+    get length() {
+      return this.#index;
+    }
+    /**
+     * Feeds the next frame.
+     *
+     * @param x Structural airspeed.
+     * @param y Load factor.
+     * @param z Wall proximity.
+     * @param regime The regime, by name or by its code (an index into \`REGIMES\`).
+     * @param flagsMask The flag mask: BREACH 1, OVERSPEED 2, STALL 4.
+     */
+    push(x, y, z, regime, flagsMask) {
+      if (this.#done) throw new Error("EventDetector: push() after finish()");
+      const code = typeof regime === "number" ? regime : REGIMES.indexOf(regime);
+      if (!(code >= 0 && code < REGIMES.length)) {
+        throw new Error(\`EventDetector: unknown regime \${JSON.stringify(regime)} at frame \${this.#index}\`);
+      }
+      const i = this.#index++;
+      if (this.#regime >= 0 && code !== this.#regime) {
+        this.#events.push({
+          kind: "REGIME",
+          start: i,
+          end: i,
+          duration: 1,
+          peak: x,
+          peakIndex: i,
+          severity: null,
+          open: false,
+          regime: REGIMES[code],
+          from: REGIMES[this.#regime]
+        });
+      }
+      this.#regime = code;
+      if (flagsMask === 0 && this.#open[0] === void 0 && this.#open[1] === void 0 && this.#open[2] === void 0) return;
+      const values = [
+        z,
+        x,
+        y
+      ];
+      for (let f = 0; f < EPISODES.length; f++) {
+        const { bit, lowest } = EPISODES[f];
+        const episode = this.#open[f];
+        const value = values[f];
+        if ((flagsMask & bit) !== 0) {
+          if (episode === void 0) this.#open[f] = {
+            start: i,
+            peak: value,
+            peakIndex: i
+          };
+          else if (lowest ? value < episode.peak : value > episode.peak) {
+            episode.peak = value;
+            episode.peakIndex = i;
+          }
+        } else if (episode !== void 0) {
+          this.#close(f, i - 1, false);
+        }
+      }
+    }
+    /**
+     * Feeds the first \`length\` frames of a block of columns, as {@linkcode push} one by one.
+     *
+     * @param columns X, Y, Z, regime codes and flag masks, such as an evaluation block.
+     * @param length Number of live entries.
+     */
+    pushBlock(columns, length) {
+      const { x, y, z, regime, flags } = columns;
+      let i = 0;
+      while (i < length) {
+        const idle = this.#open[0] === void 0 && this.#open[1] === void 0 && this.#open[2] === void 0 && !this.#done;
+        const previous = this.#regime;
+        if (idle && previous >= 0) {
+          const start = i;
+          while (i < length && flags[i] === 0 && regime[i] === previous) i++;
+          this.#index += i - start;
+          if (i === length) break;
+        }
+        this.push(x[i], y[i], z[i], regime[i], flags[i]);
+        i++;
+      }
+    }
+    /**
+     * Closes the episodes still open at the last frame and returns every event, in order.
+     *
+     * @returns The events, by start, then BREACH, OVERSPEED, STALL, REGIME.
+     */
+    finish() {
+      if (!this.#done) {
+        this.#done = true;
+        for (let f = 0; f < EPISODES.length; f++) {
+          if (this.#open[f] !== void 0) this.#close(f, this.#index - 1, true);
+        }
+        this.#events.sort((a, b) => a.start - b.start || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+      }
+      return this.#events.slice();
+    }
+    #close(f, end, open) {
+      const { start, peak, peakIndex } = this.#open[f];
+      const kind = EPISODES[f].kind;
+      const duration = end - start + 1;
+      const severity = severityOf(kind, peak, duration, this.#severity, this.#lines);
+      this.#events.push({
+        kind,
+        start,
+        end,
+        duration,
+        peak,
+        peakIndex,
+        severity,
+        open
+      });
+      this.#open[f] = void 0;
+    }
+  };
 
   // core/options.ts
   var Issues = class {
@@ -700,16 +4759,16 @@ export const VIEWER_SCRIPT: string = `(() => {
     };
   }
   function numeric(kind, spec) {
-    const { min, max, minExclusive, maxExclusive } = spec;
-    const low = min === void 0 ? "" : \`\${minExclusive ? "(" : "["}\${min}\`;
-    const high = max === void 0 ? "" : \`\${max}\${maxExclusive ? ")" : "]"}\`;
-    const range = low && high ? \` in \${low}, \${high}\` : low ? \` \${minExclusive ? ">" : ">="} \${min}\` : high ? \` \${maxExclusive ? "<" : "<="} \${max}\` : "";
+    const { min: min2, max: max2, minExclusive, maxExclusive } = spec;
+    const low = min2 === void 0 ? "" : \`\${minExclusive ? "(" : "["}\${min2}\`;
+    const high = max2 === void 0 ? "" : \`\${max2}\${maxExclusive ? ")" : "]"}\`;
+    const range = low && high ? \` in \${low}, \${high}\` : low ? \` \${minExclusive ? ">" : ">="} \${min2}\` : high ? \` \${maxExclusive ? "<" : "<="} \${max2}\` : "";
     const schema = {
       type: kind
     };
-    if (min !== void 0) schema[minExclusive ? "exclusiveMinimum" : "minimum"] = min;
-    if (max !== void 0) schema[maxExclusive ? "exclusiveMaximum" : "maximum"] = max;
-    const ok = (v) => typeof v === "number" && Number.isFinite(v) && (kind === "number" || Number.isInteger(v)) && !(min !== void 0 && (minExclusive ? v <= min : v < min)) && !(max !== void 0 && (maxExclusive ? v >= max : v > max));
+    if (min2 !== void 0) schema[minExclusive ? "exclusiveMinimum" : "minimum"] = min2;
+    if (max2 !== void 0) schema[maxExclusive ? "exclusiveMaximum" : "maximum"] = max2;
+    const ok = (v) => typeof v === "number" && Number.isFinite(v) && (kind === "number" || Number.isInteger(v)) && !(min2 !== void 0 && (minExclusive ? v <= min2 : v < min2)) && !(max2 !== void 0 && (maxExclusive ? v >= max2 : v > max2));
     const expected = \`\${kind === "integer" ? "an integer" : "a number"}\${range}\`;
     return field(spec, schema, expected, ok);
   }
@@ -765,11 +4824,11 @@ export const VIEWER_SCRIPT: string = `(() => {
     for (const key of Object.keys(record)) {
       if (allowed.includes(key)) continue;
       const list = allowed.map((k) => show(k)).join(", ");
-      issues.add(join(path, key), \`unknown key, expected one of \${list}\${didYouMean(key, allowed)}\`);
+      issues.add(join2(path, key), \`unknown key, expected one of \${list}\${didYouMean(key, allowed)}\`);
     }
     const out = {};
     for (const [key, field2] of Object.entries(fields)) {
-      out[key] = field2.read(record[key], join(path, key), issues);
+      out[key] = field2.read(record[key], join2(path, key), issues);
     }
     return out;
   }
@@ -793,7 +4852,7 @@ export const VIEWER_SCRIPT: string = `(() => {
       additionalProperties: false
     };
   }
-  function join(path, key) {
+  function join2(path, key) {
     if (typeof key === "number") return \`\${path}[\${key}]\`;
     return path ? \`\${path}.\${key}\` : key;
   }
@@ -813,7 +4872,7 @@ export const VIEWER_SCRIPT: string = `(() => {
   function distance(a, b) {
     let previous = Array.from({
       length: b.length + 1
-    }, (_, j) => j);
+    }, (_2, j) => j);
     for (let i = 1; i <= a.length; i++) {
       const current = [
         i
@@ -861,10 +4920,10 @@ export const VIEWER_SCRIPT: string = `(() => {
       read: (value, path, issues) => value === void 0 ? void 0 : inner.read(value, path, issues)
     };
   }
-  function bandFields(what, unit, bands) {
+  function bandFields(what, unit2, bands) {
     const limit = (band) => group({
       depth: number({
-        doc: \`\${what}: \${band} from this depth, \${unit}\`,
+        doc: \`\${what}: \${band} from this depth, \${unit2}\`,
         ...positive,
         default: bands[band].depth
       }),
@@ -1117,7 +5176,7 @@ export const VIEWER_SCRIPT: string = `(() => {
       }
       const { levels, lines: { slope, offset, span } } = ready;
       const { atr, flip, riskProxyBase, thresholds } = levels;
-      const unit = riskProxyBase === 1;
+      const unit2 = riskProxyBase === 1;
       const { taxiX, maneuverX, maneuverY, ruptureX, ruptureY, overspeedX, stallY } = thresholds;
       const held = levels.hysteresis ? new Held(thresholds, levels.hysteresis) : void 0;
       return {
@@ -1133,7 +5192,7 @@ export const VIEWER_SCRIPT: string = `(() => {
           for (let i = 0; i < length; i++) {
             const s = spot[i];
             const x = Math.abs(s - flip) / atr;
-            const y = unit ? iv[i] / hv[i] : iv[i] / hv[i] / riskProxyBase;
+            const y = unit2 ? iv[i] / hv[i] : iv[i] / hv[i] / riskProxyBase;
             const k = +(s >= flip);
             const z = (slope[k] * s + offset[k]) / span[k];
             xs[i] = x;
@@ -1478,6 +5537,1267 @@ export const VIEWER_SCRIPT: string = `(() => {
     };
   }
 
+  // viewer/events.ts
+  var SEVERITY_COLORS = {
+    low: "#e8d36a",
+    medium: "#ff9a3d",
+    high: "#ff3f5a"
+  };
+  var FLAG_INDEX = {
+    BREACH: 0,
+    OVERSPEED: 1,
+    STALL: 2
+  };
+  function viewEvents(c, options = {}) {
+    const detector = new EventDetector({
+      lines: options.lines ?? DEFAULT_FLAG_LINES,
+      severity: options.severity ?? DEFAULT_SEVERITY
+    });
+    detector.pushBlock(c, c.n);
+    const list = detector.finish();
+    const starts = [];
+    const byFlag = [
+      [],
+      [],
+      []
+    ];
+    list.forEach((e, k) => {
+      if (starts.length === 0 || starts[starts.length - 1] !== e.start) starts.push(e.start);
+      const f = FLAG_INDEX[e.kind];
+      if (f !== void 0) byFlag[f].push(k);
+    });
+    return {
+      list,
+      starts: Int32Array.from(starts),
+      byFlag: [
+        Int32Array.from(byFlag[0]),
+        Int32Array.from(byFlag[1]),
+        Int32Array.from(byFlag[2])
+      ]
+    };
+  }
+  function nextEventStart(events, frame, dir) {
+    const s = events.starts;
+    if (dir > 0) {
+      const k2 = upperBound(s, frame);
+      return k2 < s.length ? s[k2] : -1;
+    }
+    const k = upperBound(s, frame - 1) - 1;
+    return k >= 0 ? s[k] : -1;
+  }
+  var RANK = {
+    low: 0,
+    medium: 1,
+    high: 2
+  };
+  function eventsAt(events, frame) {
+    const out = [];
+    const { list } = events;
+    for (const ids of events.byFlag) {
+      let lo = 0, hi = ids.length;
+      while (lo < hi) {
+        const mid = lo + hi >> 1;
+        if (list[ids[mid]].start <= frame) lo = mid + 1;
+        else hi = mid;
+      }
+      const e = lo > 0 ? list[ids[lo - 1]] : void 0;
+      if (e && e.end >= frame) out.push(e);
+    }
+    out.sort((a, b) => RANK[b.severity ?? "low"] - RANK[a.severity ?? "low"]);
+    const k = firstAt(list, frame);
+    for (let j = k; j < list.length && list[j].start === frame; j++) {
+      if (list[j].kind === "REGIME") out.push(list[j]);
+    }
+    return out;
+  }
+  function firstAt(list, frame) {
+    let lo = 0, hi = list.length;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (list[mid].start < frame) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  var PEAK_DIGITS = 4;
+  function eventText(e, at) {
+    if (e.kind === "REGIME") return \`REGIME \${e.from} \\u2192 \${e.regime} \\xB7 \${at(e.start)}\`;
+    const axis = e.kind === "BREACH" ? "Z" : e.kind === "OVERSPEED" ? "X" : "Y";
+    const span = e.duration === 1 ? at(e.start) : \`\${at(e.start)}\\u2013\${at(e.end)}\`;
+    const frames = \`\${e.duration} frame\${e.duration === 1 ? "" : "s"}\${e.open ? ", open" : ""}\`;
+    return \`\${e.kind} \${e.severity} \\xB7 \${span} (\${frames}) \\xB7 peak \${axis} \${Number(e.peak.toPrecision(PEAK_DIGITS))}\`;
+  }
+
+  // viewer/palette.ts
+  var REGIME_COLORS = [
+    "#93a4bd",
+    "#3fd68a",
+    "#ffb547",
+    "#ff4f64"
+  ];
+  var REGIME_RGB = [
+    "147,164,189",
+    "63,214,138",
+    "255,181,71",
+    "255,79,100"
+  ];
+  var FLAG_COLORS = [
+    "#ff3f7a",
+    "#ff8a3d",
+    "#58c7ff"
+  ];
+  var PLAY_ICON = "M4 2l10 6-10 6z";
+  var PAUSE_ICON = "M3 2h4v12H3zM9 2h4v12H9z";
+
+  // viewer/state.ts
+  var HOME = {
+    yaw: 0.55,
+    pitch: 0.38,
+    dist: 5.3,
+    tx: 0,
+    ty: -0.08,
+    tz: 0
+  };
+  var SPEEDS = [
+    0.25,
+    0.5,
+    1,
+    2,
+    4,
+    8,
+    16
+  ];
+  var SETTLE_MS = 200;
+  var view = {
+    run: null,
+    frame: 0,
+    pos: 0,
+    playing: false,
+    speedIndex: 2,
+    loop: false,
+    cam: {
+      ...HOME
+    },
+    home: {
+      ...HOME
+    },
+    camMoved: false,
+    camVersion: 1,
+    runVersion: 0,
+    W: 0,
+    H: 0,
+    DPR: 1,
+    sizeVersion: 0,
+    FREE: {
+      left: 0,
+      width: 1
+    },
+    V: null,
+    viewKey: "",
+    staticKey: "",
+    trailKey: "",
+    trailFrame: -1,
+    trailK: -1,
+    trailMarkerPos: [
+      0,
+      0,
+      0
+    ],
+    detail: null,
+    lastInteraction: -Infinity,
+    dirty: true,
+    hudFrame: -1,
+    lastTime: 0,
+    events: null,
+    selection: null,
+    timeMode: "date",
+    overlays: [],
+    fan: null
+  };
+
+  // viewer/hud.ts
+  function fmt(v, digits) {
+    return v.toFixed(digits);
+  }
+  function pct(v) {
+    return (v * 100).toFixed(2) + "%";
+  }
+  function setValue(id, text, raw) {
+    const el = $(id);
+    el.textContent = text;
+    el.setAttribute("data-value", raw);
+  }
+  function levelText(v, digits = 10) {
+    return typeof v === "number" && isFinite(v) ? String(Number(v.toPrecision(digits))) : "unknown";
+  }
+  var MOVING_DIGITS = 6;
+  function timestampText(i) {
+    const c = view.run.c;
+    const t2 = c.timestamp ? c.timestamp[i] : i;
+    return typeof t2 === "number" ? String(t2) : t2;
+  }
+  function frameTimeText(i) {
+    const run = view.run;
+    if (!run || i < 0 || i >= run.n) return String(i);
+    return view.timeMode === "date" && run.dated ? timestampText(i) : String(i);
+  }
+  function showEventInForce(i) {
+    const el = $("hud-event");
+    const events = view.events;
+    const now = events ? eventsAt(events, i) : [];
+    const key = now.map((e) => e.kind + e.start).join(",");
+    if (el.getAttribute("data-events") === key && el.childNodes.length > 0) return;
+    el.setAttribute("data-events", key);
+    el.textContent = "";
+    if (now.length === 0) {
+      el.textContent = "no event in force";
+      el.className = "none";
+      return;
+    }
+    el.className = "";
+    for (const e of now) {
+      const line = document.createElement("span");
+      line.className = "event-line";
+      line.setAttribute("data-kind", e.kind);
+      line.setAttribute("data-start", String(e.start));
+      line.setAttribute("data-severity", e.severity ?? "");
+      if (e.severity) line.style.borderLeftColor = SEVERITY_COLORS[e.severity];
+      line.textContent = eventText(e, frameTimeText);
+      el.appendChild(line);
+    }
+  }
+  var TELEMETRY_IDS = [
+    "hud-frame",
+    "hud-timestamp",
+    "hud-spot",
+    "hud-iv",
+    "hud-hv",
+    "hud-x",
+    "hud-y",
+    "hud-z"
+  ];
+  function updateHud() {
+    const { run, frame } = view;
+    view.hudFrame = frame;
+    const n = run ? run.n : 0;
+    setText("frame-index", String(frame));
+    setText("frame-last", String(Math.max(0, n - 1)));
+    scrubber.max = String(Math.max(0, n - 1));
+    scrubber.value = String(frame);
+    const date = $("frame-date");
+    date.hidden = !run || n === 0 || !run.dated || view.timeMode !== "date";
+    if (!date.hidden) setText("frame-date", timestampText(frame));
+    if (!run || n === 0) {
+      for (const id of TELEMETRY_IDS) setValue(id, "\\u2014", "");
+      setText("hud-regime", "no frames");
+      $("hud-flags").textContent = "";
+      $("hud-event").textContent = "";
+      return;
+    }
+    const c = run.c, i = frame;
+    setValue("hud-frame", i + " / " + (n - 1), String(i));
+    const ts = timestampText(i);
+    setValue("hud-timestamp", ts, ts);
+    setValue("hud-spot", fmt(c.spot[i], 2), String(c.spot[i]));
+    setValue("hud-iv", pct(c.iv[i]), String(c.iv[i]));
+    setValue("hud-hv", pct(c.hv[i]), String(c.hv[i]));
+    setValue("hud-x", fmt(c.x[i], 3), String(c.x[i]));
+    setValue("hud-y", fmt(c.y[i], 3), String(c.y[i]));
+    setValue("hud-z", fmt(c.z[i], 3), String(c.z[i]));
+    if (run.movingLevels) showFrameLevels(run, i);
+    showEventInForce(i);
+    const regime = $("hud-regime");
+    const code = c.regime[i];
+    regime.textContent = REGIMES[code];
+    regime.setAttribute("data-regime", REGIMES[code]);
+    regime.style.color = REGIME_COLORS[code];
+    const flags = $("hud-flags");
+    const names = [];
+    for (let b = 0; b < 3; b++) if (c.flags[i] & 1 << b) names.push(FLAGS[b]);
+    if (flags.getAttribute("data-flags") !== names.join(",") || flags.childNodes.length !== names.length) {
+      flags.textContent = "";
+      flags.setAttribute("data-flags", names.join(","));
+      for (const name of names) {
+        const s = document.createElement("span");
+        s.className = "badge flag-" + name;
+        s.textContent = name;
+        flags.appendChild(s);
+        flags.appendChild(document.createTextNode(" "));
+      }
+    }
+  }
+  var LEVEL_IDS = [
+    [
+      "hud-atr",
+      "atr"
+    ],
+    [
+      "hud-flip",
+      "flip"
+    ],
+    [
+      "hud-putwall",
+      "putWall"
+    ],
+    [
+      "hud-callwall",
+      "callWall"
+    ]
+  ];
+  function showFrameLevels(run, i) {
+    const now = levelsAt(run.c, i, run.levels);
+    const before = i > 0 ? levelsAt(run.c, i - 1, run.levels) : now;
+    for (const [id, key] of LEVEL_IDS) {
+      const el = $(id);
+      const v = now[key];
+      const text = levelText(v, MOVING_DIGITS);
+      el.textContent = text;
+      el.setAttribute("data-value", v === void 0 ? "" : String(v));
+      el.className = text === "unknown" ? "unknown" : v !== before[key] ? "moved" : "";
+    }
+  }
+  function levelsNote(run) {
+    const lv = run.levels;
+    const moving = run.movingLevels;
+    if (lv) {
+      const from = run.levelsNote ? "Levels " + run.levelsNote + "." : "";
+      const move = moving ? "The levels move: shown as in force on each frame." : "";
+      return from && move ? from + " " + move : from || move;
+    }
+    let note = moving ? run.source === "embedded" ? "Levels as each frame carries them; the run's evaluator publishes no envelope." : run.levelsNote ? "Levels as each frame carries them; its meta file says the run's evaluator publishes none." : "Levels as each frame carries them; open the log with its .meta.json for its thresholds." : run.source === "embedded" ? "Levels unknown: the run's evaluator publishes none." : run.levelsNote ? "Levels unknown: its meta file says the run's evaluator publishes none." : "Levels unknown: a JSONL log carries none; open it with its .meta.json.";
+    note += run.th ? " Regime zones use the thresholds that every frame's regime and flags agree with." : " No thresholds fit every frame, so no zones; axes scale to the data.";
+    return note;
+  }
+  function updateRunInfo() {
+    const run = view.run;
+    setText("hud-title", run.source === "embedded" ? embedded.title : run.name);
+    setText("hud-kind", run.source === "embedded" ? "scenario" : "log");
+    setText("hud-name", run.name);
+    setText("hud-seed", run.seed === null || run.seed === void 0 ? "\\u2014" : String(run.seed) + (run.runIndex ? " (run " + run.runIndex + ")" : ""));
+    setText("hud-source", run.source !== "embedded" ? run.n.toLocaleString("en-US") + " frames from a file" : embedded.totalFrames && embedded.totalFrames > run.n ? run.n.toLocaleString("en-US") + " of " + embedded.totalFrames.toLocaleString("en-US") + " frames (open the JSONL log for all)" : run.n.toLocaleString("en-US") + " frames");
+    const lv = run.levels;
+    for (const [id, key] of LEVEL_IDS) {
+      const el = $(id);
+      const text = lv ? levelText(lv[key]) : "unknown";
+      el.textContent = text;
+      el.className = text === "unknown" ? "unknown" : "";
+      el.removeAttribute("data-value");
+    }
+    document.body.setAttribute("data-levels", lv ? "known" : run.movingLevels ? "frames" : "unknown");
+    const note = levelsNote(run);
+    setText("hud-levels-note", note);
+    $("hud-levels-note").hidden = !note;
+    const ev = $("hud-events");
+    ev.textContent = "";
+    if (run.n > 0) {
+      const add = (label2, value) => {
+        if (ev.childNodes.length) ev.appendChild(document.createTextNode(" \\xB7 "));
+        ev.appendChild(document.createTextNode(label2 + " "));
+        const b = document.createElement("b");
+        b.textContent = value;
+        ev.appendChild(b);
+      };
+      add("first BREACH", run.firstBreach < 0 ? "none" : "frame " + run.firstBreach + (run.dated ? " (" + timestampText(run.firstBreach) + ")" : ""));
+      add("max load", run.maxY.toFixed(2) + " g");
+      add("regime changes", String(run.changes.length));
+      const flagged = view.events ? view.events.list.filter((e) => e.severity !== null).length : 0;
+      add("flag episodes", String(flagged));
+    }
+    showEventList();
+    const th = run.th;
+    const rules = th ? {
+      TAXI: "X < " + th.taxiX,
+      CRUISE: th.taxiX + " \\u2264 X < " + th.maneuverX,
+      MANEUVER: "X \\u2265 " + th.maneuverX + " or Y \\u2265 " + th.maneuverY,
+      RUPTURE: "X > " + th.ruptureX + " or Y > " + th.ruptureY,
+      OVERSPEED: "X > " + th.overspeedX,
+      STALL: "Y < " + th.stallY
+    } : {
+      TAXI: "",
+      CRUISE: "",
+      MANEUVER: "",
+      RUPTURE: "",
+      OVERSPEED: "",
+      STALL: ""
+    };
+    for (const key in rules) setText("rule-" + key, rules[key]);
+    const bent = [
+      [
+        "X",
+        run.ax
+      ],
+      [
+        "Y",
+        run.ay
+      ],
+      [
+        "Z",
+        run.az
+      ]
+    ].map(([axis, scale]) => [
+      axis,
+      scaleNote(scale)
+    ]).filter(([, note2]) => note2).map(([axis, note2]) => axis + " " + note2);
+    setText("scale-note", bent.length ? "scale " + bent.join("; ") : "");
+    $("legend-scale").hidden = bent.length === 0;
+  }
+  var MAX_LISTED_EVENTS = 2e3;
+  function showEventList() {
+    const list = $("event-list");
+    list.textContent = "";
+    const events = view.events;
+    const withRegimes = $("event-regimes").checked;
+    const shown3 = events ? events.list.filter((e) => withRegimes || e.kind !== "REGIME") : [];
+    setText("event-count", shown3.length > MAX_LISTED_EVENTS ? \`first \${MAX_LISTED_EVENTS.toLocaleString("en-US")} of \${shown3.length.toLocaleString("en-US")}\` : String(shown3.length));
+    const fragment = document.createDocumentFragment();
+    for (const e of shown3.slice(0, MAX_LISTED_EVENTS)) {
+      const li = document.createElement("li");
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "event-item";
+      b.setAttribute("data-start", String(e.start));
+      b.setAttribute("data-kind", e.kind);
+      b.setAttribute("data-severity", e.severity ?? "");
+      if (e.severity) b.style.borderLeftColor = SEVERITY_COLORS[e.severity];
+      b.textContent = eventText(e, frameTimeText);
+      b.title = "Go to frame " + e.start;
+      li.appendChild(b);
+      fragment.appendChild(li);
+    }
+    list.appendChild(fragment);
+  }
+
+  // ../../root/.cache/deno/npm/registry.npmjs.org/deno-std/1.4.0/streams/_common.js
+  var DEFAULT_BUFFER_SIZE = 32 * 1024;
+  function createLPS(pat) {
+    const length = pat.length;
+    const lps = new Uint8Array(length);
+    lps[0] = 0;
+    let prefixEnd = 0;
+    let i = 1;
+    while (i < length) {
+      if (pat[i] === pat[prefixEnd]) {
+        prefixEnd++;
+        lps[i] = prefixEnd;
+        i++;
+      } else if (prefixEnd === 0) {
+        lps[i] = 0;
+        i++;
+      } else {
+        prefixEnd = lps[prefixEnd - 1];
+      }
+    }
+    return lps;
+  }
+
+  // ../../root/.cache/deno/npm/registry.npmjs.org/deno-std/1.4.0/streams/text_delimiter_stream.js
+  var TextDelimiterStream = class extends TransformStream {
+    #buf = "";
+    #delimiter;
+    #inspectIndex = 0;
+    #matchIndex = 0;
+    #delimLPS;
+    #disp;
+    /**
+     * Constructs a new instance.
+     *
+     * @param delimiter A delimiter to split the stream by.
+     * @param options Options for the stream.
+     */
+    constructor(delimiter, options) {
+      super({
+        transform: (chunk, controller) => {
+          this.#handle(chunk, controller);
+        },
+        flush: (controller) => {
+          controller.enqueue(this.#buf);
+        }
+      });
+      this.#delimiter = delimiter;
+      this.#delimLPS = createLPS(new TextEncoder().encode(delimiter));
+      this.#disp = options?.disposition ?? "discard";
+    }
+    #handle(chunk, controller) {
+      this.#buf += chunk;
+      let localIndex = 0;
+      while (this.#inspectIndex < this.#buf.length) {
+        if (chunk[localIndex] === this.#delimiter[this.#matchIndex]) {
+          this.#inspectIndex++;
+          localIndex++;
+          this.#matchIndex++;
+          if (this.#matchIndex === this.#delimiter.length) {
+            const start = this.#inspectIndex - this.#delimiter.length;
+            const end = this.#disp === "suffix" ? this.#inspectIndex : start;
+            const copy2 = this.#buf.slice(0, end);
+            controller.enqueue(copy2);
+            const shift = this.#disp === "prefix" ? start : this.#inspectIndex;
+            this.#buf = this.#buf.slice(shift);
+            this.#inspectIndex = this.#disp === "prefix" ? this.#delimiter.length : 0;
+            this.#matchIndex = 0;
+          }
+        } else {
+          if (this.#matchIndex === 0) {
+            this.#inspectIndex++;
+            localIndex++;
+          } else {
+            this.#matchIndex = this.#delimLPS[this.#matchIndex - 1];
+          }
+        }
+      }
+    }
+  };
+
+  // ../../root/.cache/deno/npm/registry.npmjs.org/deno-std/1.4.0/csv/stringify.js
+  var QUOTE = '"';
+  var LF = "\\n";
+  var CRLF = "\\r\\n";
+  var BYTE_ORDER_MARK = "\\uFEFF";
+  function getEscapedString(value, sep) {
+    if (value === void 0 || value === null) {
+      return "";
+    }
+    let str = "";
+    if (typeof value === "object") {
+      str = JSON.stringify(value);
+    } else {
+      str = String(value);
+    }
+    if (str.includes(sep) || str.includes(LF) || str.includes(QUOTE)) {
+      return \`\${QUOTE}\${str.replaceAll(QUOTE, \`\${QUOTE}\${QUOTE}\`)}\${QUOTE}\`;
+    }
+    return str;
+  }
+  function normalizeColumn(column) {
+    let header;
+    let prop;
+    if (typeof column === "object") {
+      if (Array.isArray(column)) {
+        header = String(column[column.length - 1]);
+        prop = column;
+      } else {
+        prop = Array.isArray(column.prop) ? column.prop : [
+          column.prop
+        ];
+        header = typeof column.header === "string" ? column.header : String(prop[prop.length - 1]);
+      }
+    } else {
+      header = String(column);
+      prop = [
+        column
+      ];
+    }
+    return {
+      header,
+      prop
+    };
+  }
+  function getValuesFromItem(item, normalizedColumns) {
+    const values = [];
+    if (normalizedColumns.length) {
+      for (const column of normalizedColumns) {
+        let value = item;
+        for (const prop of column.prop) {
+          if (typeof value !== "object" || value === null) {
+            continue;
+          }
+          if (Array.isArray(value)) {
+            if (typeof prop === "number") {
+              value = value[prop];
+            } else {
+              throw new TypeError('Property accessor is not of type "number"');
+            }
+          } else {
+            value = value[prop];
+          }
+        }
+        values.push(value);
+      }
+    } else {
+      if (Array.isArray(item)) {
+        values.push(...item);
+      } else if (typeof item === "object") {
+        throw new TypeError("No property accessor function was provided for object");
+      } else {
+        values.push(item);
+      }
+    }
+    return values;
+  }
+  function stringify(data, options) {
+    const { headers = true, separator: sep = ",", columns = [], bom = false } = options ?? {};
+    if (sep.includes(QUOTE) || sep.includes(CRLF)) {
+      const message = [
+        "Separator cannot include the following strings:",
+        '  - U+0022: Quotation mark (")',
+        "  - U+000D U+000A: Carriage Return + Line Feed (\\\\r\\\\n)"
+      ].join("\\n");
+      throw new TypeError(message);
+    }
+    const normalizedColumns = columns.map(normalizeColumn);
+    let output = "";
+    if (bom) {
+      output += BYTE_ORDER_MARK;
+    }
+    if (headers && normalizedColumns.length > 0) {
+      output += normalizedColumns.map((column) => getEscapedString(column.header, sep)).join(sep);
+      output += CRLF;
+    }
+    for (const item of data) {
+      const values = getValuesFromItem(item, normalizedColumns);
+      output += values.map((value) => getEscapedString(value, sep)).join(sep);
+      output += CRLF;
+    }
+    return output;
+  }
+
+  // ../../root/.cache/deno/npm/registry.npmjs.org/deno-std/1.4.0/csv/stringify_stream.js
+  var CsvStringifyStream = class extends TransformStream {
+    /**
+     * Construct a new instance.
+     *
+     * @param options Options for the stream.
+     */
+    constructor(options) {
+      const { separator, columns = [] } = options ?? {};
+      super({
+        start(controller) {
+          if (columns && columns.length > 0) {
+            try {
+              controller.enqueue(stringify([
+                columns
+              ], separator !== void 0 ? {
+                separator,
+                headers: false
+              } : {
+                headers: false
+              }));
+            } catch (error) {
+              controller.error(error);
+            }
+          }
+        },
+        transform(chunk, controller) {
+          try {
+            controller.enqueue(stringify([
+              chunk
+            ], separator !== void 0 ? {
+              separator,
+              headers: false,
+              columns
+            } : {
+              headers: false,
+              columns
+            }));
+          } catch (error) {
+            controller.error(error);
+          }
+        }
+      });
+    }
+  };
+
+  // viewer/panels_data.ts
+  var PLOT_LIMIT = 1e15;
+  function pickFrames(c, lo, hi, maxPoints) {
+    lo = Math.max(0, Math.floor(lo));
+    hi = Math.min(c.n - 1, Math.ceil(hi));
+    if (hi < lo) return new Int32Array(0);
+    const count = hi - lo + 1;
+    if (count <= maxPoints) {
+      const all = new Int32Array(count);
+      for (let k = 0; k < count; k++) all[k] = lo + k;
+      return all;
+    }
+    const cols = [
+      c.spot,
+      c.iv,
+      c.hv,
+      c.x,
+      c.y,
+      c.z
+    ];
+    const buckets = Math.max(1, Math.floor(maxPoints / 13));
+    const size = Math.ceil(count / buckets);
+    const out = new Int32Array(Math.ceil(count / size) * 13 + 1);
+    const pick = new Int32Array(13);
+    let m = 0;
+    for (let b = lo; b <= hi; b += size) {
+      const e = Math.min(hi + 1, b + size);
+      pick[0] = b;
+      let p = 1;
+      for (const col2 of cols) {
+        let iMin = b, iMax = b;
+        for (let k = b + 1; k < e; k++) {
+          const v = col2[k];
+          if (v < col2[iMin]) iMin = k;
+          else if (v > col2[iMax]) iMax = k;
+        }
+        pick[p++] = iMin;
+        pick[p++] = iMax;
+      }
+      pick.sort();
+      for (let q = 0; q < 13; q++) {
+        if (m === 0 || out[m - 1] < pick[q]) out[m++] = pick[q];
+      }
+    }
+    if (out[m - 1] !== hi) out[m++] = hi;
+    return out.slice(0, m);
+  }
+  function plotValue(v) {
+    if (v === void 0 || Number.isNaN(v)) return null;
+    return v > PLOT_LIMIT ? PLOT_LIMIT : v < -PLOT_LIMIT ? -PLOT_LIMIT : v;
+  }
+  function valuesAt(column, picked2, scale = 1) {
+    const out = new Array(picked2.length);
+    for (let k = 0; k < picked2.length; k++) {
+      const i = picked2[k];
+      out[k] = column && i < column.length ? plotValue(column[i] * scale) : null;
+    }
+    return out;
+  }
+  function frameOfStep(c, step2) {
+    const t2 = c.timestamp;
+    if (!t2 || typeof t2[0] !== "number") return step2 < c.n ? step2 : -1;
+    let lo = 0, hi = c.n;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (t2[mid] < step2) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < c.n ? lo : -1;
+  }
+  function rangeCsv(c, a, b) {
+    const lo = Math.max(0, Math.min(a, b)), hi = Math.min(c.n - 1, Math.max(a, b));
+    const levels = MOVING_LEVELS.filter((name) => c.levels?.[name]);
+    const header = [
+      "step",
+      "timestamp",
+      "spot",
+      "iv",
+      "hv",
+      "x",
+      "y",
+      "z",
+      "regime",
+      "flags"
+    ];
+    const rows = [
+      [
+        ...header,
+        ...levels
+      ]
+    ];
+    for (let i = lo; i <= hi; i++) {
+      const flags = [];
+      for (let bit = 0; bit < FLAGS.length; bit++) {
+        if (c.flags[i] & 1 << bit) flags.push(FLAGS[bit]);
+      }
+      const row = [
+        String(i),
+        String(c.timestamp ? c.timestamp[i] : i),
+        String(c.spot[i]),
+        String(c.iv[i]),
+        String(c.hv[i]),
+        String(c.x[i]),
+        String(c.y[i]),
+        String(c.z[i]),
+        REGIMES[c.regime[i]] ?? "",
+        flags.join("|")
+      ];
+      for (const name of levels) {
+        const v = c.levels[name][i];
+        row.push(Number.isNaN(v) ? "" : String(v));
+      }
+      rows.push(row);
+    }
+    return stringify(rows);
+  }
+
+  // viewer/panels.ts
+  var OVERLAY_COLORS = [
+    "#c792ea",
+    "#f78c6c",
+    "#89ddff",
+    "#c3e88d"
+  ];
+  var MAX_OVERLAYS = OVERLAY_COLORS.length;
+  var POINTS_PER_PX = 3;
+  var MIN_SPAN = 8;
+  function level(name) {
+    return (picked2) => {
+      const run = view.run;
+      const out = new Array(picked2.length);
+      for (let k = 0; k < picked2.length; k++) {
+        const v = levelsAt(run.c, picked2[k], run.levels)[name];
+        out[k] = v === void 0 ? null : v;
+      }
+      return out;
+    };
+  }
+  var col = (get, scale = 1) => (picked2) => valuesAt(get(view.run.c), picked2, scale);
+  var SPECS = [
+    {
+      id: "panel-spot",
+      title: "Spot, flip and walls",
+      digits: 2,
+      overlay: (c) => c.spot,
+      lines: () => [
+        {
+          label: "spot",
+          color: "#d3deeb",
+          width: 1.5,
+          values: col((c) => c.spot),
+          fan: "spot"
+        },
+        {
+          label: "flip",
+          color: "#5fd6c8",
+          values: level("flip"),
+          fan: "flip"
+        },
+        {
+          label: "put wall",
+          color: "#ff6b7f",
+          dash: [
+            4,
+            3
+          ],
+          values: level("putWall"),
+          fan: "putWall"
+        },
+        {
+          label: "call wall",
+          color: "#ff4f64",
+          dash: [
+            4,
+            3
+          ],
+          values: level("callWall"),
+          fan: "callWall"
+        }
+      ]
+    },
+    {
+      id: "panel-vol",
+      title: "IV and HV (%)",
+      digits: 2,
+      lines: () => [
+        {
+          label: "IV",
+          color: "#ffb547",
+          width: 1.5,
+          values: col((c) => c.iv, 100)
+        },
+        {
+          label: "HV",
+          color: "#58c7ff",
+          width: 1.5,
+          values: col((c) => c.hv, 100)
+        }
+      ]
+    },
+    {
+      id: "panel-x",
+      title: "X airspeed (ATR from the flip)",
+      digits: 3,
+      overlay: (c) => c.x,
+      lines: () => [
+        {
+          label: "X",
+          color: "#3fd68a",
+          width: 1.5,
+          values: col((c) => c.x),
+          fan: "x"
+        }
+      ]
+    },
+    {
+      id: "panel-y",
+      title: "Y load (IV / HV)",
+      digits: 3,
+      overlay: (c) => c.y,
+      lines: () => [
+        {
+          label: "Y",
+          color: "#ffb547",
+          width: 1.5,
+          values: col((c) => c.y),
+          fan: "y"
+        }
+      ]
+    },
+    {
+      id: "panel-z",
+      title: "Z walls (1 flip, 0 wall)",
+      digits: 3,
+      overlay: (c) => c.z,
+      lines: () => [
+        {
+          label: "Z",
+          color: "#ff8ba0",
+          width: 1.5,
+          values: col((c) => c.z),
+          fan: "z"
+        }
+      ]
+    }
+  ];
+  var panels = [];
+  var zoom = null;
+  var picked = new Int32Array(0);
+  var onSeek = () => {
+  };
+  var onSelect = () => {
+  };
+  var sync = uPlot.sync("flight-panels");
+  function visibleRange() {
+    const n = view.run ? view.run.n : 0;
+    return zoom ?? [
+      0,
+      Math.max(0, n - 1)
+    ];
+  }
+  function axisText(u, splits) {
+    void u;
+    return splits.map((v) => Number.isInteger(v) ? frameTimeText(v) : "");
+  }
+  function numberText(digits) {
+    return (_u, v) => v === null || v === void 0 ? "\\u2014" : Math.abs(v) >= 1e6 ? v.toPrecision(6) : v.toFixed(digits);
+  }
+  function drawFan(u, panel) {
+    const fan = view.fan, run = view.run;
+    if (!fan || !run || run.n === 0) return;
+    const g = u.ctx, { left, top, width, height } = u.bbox;
+    g.save();
+    g.beginPath();
+    g.rect(left, top, width, height);
+    g.clip();
+    for (const line of panel.lines) {
+      const band = line.fan ? fan.bands[line.fan] : void 0;
+      if (!band) continue;
+      const scale = panel.spec.id === "panel-vol" ? 100 : 1;
+      const xs = [], lo = [], mid = [], hi = [];
+      for (let k = 0; k < fan.steps.length; k++) {
+        const frame = frameOfStep(run.c, fan.steps[k]);
+        if (frame < 0) break;
+        xs.push(u.valToPos(frame, "x", true));
+        lo.push(u.valToPos(band.p5[k] * scale, "y", true));
+        mid.push(u.valToPos(band.p50[k] * scale, "y", true));
+        hi.push(u.valToPos(band.p95[k] * scale, "y", true));
+      }
+      if (xs.length === 0) continue;
+      g.beginPath();
+      for (let k = 0; k < xs.length; k++) g.lineTo(xs[k], hi[k]);
+      for (let k = xs.length - 1; k >= 0; k--) g.lineTo(xs[k], lo[k]);
+      g.closePath();
+      g.globalAlpha = 0.18;
+      g.fillStyle = line.color;
+      g.fill();
+      g.globalAlpha = 0.8;
+      g.setLineDash([
+        5 * uPlot.pxRatio,
+        4 * uPlot.pxRatio
+      ]);
+      g.lineWidth = uPlot.pxRatio;
+      g.strokeStyle = line.color;
+      g.beginPath();
+      for (let k = 0; k < xs.length; k++) g.lineTo(xs[k], mid[k]);
+      g.stroke();
+      g.setLineDash([]);
+    }
+    g.restore();
+    api.fanDraws++;
+  }
+  var api = {
+    /** Times a fan was drawn on a panel. */
+    fanDraws: 0,
+    /** Frames each panel plots now. */
+    get points() {
+      return picked.length;
+    },
+    /** The visible range. */
+    get range() {
+      return visibleRange();
+    }
+  };
+  function panelSize(el) {
+    const r = el.getBoundingClientRect();
+    const legend = el.querySelector(".u-legend");
+    const title = el.querySelector(".u-title");
+    const used = (legend ? legend.offsetHeight : 18) + (title ? title.offsetHeight : 14);
+    return {
+      width: Math.max(60, Math.floor(r.width)),
+      height: Math.max(40, Math.floor(r.height - used))
+    };
+  }
+  function buildData(panel) {
+    const xs = Float64Array.from(picked);
+    const data = [
+      xs
+    ];
+    for (const line of panel.lines) data.push(line.values(picked));
+    if (panel.spec.overlay) {
+      for (const o of view.overlays) data.push(valuesAt(panel.spec.overlay(o.c), picked));
+    }
+    return data;
+  }
+  function makePanel(spec) {
+    const el = $(spec.id);
+    el.textContent = "";
+    const lines = spec.lines();
+    const series = [
+      {
+        label: view.run && view.run.dated && view.timeMode === "date" ? "date" : "step",
+        value: (_u, v) => v === null || v === void 0 ? "\\u2014" : frameTimeText(Math.round(v))
+      },
+      ...lines.map((l) => ({
+        label: l.label,
+        stroke: l.color,
+        width: l.width ?? 1,
+        ...l.dash ? {
+          dash: l.dash
+        } : {},
+        spanGaps: false,
+        points: {
+          show: false
+        },
+        value: numberText(spec.digits)
+      }))
+    ];
+    if (spec.overlay) {
+      view.overlays.forEach((o, k) => series.push({
+        label: o.name,
+        stroke: OVERLAY_COLORS[k % OVERLAY_COLORS.length],
+        width: 1,
+        points: {
+          show: false
+        },
+        value: numberText(spec.digits)
+      }));
+    }
+    const size = {
+      width: Math.max(60, el.clientWidth),
+      height: Math.max(40, el.clientHeight - 40)
+    };
+    const axis = {
+      stroke: "#7d8ea5",
+      grid: {
+        stroke: "rgba(120,160,210,0.1)",
+        width: 1
+      },
+      ticks: {
+        stroke: "rgba(120,160,210,0.25)",
+        width: 1,
+        size: 4
+      },
+      font: "10px sans-serif"
+    };
+    const panel = {};
+    const opts = {
+      ...size,
+      title: spec.title,
+      series,
+      scales: {
+        x: {
+          time: false
+        }
+      },
+      axes: [
+        {
+          ...axis,
+          values: axisText,
+          size: 22,
+          space: 70
+        },
+        {
+          ...axis,
+          size: 52
+        }
+      ],
+      legend: {
+        show: true,
+        live: true
+      },
+      cursor: {
+        sync: {
+          key: sync.key,
+          setSeries: false
+        },
+        drag: {
+          x: true,
+          y: false,
+          setScale: false
+        },
+        points: {
+          show: false
+        },
+        bind: {
+          dblclick: () => () => null
+        }
+      },
+      hooks: {
+        drawClear: [
+          (u) => drawFan(u, panel)
+        ],
+        setSelect: [
+          (u) => {
+            const s = u.select;
+            if (s.width < 3) return;
+            const a = Math.round(u.posToVal(s.left, "x")), b = Math.round(u.posToVal(s.left + s.width, "x"));
+            u.setSelect({
+              left: 0,
+              top: 0,
+              width: 0,
+              height: 0
+            }, false);
+            onSelect([
+              a,
+              b
+            ]);
+          }
+        ]
+      }
+    };
+    Object.assign(panel, {
+      spec,
+      lines
+    });
+    panel.plot = new uPlot(opts, buildData(panel), el);
+    const over = panel.plot.over;
+    panel.now = document.createElement("div");
+    panel.now.className = "panel-now";
+    panel.sel = document.createElement("div");
+    panel.sel.className = "panel-sel";
+    over.appendChild(panel.sel);
+    over.appendChild(panel.now);
+    let down = null;
+    over.addEventListener("mousedown", (e) => {
+      down = {
+        x: e.clientX,
+        y: e.clientY
+      };
+    });
+    over.addEventListener("mouseup", (e) => {
+      if (down && Math.abs(e.clientX - down.x) + Math.abs(e.clientY - down.y) < 4) {
+        const v = panel.plot.posToVal(e.offsetX, "x");
+        if (Number.isFinite(v)) onSeek(Math.round(v));
+      }
+      down = null;
+    });
+    over.addEventListener("dblclick", () => setZoom(null));
+    over.addEventListener("wheel", (e) => {
+      e.preventDefault();
+      const [lo, hi] = visibleRange();
+      const at = panel.plot.posToVal(e.offsetX, "x");
+      const f = Math.exp(Math.max(-1, Math.min(1, e.deltaY * (e.deltaMode === 1 ? 0.05 : 2e-3))));
+      const span = Math.max(MIN_SPAN, (hi - lo) * f);
+      const share = hi > lo ? (at - lo) / (hi - lo) : 0.5;
+      setZoom([
+        at - share * span,
+        at - share * span + span
+      ]);
+    }, {
+      passive: false
+    });
+    return panel;
+  }
+  function updatePanelMarks() {
+    const run = view.run;
+    for (const p of panels) {
+      const u = p.plot;
+      if (!run || run.n === 0) {
+        p.now.hidden = true;
+        p.sel.hidden = true;
+        continue;
+      }
+      const x = u.valToPos(view.frame, "x");
+      p.now.hidden = !(x >= 0 && x <= u.over.clientWidth);
+      p.now.style.transform = \`translateX(\${x.toFixed(1)}px)\`;
+      const s = view.selection;
+      p.sel.hidden = !s;
+      if (s) {
+        const a = Math.max(0, u.valToPos(s[0], "x")), b = Math.min(u.over.clientWidth, u.valToPos(s[1], "x"));
+        p.sel.hidden = !(b >= a);
+        p.sel.style.left = a + "px";
+        p.sel.style.width = Math.max(1, b - a) + "px";
+      }
+    }
+  }
+  function refresh() {
+    const run = view.run;
+    if (!run || panels.length === 0) return;
+    const [lo, hi] = visibleRange();
+    const width = Math.max(100, ...panels.map((p) => p.plot.over.clientWidth || 100));
+    picked = pickFrames(run.c, lo, hi, Math.round(width * POINTS_PER_PX));
+    for (const p of panels) {
+      p.plot.batch(() => {
+        p.plot.setData(buildData(p), false);
+        p.plot.setScale("x", {
+          min: lo,
+          max: Math.max(hi, lo + 1)
+        });
+      });
+    }
+    updatePanelMarks();
+  }
+  function setZoom(range) {
+    const n = view.run ? view.run.n : 0;
+    if (range && n > 1) {
+      let [a, b] = range[0] <= range[1] ? range : [
+        range[1],
+        range[0]
+      ];
+      const span = Math.min(n - 1, Math.max(MIN_SPAN, b - a));
+      a = Math.max(0, Math.min(n - 1 - span, a));
+      b = a + span;
+      zoom = a <= 0 && b >= n - 1 ? null : [
+        Math.floor(a),
+        Math.ceil(b)
+      ];
+    } else zoom = null;
+    refresh();
+  }
+  function resizePanels() {
+    for (const p of panels) {
+      const el = $(p.spec.id);
+      if (el.offsetParent === null) continue;
+      p.plot.setSize(panelSize(el));
+    }
+    refresh();
+  }
+  function setPanelsRun() {
+    for (const p of panels) p.plot.destroy();
+    panels = [];
+    zoom = null;
+    const run = view.run;
+    $("panels").setAttribute("data-frames", String(run ? run.n : 0));
+    if (!run || run.n === 0) return;
+    picked = pickFrames(run.c, 0, run.n - 1, 2e3);
+    panels = SPECS.map(makePanel);
+    resizePanels();
+  }
+  function panelCanvases() {
+    return panels.map((p) => ({
+      canvas: p.plot.ctx.canvas,
+      rect: p.plot.ctx.canvas.getBoundingClientRect()
+    }));
+  }
+  function installPanels(handlers) {
+    onSeek = handlers.seek;
+    onSelect = handlers.select;
+    if (globalThis.ResizeObserver) {
+      let pending = false;
+      new ResizeObserver(() => {
+        if (pending) return;
+        pending = true;
+        requestAnimationFrame(() => {
+          pending = false;
+          resizePanels();
+        });
+      }).observe($("panels"));
+    }
+  }
+
   // viewer/timeline.ts
   var PAD = 6;
   function frameX(i, w) {
@@ -1485,9 +6805,9 @@ export const VIEWER_SCRIPT: string = `(() => {
     return PAD + (n > 1 ? i / (n - 1) : 0) * (w - 2 * PAD);
   }
   function drawTimeline() {
-    const rect = timeline.getBoundingClientRect();
+    const rect2 = timeline.getBoundingClientRect();
     const dpr = globalThis.devicePixelRatio || 1;
-    const w = Math.max(1, Math.round(rect.width)), h = Math.max(1, Math.round(rect.height));
+    const w = Math.max(1, Math.round(rect2.width)), h = Math.max(1, Math.round(rect2.height));
     timeline.width = Math.round(w * dpr);
     timeline.height = Math.round(h * dpr);
     const g = tlctx;
@@ -1498,9 +6818,9 @@ export const VIEWER_SCRIPT: string = `(() => {
     const n = run.n, c = run.c, span = Math.max(1, Math.round(w - 2 * PAD));
     const worst = new Int8Array(span + 1).fill(-1), breach = new Uint8Array(span + 1);
     for (let i = 0; i < n; i++) {
-      const col = n > 1 ? Math.round(i / (n - 1) * span) : 0;
-      if (c.regime[i] > worst[col]) worst[col] = c.regime[i];
-      if (c.flags[i] & 1) breach[col] = 1;
+      const col2 = n > 1 ? Math.round(i / (n - 1) * span) : 0;
+      if (c.regime[i] > worst[col2]) worst[col2] = c.regime[i];
+      if (c.flags[i] & 1) breach[col2] = 1;
     }
     let cur = -1, curBreach = 0;
     for (let p = 0; p <= span; p++) {
@@ -1526,6 +6846,16 @@ export const VIEWER_SCRIPT: string = `(() => {
       g.fillRect(x - 0.5, 9, 1, h - 19);
     }
     g.globalAlpha = 1;
+    drawBookmarks(g, w);
+    const sel = view.selection;
+    if (sel) {
+      const a = frameX(sel[0], w), b = frameX(sel[1], w);
+      g.fillStyle = "rgba(95,214,200,0.16)";
+      g.fillRect(a, 0, Math.max(1.5, b - a), h);
+      g.fillStyle = "rgba(95,214,200,0.7)";
+      g.fillRect(a - 0.5, 0, 1, h);
+      g.fillRect(b - 0.5, 0, 1, h);
+    }
     const firsts = [
       [
         run.firstStall,
@@ -1552,7 +6882,7 @@ export const VIEWER_SCRIPT: string = `(() => {
       g.fill();
       if (flag === 0) {
         g.fillRect(fx - 0.75, 0, 1.5, h - 9);
-        g.font = font("700 10px ", "--sans");
+        g.font = font2("700 10px ", "--sans");
         g.textBaseline = "top";
         const text = "first BREACH";
         const tw = g.measureText(text).width;
@@ -1561,10 +6891,46 @@ export const VIEWER_SCRIPT: string = `(() => {
       }
     }
   }
+  var RANK2 = {
+    low: 1,
+    medium: 2,
+    high: 3
+  };
+  var BANDS = [
+    "low",
+    "medium",
+    "high"
+  ];
+  function drawBookmarks(g, w) {
+    const events = view.events;
+    if (!events || events.list.length === 0) return;
+    const span = Math.max(1, Math.round(w - 2 * PAD));
+    const bar = new Uint8Array(span + 1), tick2 = new Uint8Array(span + 1);
+    const n = view.run.n;
+    const col2 = (i) => n > 1 ? Math.round(i / (n - 1) * span) : 0;
+    for (const e of events.list) {
+      if (!e.severity) continue;
+      const r = RANK2[e.severity], a = col2(e.start), b = col2(e.end);
+      if (tick2[a] < r) tick2[a] = r;
+      for (let p = a; p <= b; p++) if (bar[p] < r) bar[p] = r;
+    }
+    for (let p = 0; p <= span; p++) {
+      if (bar[p]) {
+        g.fillStyle = SEVERITY_COLORS[BANDS[bar[p] - 1]];
+        g.fillRect(PAD + p - 0.5, 11, 1.5, 4);
+      }
+    }
+    for (let p = 0; p <= span; p++) {
+      if (tick2[p]) {
+        g.fillStyle = SEVERITY_COLORS[BANDS[tick2[p] - 1]];
+        g.fillRect(PAD + p - 0.75, 8, 1.5, 10);
+      }
+    }
+  }
   function timelineFrame(ev) {
     const run = view.run;
-    const rect = timeline.getBoundingClientRect();
-    const w = rect.width, x = ev.clientX - rect.left, n = run.n;
+    const rect2 = timeline.getBoundingClientRect();
+    const w = rect2.width, x = ev.clientX - rect2.left, n = run.n;
     let i = Math.round((x - PAD) / Math.max(1, w - 2 * PAD) * (n - 1));
     i = Math.max(0, Math.min(n - 1, i));
     let best = -1, bestD = 6;
@@ -1577,8 +6943,8 @@ export const VIEWER_SCRIPT: string = `(() => {
       }
     };
     consider(run.firstBreach);
-    if (best < 0) {
-      const e = run.events, k = upperBound(e, i);
+    if (best < 0 && view.events) {
+      const e = view.events.starts, k = upperBound(e, i);
       if (k < e.length) consider(e[k]);
       if (k > 0) consider(e[k - 1]);
     }
@@ -1586,10 +6952,10 @@ export const VIEWER_SCRIPT: string = `(() => {
   }
   function showTimelineDates() {
     const run = view.run;
-    const dated = !!run && run.n > 0 && run.dated;
+    const dated = !!run && run.n > 0 && run.dated && view.timeMode === "date";
     $("timeline-dates").hidden = !dated;
-    setText("timeline-first", dated ? timestampText(0) : "");
-    setText("timeline-last", dated ? timestampText(run.n - 1) : "");
+    setText("timeline-first", dated ? frameTimeText(0) : "");
+    setText("timeline-last", dated ? frameTimeText(run.n - 1) : "");
   }
 
   // viewer/playback.ts
@@ -1615,7 +6981,9 @@ export const VIEWER_SCRIPT: string = `(() => {
   function play() {
     const run = view.run;
     if (!run || run.n < 2) return;
-    if (view.frame >= run.n - 1) seek(0);
+    const sel = view.loop ? view.selection : null;
+    if (sel && (view.frame < sel[0] || view.frame >= sel[1])) seek(sel[0]);
+    else if (view.frame >= run.n - 1) seek(0);
     view.playing = true;
     view.pos = view.frame;
     view.lastTime = 0;
@@ -1641,33 +7009,61 @@ export const VIEWER_SCRIPT: string = `(() => {
     view.speedIndex = Math.max(0, Math.min(SPEEDS.length - 1, index));
     $("speed").value = String(SPEEDS[view.speedIndex]);
   }
-  function setLoop(on) {
-    view.loop = !!on;
+  function setLoop(on2) {
+    view.loop = !!on2;
     $("loop").checked = view.loop;
+    updateLoopLabel();
+  }
+  function updateLoopLabel() {
+    const s = view.selection;
+    $("loop-range").textContent = s ? s[0] + "\\u2013" + s[1] : "";
+    $("selection-tools").hidden = !s;
+  }
+  function setSelection(range) {
+    const run = view.run;
+    if (range && run && run.n > 0) {
+      const clamp2 = (v) => Math.max(0, Math.min(run.n - 1, Math.round(Number(v) || 0)));
+      const a = clamp2(Math.min(range[0], range[1])), b = clamp2(Math.max(range[0], range[1]));
+      view.selection = b > a ? [
+        a,
+        b
+      ] : null;
+    } else view.selection = null;
+    updateLoopLabel();
+    drawTimeline();
+    updatePanelMarks();
+    view.dirty = true;
+  }
+  function zoomToSelection() {
+    if (view.selection) setZoom(view.selection);
+  }
+  function setTimeMode(mode) {
+    view.timeMode = mode;
+    const b = $("time-mode");
+    b.textContent = mode === "date" && view.run?.dated ? "date" : "step";
+    b.setAttribute("data-mode", mode);
+    view.hudFrame = -1;
+    updateHud();
+    showTimelineDates();
+    showEventList();
+    if (view.run) setPanelsRun();
+    updatePanelMarks();
+    view.dirty = true;
   }
   function jumpEvent(dir) {
-    const run = view.run;
-    if (!run || run.events.length === 0) return;
-    const e = run.events;
-    if (dir > 0) {
-      const k = upperBound(e, view.frame);
-      if (k < e.length) {
-        pause();
-        seek(e[k]);
-      }
-    } else {
-      const k = upperBound(e, view.frame - 1) - 1;
-      if (k >= 0) {
-        pause();
-        seek(e[k]);
-      }
-    }
+    if (!view.events) return;
+    const to = nextEventStart(view.events, view.frame, dir);
+    if (to < 0) return;
+    pause();
+    seek(to);
   }
   function advance(dt, fps) {
     const run = view.run;
     if (!view.playing || !run || run.n <= 1) return;
     view.pos += dt * fps * SPEEDS[view.speedIndex];
-    if (view.pos >= run.n - 1) {
+    const sel = view.loop ? view.selection : null;
+    if (sel && view.pos >= sel[1]) view.pos = sel[0];
+    else if (view.pos >= run.n - 1) {
       if (view.loop) view.pos = 0;
       else {
         view.pos = run.n - 1;
@@ -1679,8 +7075,30 @@ export const VIEWER_SCRIPT: string = `(() => {
     view.frame = Math.floor(view.pos);
     view.dirty = true;
   }
+  function severityOf2(run) {
+    const s = run.levels?.severity;
+    if (typeof s !== "object" || s === null) return null;
+    const ok = [
+      "breach",
+      "overspeed",
+      "stall"
+    ].every((k) => {
+      const bands = s[k];
+      return !!bands && [
+        "medium",
+        "high"
+      ].every((b) => typeof bands[b]?.depth === "number" && typeof bands[b]?.duration === "number");
+    });
+    return ok ? s : null;
+  }
   function setRun(run) {
     view.run = run;
+    view.events = viewEvents(run.c, {
+      lines: run.th,
+      severity: severityOf2(run)
+    });
+    view.selection = null;
+    updateLoopLabel();
     view.runVersion++;
     view.frame = 0;
     view.pos = 0;
@@ -1692,19 +7110,64 @@ export const VIEWER_SCRIPT: string = `(() => {
     updateHud();
     showTimelineDates();
     drawTimeline();
+    const b = $("time-mode");
+    b.disabled = !run.dated;
+    b.textContent = view.timeMode === "date" && run.dated ? "date" : "step";
+    setPanelsRun();
     view.dirty = true;
   }
 
   // viewer/api.ts
-  var api = {
+  var api2 = {
     loadedMs: null,
     draws: 0,
     drawMs: 0,
     lastDrawMs: 0,
     load: null,
+    lastExport: null,
     timing: {
       staticMs: 0,
       trailMs: 0
+    },
+    get events() {
+      return view.events ? view.events.list : [];
+    },
+    get selection() {
+      return view.selection ? [
+        view.selection[0],
+        view.selection[1]
+      ] : null;
+    },
+    get timeMode() {
+      return view.timeMode;
+    },
+    get overlays() {
+      return view.overlays.map((o) => o.name);
+    },
+    get fan() {
+      const f = view.fan;
+      return f ? {
+        scenario: f.scenario,
+        runs: f.runs,
+        steps: f.steps.length,
+        series: Object.keys(f.bands)
+      } : null;
+    },
+    get panels() {
+      return {
+        points: api.points,
+        range: api.range,
+        fanDraws: api.fanDraws
+      };
+    },
+    select(range) {
+      setSelection(range);
+    },
+    zoom(range) {
+      setZoom(range);
+    },
+    setTimeMode(mode) {
+      setTimeMode(mode === "step" ? "step" : "date");
     },
     get frame() {
       return view.frame;
@@ -1893,171 +7356,154 @@ export const VIEWER_SCRIPT: string = `(() => {
     cam.tx = Math.max(-2.5, Math.min(2.5, cam.tx + (V.rx * right + V.ux * up) * s));
     cam.ty = Math.max(-2.5, Math.min(2.5, cam.ty + (V.ry * right + V.uy * up) * s));
     cam.tz = Math.max(-2.5, Math.min(2.5, cam.tz + (V.rz * right + V.uz * up) * s));
+    following = false;
     camChanged();
   }
-  function zoom(factor) {
+  function zoom2(factor) {
     view.cam.dist = Math.max(MIN_DIST, Math.min(MAX_DIST, view.cam.dist * factor));
     camChanged();
   }
   function resetCamera() {
+    following = false;
     view.cam = {
       ...view.home
     };
     camChanged();
     view.camMoved = false;
   }
-
-  // viewer/controls.ts
-  function toggleHelp(show2) {
-    const help = $("help");
-    help.hidden = show2 === void 0 ? !help.hidden : !show2;
-  }
-  function lastFrame() {
-    return view.run ? view.run.n - 1 : 0;
-  }
-  function installPointer() {
-    let drag = null;
-    canvas.addEventListener("pointerdown", (e) => {
-      drag = {
-        x: e.clientX,
-        y: e.clientY,
-        pan: e.shiftKey || e.button === 2
-      };
-      canvas.setPointerCapture(e.pointerId);
-      canvas.classList.add("dragging");
-    });
-    canvas.addEventListener("pointermove", (e) => {
-      if (!drag) return;
-      const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
-      drag.x = e.clientX;
-      drag.y = e.clientY;
-      const V = view.V;
-      if (drag.pan) {
-        pan(-dx / Math.max(60, V ? V.F * 0.35 : 200), dy / Math.max(60, V ? V.F * 0.35 : 200));
-      } else orbit(-dx * 6e-3, dy * 6e-3);
-    });
-    const endDrag = () => {
-      drag = null;
-      canvas.classList.remove("dragging");
+  var PRESET_ANGLES = {
+    top: {
+      yaw: 0,
+      pitch: 1.5
+    },
+    side: {
+      yaw: Math.PI / 2,
+      pitch: 0
+    },
+    front: {
+      yaw: 0,
+      pitch: 0
+    }
+  };
+  var PRESET_KEYS = {
+    Digit1: "top",
+    Digit2: "side",
+    Digit3: "front",
+    Digit4: "follow"
+  };
+  var FOLLOW_SHARE = 0.6;
+  var following = false;
+  function setCameraPreset(preset) {
+    if (preset === "follow") {
+      following = true;
+      view.cam.dist = Math.max(MIN_DIST, view.home.dist * FOLLOW_SHARE);
+      camChanged();
+      followCraft();
+      return;
+    }
+    following = false;
+    const angles = PRESET_ANGLES[preset];
+    const cam = {
+      ...view.cam,
+      ...angles,
+      tx: 0,
+      ty: 0,
+      tz: 0
     };
-    canvas.addEventListener("pointerup", endDrag);
-    canvas.addEventListener("pointercancel", endDrag);
-    canvas.addEventListener("contextmenu", (e) => e.preventDefault());
-    canvas.addEventListener("wheel", (e) => {
-      e.preventDefault();
-      zoom(Math.exp(Math.max(-1, Math.min(1, e.deltaY * (e.deltaMode === 1 ? 0.05 : 15e-4)))));
-    }, {
-      passive: false
-    });
+    cam.dist = fitDistance(cam, view.FREE, view.H);
+    view.cam = cam;
+    camChanged();
   }
-  function handleKey(e) {
-    const k = e.key, code = e.code;
-    const a = 0.09, fine = e.shiftKey ? 0.3 : 1;
-    if (k === " " || code === "Space") togglePlay();
-    else if (k === "," || k === "<") step(-1);
-    else if (k === "." || k === ">") step(1);
-    else if (k === "?" || code === "Slash" && e.shiftKey) toggleHelp();
-    else if (k === "Escape") toggleHelp(false);
-    else if (k === "ArrowLeft") orbit(a * fine, 0);
-    else if (k === "ArrowRight") orbit(-a * fine, 0);
-    else if (k === "ArrowUp") orbit(0, a * fine);
-    else if (k === "ArrowDown") orbit(0, -a * fine);
-    else if (code === "KeyW") pan(0, fine);
-    else if (code === "KeyS") pan(0, -fine);
-    else if (code === "KeyA") pan(-fine, 0);
-    else if (code === "KeyD") pan(fine, 0);
-    else if (code === "KeyQ") zoom(1 + 0.12 * fine);
-    else if (code === "KeyE") zoom(1 / (1 + 0.12 * fine));
-    else if (code === "KeyR") resetCamera();
-    else if (code === "KeyL") setLoop(!view.loop);
-    else if (code === "KeyN") jumpEvent(1);
-    else if (code === "KeyP") jumpEvent(-1);
-    else if (k === "[") setSpeed(view.speedIndex - 1);
-    else if (k === "]") setSpeed(view.speedIndex + 1);
-    else if (k === "Home") {
-      pause();
-      seek(0);
-    } else if (k === "End") {
-      pause();
-      seek(lastFrame());
-    } else return false;
-    return true;
+  function followCraft() {
+    const run = view.run;
+    if (!following || !run || run.n === 0) return;
+    const i = view.frame, j = Math.min(run.n - 1, i + 1);
+    const frac = view.playing ? view.pos - Math.floor(view.pos) : 0;
+    const cam = view.cam;
+    const tx = run.wx[i] + (run.wx[j] - run.wx[i]) * frac;
+    const ty = run.wy[i] + (run.wy[j] - run.wy[i]) * frac;
+    const tz = run.wz[i] + (run.wz[j] - run.wz[i]) * frac;
+    if (tx === cam.tx && ty === cam.ty && tz === cam.tz) return;
+    cam.tx = tx;
+    cam.ty = ty;
+    cam.tz = tz;
+    view.camMoved = true;
+    view.camVersion++;
   }
-  function installKeyboard() {
+  function installCameraKeys() {
     document.addEventListener("keydown", (e) => {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       const t2 = e.target;
-      if (t2 && t2.tagName === "SELECT" && e.key.indexOf("Arrow") === 0) return;
-      if (handleKey(e)) {
-        e.preventDefault();
-        view.dirty = true;
+      if (t2 && (t2.tagName === "INPUT" || t2.tagName === "SELECT" || t2.tagName === "TEXTAREA")) {
+        if (t2.type !== "range" && t2.type !== "checkbox") {
+          return;
+        }
       }
+      const preset = PRESET_KEYS[e.code];
+      if (!preset) return;
+      e.preventDefault();
+      setCameraPreset(preset);
     });
   }
-  function button(id, fn) {
-    $(id).addEventListener("click", (e) => {
-      fn();
-      e.currentTarget.blur();
-      view.dirty = true;
-    });
-  }
-  function installButtons() {
-    button("play", togglePlay);
-    button("first", () => {
-      pause();
-      seek(0);
-    });
-    button("last", () => {
-      pause();
-      seek(lastFrame());
-    });
-    button("step-back", () => step(-1));
-    button("step-forward", () => step(1));
-    button("help-button", () => toggleHelp());
-    button("open-file", () => $("file-input").click());
-    button("load-close", () => {
-      $("load-panel").hidden = true;
-    });
-    scrubber.addEventListener("input", () => seek(scrubber.value));
-    scrubber.addEventListener("change", () => scrubber.blur());
-    const speed = $("speed");
-    speed.addEventListener("change", () => {
-      const i = SPEEDS.indexOf(Number(speed.value));
-      setSpeed(i < 0 ? 2 : i);
-      speed.blur();
-    });
-    const loop = $("loop");
-    loop.addEventListener("change", () => {
-      setLoop(loop.checked);
-      loop.blur();
-    });
-    timeline.addEventListener("click", (e) => {
-      if (view.run && view.run.n > 0) seek(timelineFrame(e));
-    });
-    timeline.addEventListener("mousemove", (e) => {
-      const run = view.run;
-      if (!run || run.n === 0) return;
-      const i = timelineFrame(e);
-      let what = i === run.firstBreach ? "first BREACH" : "";
-      const k = upperBound(run.changes, i) - 1;
-      if (!what && k >= 0 && run.changes[k] === i) {
-        what = "regime change to " + REGIMES[run.c.regime[i]];
-      }
-      timeline.title = "frame " + i + " \\xB7 " + timestampText(i) + (what ? " \\xB7 " + what : "") + " (click to jump)";
-    });
-  }
-  function installControls() {
-    installPointer();
-    installKeyboard();
-    installButtons();
+
+  // viewer/gl_budget.ts
+  var DETAIL_WINDOW = 4096;
+  var STATIC_VERTEX_BUDGET = 16384;
+  var QUAD = 4;
+  function frameVertexBound(level2, coarse) {
+    const flown = level2 + 1 + DETAIL_WINDOW;
+    return QUAD * (level2 + coarse + 2 * flown + 2 * 3 * MAX_MARKERS) + STATIC_VERTEX_BUDGET;
   }
 
   // viewer/scene.ts
   var CHUNK = 256;
+  function regimeRgba(regime, alpha) {
+    const [r, g, b] = REGIME_RGB[regime].split(",").map(Number);
+    return [
+      r,
+      g,
+      b,
+      alpha
+    ];
+  }
+  function cssColor(c) {
+    return "rgba(" + c[0] + ", " + c[1] + ", " + c[2] + ", " + c[3] + ")";
+  }
+  function canvasPainter(g) {
+    return {
+      fill(corners, color) {
+        g.fillStyle = cssColor(color);
+        if (quad(g, corners)) g.fill();
+      },
+      line(a, b, style) {
+        g.strokeStyle = cssColor(style.color);
+        g.lineWidth = style.width;
+        g.setLineDash(style.dash ? [
+          style.dash[0],
+          style.dash[1]
+        ] : []);
+        line3(g, a, b);
+      }
+    };
+  }
   function clampRange(v, d) {
     return Math.max(d[0], Math.min(d[1], v));
   }
-  function drawStatic(g) {
+  function sidesOf() {
+    const run = view.run, V = view.V;
+    const { dx, dy, dz } = run;
+    const xb = V.Cx > 0 ? dx[0] : dx[1], xf = xb === dx[0] ? dx[1] : dx[0];
+    const yb = V.Cy > 0 ? dy[0] : dy[1];
+    const zb = V.Cz > 0 ? dz[0] : dz[1], zf = zb === dz[0] ? dz[1] : dz[0];
+    return {
+      xb,
+      xf,
+      yb,
+      zb,
+      zf
+    };
+  }
+  function drawBackground(g) {
     const { W, H, DPR } = view;
     g.setTransform(DPR, 0, 0, DPR, 0, 0);
     const grad = g.createRadialGradient(W * 0.55, H * 0.45, 0, W * 0.55, H * 0.45, Math.max(W, H) * 0.75);
@@ -2065,20 +7511,44 @@ export const VIEWER_SCRIPT: string = `(() => {
     grad.addColorStop(1, "#05080d");
     g.fillStyle = grad;
     g.fillRect(0, 0, W, H);
-    const run = view.run;
-    if (!run) return;
-    const V = view.V;
-    const detail = view.detail;
-    const { dx, dy, dz } = run;
-    const xb = V.Cx > 0 ? dx[0] : dx[1], xf = xb === dx[0] ? dx[1] : dx[0];
-    const yb = V.Cy > 0 ? dy[0] : dy[1];
-    const zb = V.Cz > 0 ? dz[0] : dz[1], zf = zb === dz[0] ? dz[1] : dz[0];
-    const tx = axisTicks(run.ax, 6), ty = axisTicks(run.ay, 5), tz = axisTicks(run.az, 5);
-    const th = run.th;
+  }
+  function drawStatic(g) {
+    drawBackground(g);
+    if (!view.run) return;
     g.lineCap = "round";
     g.lineJoin = "round";
-    g.fillStyle = "rgba(40, 70, 110, 0.10)";
-    if (quad(g, [
+    const sides = sidesOf();
+    drawScene(canvasPainter(g), sides);
+    g.setLineDash([]);
+    drawPathAhead(g, sides);
+    drawLabels(g, sides);
+  }
+  function drawLabelLayer(g) {
+    g.setTransform(1, 0, 0, 1, 0, 0);
+    g.clearRect(0, 0, g.canvas.width, g.canvas.height);
+    if (!view.run) return;
+    g.setTransform(view.DPR, 0, 0, view.DPR, 0, 0);
+    drawLabels(g, sidesOf());
+  }
+  function drawLabels(g, sides) {
+    const run = view.run;
+    const tx = axisTicks(run.ax, 6), ty = axisTicks(run.ay, 5), tz = axisTicks(run.az, 5);
+    drawAxes(g, sides, tx, ty, tz);
+    if (run.th) drawZoneLabels(g, sides.zb);
+  }
+  function drawScene(p, sides) {
+    const run = view.run;
+    const { dx, dy, dz } = run;
+    const { xb, xf, yb, zb } = sides;
+    const tx = axisTicks(run.ax, 6), ty = axisTicks(run.ay, 5), tz = axisTicks(run.az, 5);
+    const th = run.th;
+    const wall = [
+      40,
+      70,
+      110,
+      0.1
+    ];
+    p.fill([
       [
         dx[0],
         dy[0],
@@ -2099,10 +7569,8 @@ export const VIEWER_SCRIPT: string = `(() => {
         dy[1],
         zb
       ]
-    ])) {
-      g.fill();
-    }
-    if (quad(g, [
+    ], wall);
+    p.fill([
       [
         dx[0],
         yb,
@@ -2123,10 +7591,8 @@ export const VIEWER_SCRIPT: string = `(() => {
         yb,
         dz[1]
       ]
-    ])) {
-      g.fill();
-    }
-    if (quad(g, [
+    ], wall);
+    p.fill([
       [
         xb,
         dy[0],
@@ -2147,12 +7613,10 @@ export const VIEWER_SCRIPT: string = `(() => {
         dy[0],
         dz[1]
       ]
-    ])) {
-      g.fill();
-    }
+    ], wall);
     if (th) {
       const X = (v) => clampRange(v, dx), Y = (v) => clampRange(v, dy);
-      const rect = (a, b, c, d) => [
+      const rect2 = (a, b, c, d) => [
         [
           X(a),
           Y(c),
@@ -2178,39 +7642,46 @@ export const VIEWER_SCRIPT: string = `(() => {
         [
           0,
           [
-            rect(dx[0], th.taxiX, dy[0], th.maneuverY)
+            rect2(dx[0], th.taxiX, dy[0], th.maneuverY)
           ]
         ],
         [
           1,
           [
-            rect(th.taxiX, th.maneuverX, dy[0], th.maneuverY)
+            rect2(th.taxiX, th.maneuverX, dy[0], th.maneuverY)
           ]
         ],
         [
           2,
           [
-            rect(th.maneuverX, th.ruptureX, dy[0], th.ruptureY),
-            rect(dx[0], th.maneuverX, th.maneuverY, th.ruptureY)
+            rect2(th.maneuverX, th.ruptureX, dy[0], th.ruptureY),
+            rect2(dx[0], th.maneuverX, th.maneuverY, th.ruptureY)
           ]
         ],
         [
           3,
           [
-            rect(th.ruptureX, dx[1], dy[0], dy[1]),
-            rect(dx[0], th.ruptureX, th.ruptureY, dy[1])
+            rect2(th.ruptureX, dx[1], dy[0], dy[1]),
+            rect2(dx[0], th.ruptureX, th.ruptureY, dy[1])
           ]
         ]
       ];
       for (const [regime, quads] of zones) {
-        g.fillStyle = "rgba(" + REGIME_RGB[regime] + ", " + (regime === 3 ? 0.06 : 0.11) + ")";
-        for (const q of quads) if (quad(g, q)) g.fill();
+        const color = regimeRgba(regime, regime === 3 ? 0.06 : 0.11);
+        for (const q of quads) p.fill(q, color);
       }
     }
-    g.lineWidth = 1;
-    g.strokeStyle = "rgba(120, 160, 210, 0.11)";
+    const grid2 = {
+      color: [
+        120,
+        160,
+        210,
+        0.11
+      ],
+      width: 1
+    };
     for (const { v } of tx) {
-      line3(g, [
+      p.line([
         v,
         dy[0],
         zb
@@ -2218,8 +7689,8 @@ export const VIEWER_SCRIPT: string = `(() => {
         v,
         dy[1],
         zb
-      ]);
-      line3(g, [
+      ], grid2);
+      p.line([
         v,
         yb,
         dz[0]
@@ -2227,10 +7698,10 @@ export const VIEWER_SCRIPT: string = `(() => {
         v,
         yb,
         dz[1]
-      ]);
+      ], grid2);
     }
     for (const { v } of ty) {
-      line3(g, [
+      p.line([
         dx[0],
         v,
         zb
@@ -2238,8 +7709,8 @@ export const VIEWER_SCRIPT: string = `(() => {
         dx[1],
         v,
         zb
-      ]);
-      line3(g, [
+      ], grid2);
+      p.line([
         xb,
         v,
         dz[0]
@@ -2247,10 +7718,10 @@ export const VIEWER_SCRIPT: string = `(() => {
         xb,
         v,
         dz[1]
-      ]);
+      ], grid2);
     }
     for (const { v } of tz) {
-      line3(g, [
+      p.line([
         dx[0],
         yb,
         v
@@ -2258,8 +7729,8 @@ export const VIEWER_SCRIPT: string = `(() => {
         dx[1],
         yb,
         v
-      ]);
-      line3(g, [
+      ], grid2);
+      p.line([
         xb,
         dy[0],
         v
@@ -2267,9 +7738,17 @@ export const VIEWER_SCRIPT: string = `(() => {
         xb,
         dy[1],
         v
-      ]);
+      ], grid2);
     }
-    g.strokeStyle = "rgba(150, 185, 230, 0.32)";
+    const edge = {
+      color: [
+        150,
+        185,
+        230,
+        0.32
+      ],
+      width: 1
+    };
     const cx = [
       dx[0],
       dx[1]
@@ -2282,7 +7761,7 @@ export const VIEWER_SCRIPT: string = `(() => {
     ];
     for (let a = 0; a < 2; a++) {
       for (let b = 0; b < 2; b++) {
-        line3(g, [
+        p.line([
           cx[0],
           cy[a],
           cz[b]
@@ -2290,8 +7769,8 @@ export const VIEWER_SCRIPT: string = `(() => {
           cx[1],
           cy[a],
           cz[b]
-        ]);
-        line3(g, [
+        ], edge);
+        p.line([
           cx[a],
           cy[0],
           cz[b]
@@ -2299,8 +7778,8 @@ export const VIEWER_SCRIPT: string = `(() => {
           cx[a],
           cy[1],
           cz[b]
-        ]);
-        line3(g, [
+        ], edge);
+        p.line([
           cx[a],
           cy[b],
           cz[0]
@@ -2308,13 +7787,12 @@ export const VIEWER_SCRIPT: string = `(() => {
           cx[a],
           cy[b],
           cz[1]
-        ]);
+        ], edge);
       }
     }
     const inZ = (v) => v >= dz[0] && v <= dz[1];
     if (inZ(0)) {
-      g.fillStyle = "rgba(255, 63, 122, 0.08)";
-      if (quad(g, [
+      p.fill([
         [
           dx[0],
           yb,
@@ -2335,9 +7813,13 @@ export const VIEWER_SCRIPT: string = `(() => {
           yb,
           0
         ]
-      ])) g.fill();
-      g.fillStyle = "rgba(255, 79, 100, 0.035)";
-      if (quad(g, [
+      ], [
+        255,
+        63,
+        122,
+        0.08
+      ]);
+      p.fill([
         [
           dx[0],
           dy[0],
@@ -2358,12 +7840,22 @@ export const VIEWER_SCRIPT: string = `(() => {
           dy[1],
           0
         ]
-      ])) {
-        g.fill();
-      }
-      g.strokeStyle = "rgba(255, 79, 100, 0.55)";
-      g.lineWidth = 1.2;
-      line3(g, [
+      ], [
+        255,
+        79,
+        100,
+        0.035
+      ]);
+      const curtain = {
+        color: [
+          255,
+          79,
+          100,
+          0.55
+        ],
+        width: 1.2
+      };
+      p.line([
         dx[0],
         yb,
         0
@@ -2371,8 +7863,8 @@ export const VIEWER_SCRIPT: string = `(() => {
         dx[1],
         yb,
         0
-      ]);
-      line3(g, [
+      ], curtain);
+      p.line([
         xb,
         dy[0],
         0
@@ -2380,9 +7872,17 @@ export const VIEWER_SCRIPT: string = `(() => {
         xb,
         dy[1],
         0
-      ]);
-      g.strokeStyle = "rgba(255, 79, 100, 0.3)";
-      line3(g, [
+      ], curtain);
+      const faint = {
+        color: [
+          255,
+          79,
+          100,
+          0.3
+        ],
+        width: 1.2
+      };
+      p.line([
         dx[0],
         dy[1],
         0
@@ -2390,8 +7890,8 @@ export const VIEWER_SCRIPT: string = `(() => {
         dx[1],
         dy[1],
         0
-      ]);
-      line3(g, [
+      ], faint);
+      p.line([
         xf,
         dy[0],
         0
@@ -2399,16 +7899,23 @@ export const VIEWER_SCRIPT: string = `(() => {
         xf,
         dy[1],
         0
-      ]);
+      ], faint);
     }
     if (inZ(1)) {
-      g.strokeStyle = "rgba(95, 214, 200, 0.6)";
-      g.setLineDash([
-        5,
-        4
-      ]);
-      g.lineWidth = 1.2;
-      line3(g, [
+      const flip = {
+        color: [
+          95,
+          214,
+          200,
+          0.6
+        ],
+        width: 1.2,
+        dash: [
+          5,
+          4
+        ]
+      };
+      p.line([
         dx[0],
         yb,
         1
@@ -2416,8 +7923,8 @@ export const VIEWER_SCRIPT: string = `(() => {
         dx[1],
         yb,
         1
-      ]);
-      line3(g, [
+      ], flip);
+      p.line([
         xb,
         dy[0],
         1
@@ -2425,8 +7932,7 @@ export const VIEWER_SCRIPT: string = `(() => {
         xb,
         dy[1],
         1
-      ]);
-      g.setLineDash([]);
+      ], flip);
     }
     if (th) {
       const xLines = [
@@ -2453,13 +7959,15 @@ export const VIEWER_SCRIPT: string = `(() => {
           3
         ]
       ];
-      g.lineWidth = 1.1;
       for (let t2 = 0; t2 < xLines.length; t2++) {
         const [xv, regime] = xLines[t2];
         if (xv < dx[0] || xv > dx[1]) continue;
-        g.strokeStyle = "rgba(" + REGIME_RGB[regime] + ", 0.55)";
+        const style = {
+          color: regimeRgba(regime, 0.55),
+          width: 1.1
+        };
         const top = t2 === 0 ? clampRange(th.maneuverY, dy) : clampRange(t2 === 1 ? th.ruptureY : dy[1], dy);
-        line3(g, [
+        p.line([
           xv,
           dy[0],
           zb
@@ -2467,8 +7975,8 @@ export const VIEWER_SCRIPT: string = `(() => {
           xv,
           top,
           zb
-        ]);
-        line3(g, [
+        ], style);
+        p.line([
           xv,
           yb,
           dz[0]
@@ -2476,13 +7984,16 @@ export const VIEWER_SCRIPT: string = `(() => {
           xv,
           yb,
           dz[1]
-        ]);
+        ], style);
       }
       for (let t2 = 0; t2 < yLines.length; t2++) {
         const [yv, regime] = yLines[t2];
         if (yv < dy[0] || yv > dy[1]) continue;
-        g.strokeStyle = "rgba(" + REGIME_RGB[regime] + ", 0.55)";
-        line3(g, [
+        const style = {
+          color: regimeRgba(regime, 0.55),
+          width: 1.1
+        };
+        p.line([
           dx[0],
           yv,
           zb
@@ -2490,8 +8001,8 @@ export const VIEWER_SCRIPT: string = `(() => {
           clampRange(t2 === 0 ? th.ruptureX : dx[1], dx),
           yv,
           zb
-        ]);
-        line3(g, [
+        ], style);
+        p.line([
           xb,
           yv,
           dz[0]
@@ -2499,15 +8010,23 @@ export const VIEWER_SCRIPT: string = `(() => {
           xb,
           yv,
           dz[1]
-        ]);
+        ], style);
       }
-      g.setLineDash([
-        3,
-        4
-      ]);
       if (th.overspeedX >= dx[0] && th.overspeedX <= dx[1]) {
-        g.strokeStyle = "rgba(255, 138, 61, 0.55)";
-        line3(g, [
+        const style = {
+          color: [
+            255,
+            138,
+            61,
+            0.55
+          ],
+          width: 1.1,
+          dash: [
+            3,
+            4
+          ]
+        };
+        p.line([
           th.overspeedX,
           yb,
           dz[0]
@@ -2515,11 +8034,23 @@ export const VIEWER_SCRIPT: string = `(() => {
           th.overspeedX,
           yb,
           dz[1]
-        ]);
+        ], style);
       }
       if (th.stallY >= dy[0] && th.stallY <= dy[1]) {
-        g.strokeStyle = "rgba(88, 199, 255, 0.5)";
-        line3(g, [
+        const style = {
+          color: [
+            88,
+            199,
+            255,
+            0.5
+          ],
+          width: 1.1,
+          dash: [
+            3,
+            4
+          ]
+        };
+        p.line([
           dx[0],
           th.stallY,
           zb
@@ -2527,8 +8058,8 @@ export const VIEWER_SCRIPT: string = `(() => {
           dx[1],
           th.stallY,
           zb
-        ]);
-        line3(g, [
+        ], style);
+        p.line([
           xb,
           th.stallY,
           dz[0]
@@ -2536,11 +8067,10 @@ export const VIEWER_SCRIPT: string = `(() => {
           xb,
           th.stallY,
           dz[1]
-        ]);
+        ], style);
       }
-      g.setLineDash([]);
       if (inZ(0) && inZ(1)) {
-        box3(g, [
+        box3(p, [
           dx[0],
           clampRange(th.ruptureX, dx)
         ], [
@@ -2549,11 +8079,20 @@ export const VIEWER_SCRIPT: string = `(() => {
         ], [
           0,
           1
-        ], "rgba(255, 79, 100, 0.42)", [
-          6,
-          4
-        ]);
-        box3(g, [
+        ], {
+          color: [
+            255,
+            79,
+            100,
+            0.42
+          ],
+          width: 1.2,
+          dash: [
+            6,
+            4
+          ]
+        });
+        box3(p, [
           dx[0],
           clampRange(th.maneuverX, dx)
         ], [
@@ -2562,12 +8101,47 @@ export const VIEWER_SCRIPT: string = `(() => {
         ], [
           0,
           1
-        ], "rgba(255, 181, 71, 0.5)", [
-          2,
-          3
-        ]);
+        ], {
+          color: [
+            255,
+            181,
+            71,
+            0.5
+          ],
+          width: 1.2,
+          dash: [
+            2,
+            3
+          ]
+        });
       }
     }
+  }
+  var PATH_AHEAD = {
+    color: [
+      190,
+      210,
+      235,
+      0.28
+    ],
+    width: 1.1
+  };
+  var TRAIL_SHADOW = {
+    color: [
+      120,
+      150,
+      190,
+      0.16
+    ],
+    width: 1
+  };
+  var FLAGS_AHEAD = {
+    alpha: 0.35,
+    radius: 3.5
+  };
+  function drawPathAhead(g, sides) {
+    const run = view.run;
+    const detail = view.detail;
     const { dec, sx, sy } = detail;
     for (let k = 0; k < dec.length; k++) {
       const fi = dec[k];
@@ -2579,14 +8153,14 @@ export const VIEWER_SCRIPT: string = `(() => {
         sy[k] = NaN;
       }
     }
-    const floorY = mapY(run, yb);
-    g.strokeStyle = "rgba(120, 150, 190, 0.16)";
-    g.lineWidth = 1;
+    const floorY = mapY(run, sides.yb);
+    g.strokeStyle = cssColor(TRAIL_SHADOW.color);
+    g.lineWidth = TRAIL_SHADOW.width;
     g.beginPath();
     let pen = false;
-    const shadow = run.coarse.dec;
-    for (let k = 0; k < shadow.length; k++) {
-      const j = shadow[k];
+    const shadow2 = run.coarse.dec;
+    for (let k = 0; k < shadow2.length; k++) {
+      const j = shadow2[k];
       if (!proj(run.wx[j], floorY, run.wz[j])) {
         pen = false;
         continue;
@@ -2596,34 +8170,25 @@ export const VIEWER_SCRIPT: string = `(() => {
       pen = true;
     }
     g.stroke();
-    g.strokeStyle = "rgba(190, 210, 235, 0.28)";
-    g.lineWidth = 1.1;
+    g.strokeStyle = cssColor(PATH_AHEAD.color);
+    g.lineWidth = PATH_AHEAD.width;
     polyline(g, 0, dec.length - 1);
-    g.globalAlpha = 0.35;
+    g.globalAlpha = FLAGS_AHEAD.alpha;
     for (let fl = 0; fl < 3; fl++) {
       const list = run.onsets[fl].list;
       for (let k = 0; k < list.length; k++) {
         const m = list[k];
-        if (proj(run.wx[m], run.wy[m], run.wz[m])) drawMarker(g, fl, P[0], P[1], 3.5);
+        if (proj(run.wx[m], run.wy[m], run.wz[m])) {
+          drawMarker(g, fl, P[0], P[1], FLAGS_AHEAD.radius);
+        }
       }
     }
     g.globalAlpha = 1;
-    drawAxes(g, {
-      xb,
-      xf,
-      yb,
-      zb,
-      zf
-    }, tx, ty, tz);
-    if (th) drawZoneLabels(g, zb);
   }
-  function box3(g, X, Y, Z, color, dash) {
-    g.strokeStyle = color;
-    g.lineWidth = 1.2;
-    g.setLineDash(dash);
+  function box3(p, X, Y, Z, style) {
     for (let a = 0; a < 2; a++) {
       for (let b = 0; b < 2; b++) {
-        line3(g, [
+        p.line([
           X[0],
           Y[a],
           Z[b]
@@ -2631,8 +8196,8 @@ export const VIEWER_SCRIPT: string = `(() => {
           X[1],
           Y[a],
           Z[b]
-        ]);
-        line3(g, [
+        ], style);
+        p.line([
           X[a],
           Y[0],
           Z[b]
@@ -2640,8 +8205,8 @@ export const VIEWER_SCRIPT: string = `(() => {
           X[a],
           Y[1],
           Z[b]
-        ]);
-        line3(g, [
+        ], style);
+        p.line([
           X[a],
           Y[b],
           Z[0]
@@ -2649,10 +8214,9 @@ export const VIEWER_SCRIPT: string = `(() => {
           X[a],
           Y[b],
           Z[1]
-        ]);
+        ], style);
       }
     }
-    g.setLineDash([]);
   }
   function polyline(g, k0, k1) {
     const { sx, sy } = view.detail;
@@ -2701,14 +8265,14 @@ export const VIEWER_SCRIPT: string = `(() => {
     g.textBaseline = dir[1] > 0.35 ? "top" : dir[1] < -0.35 ? "bottom" : "middle";
     g.fillText(text, x + dir[0] * gap, y + dir[1] * gap);
   }
-  function titleGap(g, ticks2, d) {
+  function titleGap(g, ticks3, d) {
     let widest = 0;
-    for (const t2 of ticks2) widest = Math.max(widest, g.measureText(t2.label).width);
+    for (const t2 of ticks3) widest = Math.max(widest, g.measureText(t2.label).width);
     return Math.max(30, 8 + (Math.abs(d[0]) > 0.35 ? widest : 12) + 12);
   }
   function drawAxes(g, { xb, xf, yb, zb, zf }, tx, ty, tz) {
     const { dx, dy, dz } = view.run;
-    g.font = font("11px ", "--mono");
+    g.font = font2("11px ", "--mono");
     g.fillStyle = "#8fa2bb";
     g.strokeStyle = "rgba(170, 200, 235, 0.55)";
     g.lineWidth = 1;
@@ -2825,7 +8389,7 @@ export const VIEWER_SCRIPT: string = `(() => {
         best[1]
       ]));
     }
-    g.font = font("600 12px ", "--sans");
+    g.font = font2("600 12px ", "--sans");
     g.fillStyle = "#c9d6e6";
     if (projData(axisValue(run.ax, 0.5), yb, zf)) {
       label(g, "X  airspeed (ATR from flip)", P[0], P[1], xTitle, xGap);
@@ -2845,7 +8409,7 @@ export const VIEWER_SCRIPT: string = `(() => {
         g.restore();
       }
     }
-    g.font = font("600 10.5px ", "--sans");
+    g.font = font2("600 10.5px ", "--sans");
     if (dz[0] <= 0 && dz[1] >= 0 && projData(xf, dy[1], 0)) {
       g.fillStyle = "rgba(255, 110, 130, 0.85)";
       label(g, "WALL  Z = 0", P[0], P[1], [
@@ -2890,7 +8454,7 @@ export const VIEWER_SCRIPT: string = `(() => {
   function drawZoneLabels(g, zb) {
     const { dx, dy } = view.run;
     const th = view.run.th;
-    g.font = font("700 11px ", "--sans");
+    g.font = font2("700 11px ", "--sans");
     const ax = view.run.ax;
     const across = (a, b) => axisValue(ax, (axisShare(ax, Math.max(a, dx[0])) + axisShare(ax, Math.min(b, dx[1]))) / 2);
     const low = dy[0] + (Math.min(th.maneuverY, dy[1]) - dy[0]) * ZONE_LABEL_HEIGHT;
@@ -2943,6 +8507,692 @@ export const VIEWER_SCRIPT: string = `(() => {
     }
   }
 
+  // viewer/gl.ts
+  var POINT_FLOATS = 4;
+  var SEG_FLOATS = 15;
+  var FILL_FLOATS = 7;
+  var MARKER_FLOATS = 5;
+  var PROJECT = \`
+uniform vec3 u_C, u_f, u_r, u_u;
+uniform float u_F;
+uniform vec2 u_c, u_size;
+// screen position in CSS pixels, and the depth along the view (behind the camera below 0.05)
+vec3 project(vec3 p) {
+  vec3 d = p - u_C;
+  float z = dot(d, u_f);
+  return vec3(u_c.x + u_F * dot(d, u_r) / z, u_c.y - u_F * dot(d, u_u) / z, z);
+}
+vec4 clip(vec2 px, float depth) {
+  return vec4(px.x / u_size.x * 2.0 - 1.0, 1.0 - px.y / u_size.y * 2.0, depth, 1.0);
+}
+const vec4 HIDDEN = vec4(2.0, 2.0, 2.0, 1.0);
+\`;
+  var SEG_VS = \`#version 300 es
+in vec4 a_a;
+in vec4 a_b;
+in vec4 a_color;
+in vec3 a_style;
+uniform vec3 u_palette[4];
+uniform float u_usePalette, u_flat, u_floorY, u_depth;
+\${PROJECT}
+out vec4 v_color;
+out vec2 v_along;
+out vec3 v_style;
+void main() {
+  float t = float(gl_VertexID >> 1);
+  float s = float(gl_VertexID & 1) * 2.0 - 1.0;
+  vec3 A = a_a.xyz, B = a_b.xyz;
+  if (u_flat > 0.5) { A.y = u_floorY; B.y = u_floorY; }
+  vec3 pa = project(A), pb = project(B);
+  if (!(pa.z >= 0.05) || !(pb.z >= 0.05)) { gl_Position = HIDDEN; return; }
+  vec2 d = pb.xy - pa.xy;
+  float len = length(d);
+  vec2 dir = len > 1e-4 ? d / len : vec2(1.0, 0.0);
+  vec2 n = vec2(-dir.y, dir.x);
+  float hw = a_style.x * 0.5;
+  float e = t * 2.0 - 1.0;
+  gl_Position = clip(mix(pa.xy, pb.xy, t) + dir * e * hw + n * s * hw, u_depth);
+  // along the segment from its start, and across from its axis, in CSS pixels
+  v_along = vec2(t * len + e * hw, s * hw);
+  // the segment's length, half width and dash, for the round ends and the dashes
+  v_style = vec3(len, hw, a_style.y);
+  v_color = u_usePalette > 0.5 ? vec4(u_palette[int(a_b.w + 0.5)], a_color.a) : a_color;
+  v_color.rgb *= v_color.a;
+  v_gap = a_style.z;
+}
+\`.replace("out vec3 v_style;", "out vec3 v_style;\\nout float v_gap;");
+  var SEG_FS = \`#version 300 es
+precision highp float;
+in vec4 v_color;
+in vec2 v_along;
+in vec3 v_style;
+in float v_gap;
+out vec4 o;
+void main() {
+  float len = v_style.x, hw = v_style.y, dash = v_style.z;
+  // round ends: outside the capsule around the segment is not drawn
+  float beyond = v_along.x < 0.0 ? -v_along.x : max(0.0, v_along.x - len);
+  if (beyond * beyond + v_along.y * v_along.y > hw * hw) discard;
+  if (dash > 0.0 && mod(max(v_along.x, 0.0), dash + v_gap) > dash) discard;
+  o = v_color;
+}
+\`;
+  var FILL_VS = \`#version 300 es
+in vec3 a_pos;
+in vec4 a_color;
+\${PROJECT}
+out vec4 v_color;
+void main() {
+  vec3 p = project(a_pos);
+  gl_Position = p.z >= 0.05 ? clip(p.xy, 0.0) : HIDDEN;
+  v_color = vec4(a_color.rgb * a_color.a, a_color.a);
+}
+\`;
+  var FILL_FS = \`#version 300 es
+precision highp float;
+in vec4 v_color;
+out vec4 o;
+void main() { o = v_color; }
+\`;
+  var MARKER_VS = \`#version 300 es
+in vec3 a_pos;
+in vec2 a_kind;
+uniform vec3 u_flagColors[3];
+uniform float u_alpha, u_radius;
+\${PROJECT}
+out vec2 v_at;
+out float v_r;
+flat out int v_flag;
+out vec4 v_color;
+void main() {
+  vec3 p = project(a_pos);
+  if (!(p.z >= 0.05)) { gl_Position = HIDDEN; return; }
+  float r = u_radius > 0.0 ? u_radius : a_kind.y;
+  vec2 corner = vec2(float(gl_VertexID >> 1), float(gl_VertexID & 1)) * 2.0 - 1.0;
+  v_at = corner * (r + 1.5);
+  v_r = r;
+  v_flag = int(a_kind.x + 0.5);
+  v_color = vec4(u_flagColors[v_flag] * u_alpha, u_alpha);
+  gl_Position = clip(p.xy + v_at, 0.0);
+}
+\`;
+  var MARKER_FS = \`#version 300 es
+precision highp float;
+in vec2 v_at;
+in float v_r;
+flat in int v_flag;
+in vec4 v_color;
+out vec4 o;
+void main() {
+  // signed distance in pixels to the marker's edge: a diamond, a triangle, a ring
+  vec2 q = v_at;
+  float d;
+  if (v_flag == 0) {
+    d = (abs(q.x) + abs(q.y) - v_r) * 0.7071;
+  } else if (v_flag == 1) {
+    float up = -q.y - v_r;
+    float down = q.y - v_r * 0.8;
+    float side = (abs(q.x) * 1.8 + q.y * 1.0 - v_r * 0.8) / 2.06;
+    d = max(max(up, down), side);
+  } else {
+    d = abs(length(q) - v_r * 0.8) - 0.8;
+  }
+  float a = clamp(0.5 - d, 0.0, 1.0);
+  if (a <= 0.0) discard;
+  o = v_color * a;
+}
+\`;
+  var BG_VS = \`#version 300 es
+void main() {
+  vec2 p = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2)) * 2.0 - 1.0;
+  gl_Position = vec4(p, 0.999, 1.0);
+}
+\`;
+  var BG_FS = \`#version 300 es
+precision highp float;
+uniform vec2 u_size;
+uniform float u_dpr;
+out vec4 o;
+void main() {
+  // the Canvas 2D path's radial gradient, from #0d1726 at the centre to #05080d
+  vec2 px = vec2(gl_FragCoord.x, u_size.y * u_dpr - gl_FragCoord.y) / u_dpr;
+  float t = clamp(distance(px, u_size * vec2(0.55, 0.45)) / (max(u_size.x, u_size.y) * 0.75), 0.0, 1.0);
+  o = vec4(mix(vec3(13.0, 23.0, 38.0), vec3(5.0, 8.0, 13.0), t) / 255.0, 1.0);
+}
+\`;
+  function compile(gl2, vs, fs) {
+    const program = gl2.createProgram();
+    for (const [type, source] of [
+      [
+        gl2.VERTEX_SHADER,
+        vs
+      ],
+      [
+        gl2.FRAGMENT_SHADER,
+        fs
+      ]
+    ]) {
+      const shader = gl2.createShader(type);
+      gl2.shaderSource(shader, source);
+      gl2.compileShader(shader);
+      if (!gl2.getShaderParameter(shader, gl2.COMPILE_STATUS)) {
+        throw new Error("WebGL2 shader: " + gl2.getShaderInfoLog(shader));
+      }
+      gl2.attachShader(program, shader);
+    }
+    gl2.linkProgram(program);
+    if (!gl2.getProgramParameter(program, gl2.LINK_STATUS)) {
+      throw new Error("WebGL2 program: " + gl2.getProgramInfoLog(program));
+    }
+    const uniforms = /* @__PURE__ */ new Map();
+    const count = gl2.getProgramParameter(program, gl2.ACTIVE_UNIFORMS);
+    for (let i = 0; i < count; i++) {
+      const name = gl2.getActiveUniform(program, i).name.replace(/\\[0\\]$/, "");
+      uniforms.set(name, gl2.getUniformLocation(program, name));
+    }
+    const attribs = /* @__PURE__ */ new Map();
+    const na = gl2.getProgramParameter(program, gl2.ACTIVE_ATTRIBUTES);
+    for (let i = 0; i < na; i++) {
+      const name = gl2.getActiveAttrib(program, i).name;
+      attribs.set(name, gl2.getAttribLocation(program, name));
+    }
+    return {
+      program,
+      uniforms,
+      attribs
+    };
+  }
+  function isSoftware(gl2) {
+    const info = gl2.getExtension("WEBGL_debug_renderer_info");
+    const name = String(gl2.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl2.RENDERER));
+    return /swiftshader|llvmpipe|softpipe|software/i.test(name);
+  }
+  function unit(c) {
+    return [
+      c[0] / 255,
+      c[1] / 255,
+      c[2] / 255,
+      c[3]
+    ];
+  }
+  function hexRgb(hex) {
+    const v = parseInt(hex.slice(1), 16);
+    return [
+      (v >> 16 & 255) / 255,
+      (v >> 8 & 255) / 255,
+      (v & 255) / 255
+    ];
+  }
+  var GlPainter = class {
+    run;
+    fills;
+    segs;
+    batches;
+    constructor(run) {
+      this.run = run;
+      this.fills = [];
+      this.segs = [];
+      this.batches = [];
+    }
+    world(p) {
+      const x = mapX(this.run, p[0]), y = mapY(this.run, p[1]), z = mapZ(this.run, p[2]);
+      return proj(x, y, z) ? [
+        x,
+        y,
+        z
+      ] : null;
+    }
+    batch(kind, first, count) {
+      const last = this.batches[this.batches.length - 1];
+      if (last && last.kind === kind) last.count += count;
+      else this.batches.push({
+        kind,
+        first,
+        count
+      });
+    }
+    fill(corners, color) {
+      const pts = [];
+      for (const c of corners) {
+        const w = this.world(c);
+        if (!w) return;
+        pts.push(w);
+      }
+      const [r, g, b, a] = unit(color);
+      const first = this.fills.length / FILL_FLOATS;
+      for (let k = 1; k + 1 < pts.length; k++) {
+        for (const p of [
+          pts[0],
+          pts[k],
+          pts[k + 1]
+        ]) {
+          this.fills.push(p[0], p[1], p[2], r, g, b, a);
+        }
+      }
+      this.batch("fill", first, this.fills.length / FILL_FLOATS - first);
+    }
+    line(a, b, style) {
+      const wa = this.world(a), wb = this.world(b);
+      if (!wa || !wb) return;
+      const dash = style.dash ?? [
+        0,
+        0
+      ];
+      const first = this.segs.length / SEG_FLOATS;
+      this.segs.push(...wa, 0, ...wb, 0, ...unit(style.color), style.width, dash[0], dash[1]);
+      this.batch("line", first, 1);
+    }
+    /** Vertices the recorded scene draws. */
+    get vertices() {
+      return this.fills.length / FILL_FLOATS + QUAD * (this.segs.length / SEG_FLOATS);
+    }
+  };
+  var GlView = class _GlView {
+    /** The canvas it draws into, not on the page: the view copies it onto the page's canvas. */
+    canvas;
+    /** Whether the context was lost; the view then falls back to Canvas 2D. */
+    lost = false;
+    gl;
+    seg;
+    fill;
+    marker;
+    bg;
+    buffers = [];
+    run = null;
+    full = null;
+    level = null;
+    coarse = null;
+    markers = null;
+    markerCounts = [
+      0,
+      0,
+      0
+    ];
+    bridge;
+    sceneFills;
+    sceneSegs;
+    batches = [];
+    sceneVertices = 0;
+    vao;
+    empty;
+    constructor(canvas2, gl2) {
+      this.canvas = canvas2;
+      this.gl = gl2;
+      this.seg = compile(gl2, SEG_VS, SEG_FS);
+      this.fill = compile(gl2, FILL_VS, FILL_FS);
+      this.marker = compile(gl2, MARKER_VS, MARKER_FS);
+      this.bg = compile(gl2, BG_VS, BG_FS);
+      this.bridge = gl2.createBuffer();
+      this.sceneFills = gl2.createBuffer();
+      this.sceneSegs = gl2.createBuffer();
+      this.empty = gl2.createBuffer();
+      this.vao = gl2.createVertexArray();
+      canvas2.addEventListener("webglcontextlost", (e) => {
+        e.preventDefault();
+        this.lost = true;
+      });
+    }
+    /**
+     * A renderer on a new canvas, or \`null\` where WebGL2 is unavailable (or its shaders fail),
+     * so that the view keeps its Canvas 2D path. Unless \`softwareToo\`, a WebGL2 that runs on a
+     * software rasteriser (SwiftShader, llvmpipe; the browser's own caveat flag, or the renderer's
+     * name) counts as unavailable: there the Canvas 2D path, with its cached layers, draws faster.
+     *
+     * @param options Whether to take a software WebGL2 as well.
+     * @returns The renderer, or \`null\`.
+     */
+    static create(options) {
+      const canvas2 = document.createElement("canvas");
+      let gl2 = null;
+      try {
+        gl2 = canvas2.getContext("webgl2", {
+          antialias: true,
+          alpha: false,
+          depth: true,
+          premultipliedAlpha: true,
+          preserveDrawingBuffer: false,
+          failIfMajorPerformanceCaveat: !options.softwareToo
+        });
+      } catch {
+        gl2 = null;
+      }
+      if (!gl2) return null;
+      if (!options.softwareToo && isSoftware(gl2)) {
+        gl2.getExtension("WEBGL_lose_context")?.loseContext();
+        return null;
+      }
+      try {
+        return new _GlView(canvas2, gl2);
+      } catch (error) {
+        console.warn(String(error) + "; drawing with Canvas 2D");
+        return null;
+      }
+    }
+    /** Fits the drawing buffer to the view's size in device pixels. */
+    resize(width, height) {
+      if (this.canvas.width !== width) this.canvas.width = width;
+      if (this.canvas.height !== height) this.canvas.height = height;
+    }
+    upload(data, target) {
+      const gl2 = this.gl;
+      const buffer = target ?? gl2.createBuffer();
+      gl2.bindBuffer(gl2.ARRAY_BUFFER, buffer);
+      gl2.bufferData(gl2.ARRAY_BUFFER, data, gl2.STATIC_DRAW);
+      if (!target) this.buffers.push(buffer);
+      return buffer;
+    }
+    /** Uploads a run's trail and markers, once per run. */
+    setRun(run) {
+      if (this.run === run) return;
+      const gl2 = this.gl;
+      for (const b of this.buffers) gl2.deleteBuffer(b);
+      this.buffers = [];
+      this.run = run;
+      const n = run.n, reg = run.c.regime;
+      const all = new Float32Array(n * POINT_FLOATS);
+      for (let i = 0; i < n; i++) {
+        all[i * 4] = run.wx[i];
+        all[i * 4 + 1] = run.wy[i];
+        all[i * 4 + 2] = run.wz[i];
+        all[i * 4 + 3] = reg[i];
+      }
+      this.full = this.upload(all);
+      const levelOf = (dec) => {
+        const out = new Float32Array(dec.length * POINT_FLOATS);
+        for (let k = 0; k < dec.length; k++) {
+          out.set(all.subarray(dec[k] * 4, dec[k] * 4 + 4), k * 4);
+        }
+        return out;
+      };
+      this.level = this.upload(levelOf(run.full.dec));
+      this.coarse = run.coarse === run.full ? this.level : this.upload(levelOf(run.coarse.dec));
+      const marks = [];
+      for (let f = 0; f < 3; f++) {
+        const list = run.onsets[f].list;
+        this.markerCounts[f] = list.length;
+        for (const m of list) {
+          const first = f === 0 && m === run.firstBreach;
+          marks.push(run.wx[m], run.wy[m], run.wz[m], f, first ? 6.5 : 4.5);
+        }
+      }
+      this.markers = this.upload(new Float32Array(marks.length ? marks : [
+        0,
+        0,
+        0,
+        0,
+        0
+      ]));
+    }
+    /**
+     * Records the static scene for the current camera through a painter, and uploads it.
+     *
+     * @param describe Draws the scene with the painter it is given (viewer/scene.ts).
+     * @throws Error when the scene would take more than {@linkcode STATIC_VERTEX_BUDGET}.
+     */
+    setScene(describe) {
+      const painter = new GlPainter(this.run);
+      describe(painter);
+      if (painter.vertices > STATIC_VERTEX_BUDGET) {
+        throw new Error(\`The static scene takes \${painter.vertices} vertices, over its budget\`);
+      }
+      this.upload(new Float32Array(painter.fills), this.sceneFills);
+      this.upload(new Float32Array(painter.segs), this.sceneSegs);
+      this.batches = painter.batches;
+      this.sceneVertices = painter.vertices;
+    }
+    useProgram(p, V, W, H) {
+      const gl2 = this.gl, u = p.uniforms;
+      gl2.useProgram(p.program);
+      const set3 = (name, x, y, z) => {
+        const at = u.get(name);
+        if (at) gl2.uniform3f(at, x, y, z);
+      };
+      set3("u_C", V.Cx, V.Cy, V.Cz);
+      set3("u_f", V.fx, V.fy, V.fz);
+      set3("u_r", V.rx, V.ry, V.rz);
+      set3("u_u", V.ux, V.uy, V.uz);
+      const F = u.get("u_F");
+      if (F) gl2.uniform1f(F, V.F);
+      const c = u.get("u_c");
+      if (c) gl2.uniform2f(c, V.cx, V.cy);
+      const size = u.get("u_size");
+      if (size) gl2.uniform2f(size, W, H);
+    }
+    /** Points attribute \`name\` of a program into a buffer of records, per instance or vertex. */
+    attrib(p, name, buffer, floats, divisor) {
+      const gl2 = this.gl, at = p.attribs.get(name);
+      if (at === void 0 || at < 0) return;
+      gl2.bindBuffer(gl2.ARRAY_BUFFER, buffer);
+      gl2.enableVertexAttribArray(at);
+      gl2.vertexAttribPointer(at, floats.size, gl2.FLOAT, false, floats.stride * 4, floats.offset * 4);
+      gl2.vertexAttribDivisor(at, divisor);
+    }
+    constant(p, name, v) {
+      const gl2 = this.gl, at = p.attribs.get(name);
+      if (at === void 0 || at < 0) return;
+      gl2.disableVertexAttribArray(at);
+      gl2.vertexAttribDivisor(at, 0);
+      gl2.vertexAttrib4f(at, v[0] ?? 0, v[1] ?? 0, v[2] ?? 0, v[3] ?? 0);
+    }
+    /**
+     * Draws the scene at a frame: background, static scene, path ahead and shadow, flags ahead,
+     * the flown trail (glow and core) and the flags that fired.
+     *
+     * @param frame The current frame.
+     * @param at The camera's projection, the size in CSS pixels, the device pixel ratio and the
+     *   floor's world Y.
+     * @returns What the draw took.
+     */
+    render(frame, at) {
+      const gl2 = this.gl, run = this.run;
+      const { V, W, H, DPR } = at;
+      const stats = {
+        vertices: 0,
+        drawCalls: 0,
+        bound: frameVertexBound(run.full.dec.length, run.coarse.dec.length)
+      };
+      gl2.viewport(0, 0, this.canvas.width, this.canvas.height);
+      gl2.bindVertexArray(this.vao);
+      gl2.disable(gl2.DEPTH_TEST);
+      gl2.depthMask(true);
+      gl2.clearDepth(1);
+      gl2.clear(gl2.DEPTH_BUFFER_BIT);
+      gl2.disable(gl2.BLEND);
+      gl2.useProgram(this.bg.program);
+      gl2.uniform2f(this.bg.uniforms.get("u_size"), W, H);
+      gl2.uniform1f(this.bg.uniforms.get("u_dpr"), DPR);
+      gl2.drawArrays(gl2.TRIANGLES, 0, 3);
+      stats.vertices += 3;
+      stats.drawCalls++;
+      gl2.enable(gl2.BLEND);
+      gl2.blendFunc(gl2.ONE, gl2.ONE_MINUS_SRC_ALPHA);
+      const seg = this.seg, fill = this.fill;
+      for (const b of this.batches) {
+        if (b.kind === "fill") {
+          this.useProgram(fill, V, W, H);
+          this.attrib(fill, "a_pos", this.sceneFills, {
+            size: 3,
+            stride: FILL_FLOATS,
+            offset: 0
+          }, 0);
+          this.attrib(fill, "a_color", this.sceneFills, {
+            size: 4,
+            stride: FILL_FLOATS,
+            offset: 3
+          }, 0);
+          gl2.drawArrays(gl2.TRIANGLES, b.first, b.count);
+          stats.vertices += b.count;
+        } else {
+          this.useProgram(seg, V, W, H);
+          gl2.uniform1f(seg.uniforms.get("u_usePalette"), 0);
+          gl2.uniform1f(seg.uniforms.get("u_flat"), 0);
+          gl2.uniform1f(seg.uniforms.get("u_depth"), 0);
+          const rec = (size, offset) => ({
+            size,
+            stride: SEG_FLOATS,
+            offset
+          });
+          this.attrib(seg, "a_a", this.sceneSegs, rec(4, b.first * SEG_FLOATS), 1);
+          this.attrib(seg, "a_b", this.sceneSegs, rec(4, b.first * SEG_FLOATS + 4), 1);
+          this.attrib(seg, "a_color", this.sceneSegs, rec(4, b.first * SEG_FLOATS + 8), 1);
+          this.attrib(seg, "a_style", this.sceneSegs, rec(3, b.first * SEG_FLOATS + 12), 1);
+          gl2.drawArraysInstanced(gl2.TRIANGLE_STRIP, 0, QUAD, b.count);
+          stats.vertices += QUAD * b.count;
+        }
+        stats.drawCalls++;
+      }
+      this.useProgram(seg, V, W, H);
+      const palette = [];
+      for (let r = 0; r < 4; r++) palette.push(...unit(regimeRgba(r, 1)).slice(0, 3));
+      gl2.uniform3fv(seg.uniforms.get("u_palette"), palette);
+      gl2.uniform1f(seg.uniforms.get("u_floorY"), at.floorY);
+      gl2.enable(gl2.DEPTH_TEST);
+      gl2.depthFunc(gl2.LESS);
+      let depth = 0.9;
+      const strip = (buffer, from2, segments, look) => {
+        if (segments <= 0) return;
+        gl2.useProgram(seg.program);
+        gl2.uniform1f(seg.uniforms.get("u_depth"), depth);
+        gl2.uniform1f(seg.uniforms.get("u_usePalette"), look.color ? 0 : 1);
+        gl2.uniform1f(seg.uniforms.get("u_flat"), look.flat ? 1 : 0);
+        const rec = (offset) => ({
+          size: 4,
+          stride: POINT_FLOATS,
+          offset
+        });
+        this.attrib(seg, "a_a", buffer, rec(from2 * POINT_FLOATS), 1);
+        this.attrib(seg, "a_b", buffer, rec((from2 + 1) * POINT_FLOATS), 1);
+        this.constant(seg, "a_color", look.color ? unit(look.color) : [
+          0,
+          0,
+          0,
+          look.alpha
+        ]);
+        this.constant(seg, "a_style", [
+          look.width,
+          0,
+          0
+        ]);
+        gl2.drawArraysInstanced(gl2.TRIANGLE_STRIP, 0, QUAD, segments);
+        stats.vertices += QUAD * segments;
+        stats.drawCalls++;
+      };
+      const level2 = run.full.dec, coarse = run.coarse.dec;
+      strip(this.coarse, 0, coarse.length - 1, {
+        ...shadow(),
+        flat: true
+      });
+      depth -= 0.1;
+      strip(this.level, 0, level2.length - 1, {
+        ...ahead(),
+        flat: false
+      });
+      depth -= 0.1;
+      gl2.disable(gl2.DEPTH_TEST);
+      stats.vertices += this.drawMarkers(V, W, H, -1, stats);
+      gl2.enable(gl2.DEPTH_TEST);
+      const start = Math.max(0, frame - DETAIL_WINDOW);
+      const kd = Math.max(0, upperBound(level2, start) - 1);
+      const from = level2[kd] ?? 0;
+      const bridge = new Float32Array(8);
+      bridge.set(new Float32Array([
+        run.wx[from],
+        run.wy[from],
+        run.wz[from],
+        run.c.regime[from]
+      ]));
+      bridge.set(new Float32Array([
+        run.wx[start],
+        run.wy[start],
+        run.wz[start],
+        run.c.regime[start]
+      ]), 4);
+      this.upload(bridge, this.bridge);
+      for (const look of [
+        {
+          alpha: 0.2,
+          width: 5
+        },
+        {
+          alpha: 1,
+          width: 1.8
+        }
+      ]) {
+        const style = {
+          color: null,
+          ...look,
+          flat: false
+        };
+        strip(this.level, 0, kd, style);
+        if (from < start) strip(this.bridge, 0, 1, style);
+        strip(this.full, start, frame - start, style);
+        depth -= 0.1;
+      }
+      gl2.disable(gl2.DEPTH_TEST);
+      stats.vertices += this.drawMarkers(V, W, H, frame, stats);
+      gl2.bindVertexArray(null);
+      return stats;
+    }
+    /** Vertices of the static scene recorded for the current camera. */
+    get staticVertices() {
+      return this.sceneVertices;
+    }
+    /**
+     * Draws the flag markers: all of them faint (\`upTo\` -1), or the onsets up to a frame bright.
+     * Returns the vertices drawn.
+     */
+    drawMarkers(V, W, H, upTo, stats) {
+      const gl2 = this.gl, p = this.marker, run = this.run;
+      this.useProgram(p, V, W, H);
+      const colors = [];
+      for (const c of FLAG_COLORS) colors.push(...hexRgb(c));
+      gl2.uniform3fv(p.uniforms.get("u_flagColors"), colors);
+      gl2.uniform1f(p.uniforms.get("u_alpha"), upTo < 0 ? FLAGS_AHEAD.alpha : 1);
+      gl2.uniform1f(p.uniforms.get("u_radius"), upTo < 0 ? FLAGS_AHEAD.radius : 0);
+      let base = 0, vertices = 0;
+      for (let f = 0; f < 3; f++) {
+        const list = run.onsets[f].list;
+        const count = upTo < 0 ? list.length : upperBound(list, upTo);
+        if (count > 0) {
+          const rec = (size, offset) => ({
+            size,
+            stride: MARKER_FLOATS,
+            offset
+          });
+          this.attrib(p, "a_pos", this.markers, rec(3, base * MARKER_FLOATS), 1);
+          this.attrib(p, "a_kind", this.markers, rec(2, base * MARKER_FLOATS + 3), 1);
+          gl2.drawArraysInstanced(gl2.TRIANGLE_STRIP, 0, QUAD, count);
+          vertices += QUAD * count;
+          stats.drawCalls++;
+        }
+        base += this.markerCounts[f];
+      }
+      return vertices;
+    }
+    /** Waits for the GPU to finish the last draw, by reading one pixel back. */
+    sync() {
+      const gl2 = this.gl;
+      gl2.readPixels(0, 0, 1, 1, gl2.RGBA, gl2.UNSIGNED_BYTE, new Uint8Array(4));
+    }
+  };
+  function shadow() {
+    return {
+      color: TRAIL_SHADOW.color,
+      alpha: TRAIL_SHADOW.color[3],
+      width: TRAIL_SHADOW.width
+    };
+  }
+  function ahead() {
+    return {
+      color: PATH_AHEAD.color,
+      alpha: PATH_AHEAD.color[3],
+      width: PATH_AHEAD.width
+    };
+  }
+  function floorWorldY(V) {
+    return V.Cy > 0 ? -BOX.h / 2 : BOX.h / 2;
+  }
+
   // viewer/trail.ts
   function strokeTrail(g, k0, k1) {
     if (k1 < Math.max(1, k0)) return;
@@ -2983,6 +9233,37 @@ export const VIEWER_SCRIPT: string = `(() => {
       g.stroke();
     }
   }
+  function firstBreachLabel(g, x, y) {
+    g.font = font2("700 11px ", "--sans");
+    g.fillStyle = FLAG_COLORS[0];
+    g.textAlign = "left";
+    g.textBaseline = "bottom";
+    g.fillText("first BREACH", x + 8, y - 6);
+  }
+  function price(v) {
+    return v === void 0 || !isFinite(v) ? "?" : String(Number(v.toPrecision(6)));
+  }
+  function drawLevelTags(g) {
+    const run = view.run;
+    const i = view.frame;
+    const now = levelsAt(run.c, i, run.levels);
+    const before = i > 0 ? levelsAt(run.c, i - 1, run.levels) : now;
+    const arrow = (a, b) => a === void 0 || b === void 0 || a === b ? "" : a > b ? " \\u25B2" : " \\u25BC";
+    const { dx, dy, dz } = run;
+    const V = view.V;
+    const xf = V.Cx > 0 ? dx[1] : dx[0];
+    g.font = font2("600 10.5px ", "--mono");
+    g.textBaseline = "middle";
+    g.textAlign = "left";
+    if (dz[0] <= 0 && dz[1] >= 0 && projData(xf, (dy[0] + dy[1]) / 2, 0)) {
+      g.fillStyle = "rgba(255, 110, 130, 0.9)";
+      g.fillText("put " + price(now.putWall) + arrow(now.putWall, before.putWall) + " \\xB7 call " + price(now.callWall) + arrow(now.callWall, before.callWall), P[0] + 8, P[1]);
+    }
+    if (dz[0] <= 1 && dz[1] >= 1 && projData(xf, (dy[0] + dy[1]) / 2, 1)) {
+      g.fillStyle = "rgba(95, 214, 200, 0.95)";
+      g.fillText("flip " + price(now.flip) + arrow(now.flip, before.flip) + " \\xB7 ATR " + price(now.atr) + arrow(now.atr, before.atr), P[0] + 8, P[1]);
+    }
+  }
   function markersUpTo(g, toFrame) {
     const run = view.run;
     for (let f = 0; f < 3; f++) {
@@ -2993,13 +9274,7 @@ export const VIEWER_SCRIPT: string = `(() => {
         if (proj(run.wx[m], run.wy[m], run.wz[m])) {
           const first = f === 0 && m === run.firstBreach;
           drawMarker(g, f, P[0], P[1], first ? 6.5 : 4.5);
-          if (first) {
-            g.font = font("700 11px ", "--sans");
-            g.fillStyle = FLAG_COLORS[0];
-            g.textAlign = "left";
-            g.textBaseline = "bottom";
-            g.fillText("first BREACH", P[0] + 8, P[1] - 6);
-          }
+          if (first) firstBreachLabel(g, P[0], P[1]);
         }
         k++;
       }
@@ -3030,10 +9305,15 @@ export const VIEWER_SCRIPT: string = `(() => {
     view.trailFrame = frame;
     view.trailK = k;
   }
-  function drawLive(g) {
+  function drawLive(g, options) {
     const run = view.run;
     const n = run.n;
     if (n === 0) return;
+    if (options.gpuTrail && run.firstBreach >= 0 && view.frame >= run.firstBreach) {
+      const m = run.firstBreach;
+      if (proj(run.wx[m], run.wy[m], run.wz[m])) firstBreachLabel(g, P[0], P[1]);
+    }
+    if (run.movingLevels) drawLevelTags(g);
     const i = view.frame, frac = view.playing ? view.pos - Math.floor(view.pos) : 0;
     const j = Math.min(n - 1, i + 1);
     const wx = run.wx[i] + (run.wx[j] - run.wx[i]) * frac;
@@ -3042,9 +9322,9 @@ export const VIEWER_SCRIPT: string = `(() => {
     const reg = run.c.regime[i];
     const color = REGIME_COLORS[reg];
     g.lineCap = "round";
-    const k = view.trailK;
+    const k = options.gpuTrail ? 0 : view.trailK;
     if (k >= 0) {
-      const from = view.detail.dec[k];
+      const from = options.gpuTrail ? i : view.detail.dec[k];
       g.strokeStyle = color;
       g.lineWidth = 1.8;
       g.beginPath();
@@ -3092,7 +9372,7 @@ export const VIEWER_SCRIPT: string = `(() => {
     let tag = REGIMES[reg];
     const fl = run.c.flags[i];
     for (let b = 0; b < 3; b++) if (fl & 1 << b) tag += " \\xB7 " + FLAGS[b];
-    g.font = font("600 11px ", "--mono");
+    g.font = font2("600 11px ", "--mono");
     const tw = g.measureText(tag).width;
     let bx = px + 14;
     const by = py - 24;
@@ -3112,10 +9392,39 @@ export const VIEWER_SCRIPT: string = `(() => {
   }
 
   // viewer/draw.ts
-  function resize() {
-    const rect = canvas.getBoundingClientRect();
+  var renderInfo = {
+    renderer: "canvas2d",
+    vertices: 0,
+    vertexBound: 0,
+    maxVertices: 0,
+    drawCalls: 0,
+    syncTiming: false
+  };
+  globalThis.__flightRender = renderInfo;
+  var gl;
+  var glRunVersion = -1;
+  function askedRenderer() {
+    try {
+      return new URLSearchParams(globalThis.location.search).get("renderer");
+    } catch {
+      return null;
+    }
+  }
+  function glView() {
+    if (gl === void 0) {
+      const asked = askedRenderer();
+      gl = asked === "canvas2d" ? null : GlView.create({
+        softwareToo: asked === "webgl2"
+      });
+    }
+    if (gl && gl.lost) gl = null;
+    renderInfo.renderer = gl ? "webgl2" : "canvas2d";
+    return gl;
+  }
+  function resize2() {
+    const rect2 = canvas.getBoundingClientRect();
     const dpr = globalThis.devicePixelRatio || 1;
-    const w = Math.max(1, Math.round(rect.width)), h = Math.max(1, Math.round(rect.height));
+    const w = Math.max(1, Math.round(rect2.width)), h = Math.max(1, Math.round(rect2.height));
     if (w === view.W && h === view.H && dpr === view.DPR) return false;
     view.W = w;
     view.H = h;
@@ -3128,8 +9437,8 @@ export const VIEWER_SCRIPT: string = `(() => {
     trailCanvas.width = pw;
     trailCanvas.height = ph;
     const hud = $("hud").getBoundingClientRect(), legend = $("legend").getBoundingClientRect();
-    let left = Math.max(0, hud.right - rect.left);
-    let right = legend.width > 0 ? Math.max(0, rect.right - legend.left) : 0;
+    let left = Math.max(0, hud.right - rect2.left);
+    let right = legend.width > 0 ? Math.max(0, rect2.right - legend.left) : 0;
     if (w - left - right < w * 0.5) {
       left = 0;
       right = 0;
@@ -3143,11 +9452,62 @@ export const VIEWER_SCRIPT: string = `(() => {
     drawTimeline();
     return true;
   }
+  function drawGl(g) {
+    const run = view.run;
+    view.detail = run.full;
+    if (glRunVersion !== view.runVersion) {
+      glRunVersion = view.runVersion;
+      g.setRun(run);
+      view.staticKey = "";
+      renderInfo.maxVertices = 0;
+    }
+    g.resize(canvas.width, canvas.height);
+    const key = "gl:" + view.camVersion + ":" + view.sizeVersion + ":" + view.runVersion;
+    if (key !== view.staticKey) {
+      view.staticKey = key;
+      const ts0 = performance.now();
+      const sides = sidesOf();
+      g.setScene((p) => drawScene(p, sides));
+      drawLabelLayer(sctx);
+      api2.timing.staticMs = performance.now() - ts0;
+    }
+    const tt0 = performance.now();
+    const V = view.V;
+    const stats = g.render(view.frame, {
+      V,
+      W: view.W,
+      H: view.H,
+      DPR: view.DPR,
+      floorY: floorWorldY(V)
+    });
+    if (renderInfo.syncTiming) g.sync();
+    api2.timing.trailMs = performance.now() - tt0;
+    renderInfo.vertices = stats.vertices;
+    renderInfo.vertexBound = stats.bound;
+    renderInfo.maxVertices = Math.max(renderInfo.maxVertices, stats.vertices);
+    renderInfo.drawCalls = stats.drawCalls;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(g.canvas, 0, 0);
+    ctx.drawImage(staticCanvas, 0, 0);
+    ctx.setTransform(view.DPR, 0, 0, view.DPR, 0, 0);
+    drawLive(ctx, {
+      gpuTrail: true
+    });
+  }
   function draw() {
     const t0 = performance.now();
-    resize();
+    resize2();
+    followCraft();
     updateView();
     const run = view.run;
+    const g = run && run.n > 0 ? glView() : null;
+    if (g) {
+      drawGl(g);
+      finish(t0);
+      return;
+    }
+    renderInfo.vertices = 0;
+    renderInfo.drawCalls = 0;
     const coarse = run && performance.now() - view.lastInteraction < SETTLE_MS;
     view.detail = run ? coarse ? run.coarse : run.full : null;
     const key = view.camVersion + ":" + view.sizeVersion + ":" + view.runVersion + (coarse ? ":coarse" : "");
@@ -3155,23 +9515,294 @@ export const VIEWER_SCRIPT: string = `(() => {
       view.staticKey = key;
       const ts0 = performance.now();
       drawStatic(sctx);
-      api.timing.staticMs = performance.now() - ts0;
+      api2.timing.staticMs = performance.now() - ts0;
     }
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.drawImage(staticCanvas, 0, 0);
     if (run && run.n > 0) {
       const tt0 = performance.now();
       updateTrail();
-      api.timing.trailMs = performance.now() - tt0;
+      api2.timing.trailMs = performance.now() - tt0;
       ctx.drawImage(trailCanvas, 0, 0);
       ctx.setTransform(view.DPR, 0, 0, view.DPR, 0, 0);
-      drawLive(ctx);
+      drawLive(ctx, {
+        gpuTrail: false
+      });
     }
+    finish(t0);
+  }
+  function finish(t0) {
     if (view.hudFrame !== view.frame || view.hudFrame < 0) updateHud();
-    api.draws++;
-    api.lastDrawMs = performance.now() - t0;
-    api.drawMs += api.lastDrawMs;
+    api2.draws++;
+    api2.lastDrawMs = performance.now() - t0;
+    api2.drawMs += api2.lastDrawMs;
     view.dirty = false;
+  }
+
+  // viewer/panels_share.ts
+  function frameOfFragment(value) {
+    const run = view.run;
+    if (!run || run.n === 0 || value === "") return -1;
+    if (/^\\d+$/.test(value)) return Math.min(run.n - 1, Number(value));
+    if (!run.dated) return -1;
+    const t2 = run.c.timestamp;
+    let lo = 0, hi = run.n;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (t2[mid] < value) lo = mid + 1;
+      else hi = mid;
+    }
+    return Math.min(run.n - 1, lo);
+  }
+  function fragmentTime() {
+    const m = /(?:^#|&)t=([^&]*)/.exec(location.hash);
+    if (!m) return "";
+    try {
+      return decodeURIComponent(m[1]);
+    } catch {
+      return "";
+    }
+  }
+  var lastWritten = "";
+  function writeFragment(frame) {
+    const value = "#t=" + encodeURIComponent(frameTimeText(frame));
+    if (value === lastWritten || value === location.hash) return;
+    lastWritten = value;
+    try {
+      history.replaceState(null, "", value);
+    } catch {
+    }
+  }
+  function save(name, blob) {
+    const url = URL.createObjectURL(blob);
+    const a = document.createElement("a");
+    a.setAttribute("href", url);
+    a.download = name;
+    a.hidden = true;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 6e4);
+    api2.lastExport = {
+      name,
+      type: blob.type,
+      size: blob.size
+    };
+  }
+  function stem() {
+    const name = view.run ? view.run.name.replace(/\\.(jsonl|ndjson|json|txt)$/i, "") : "flight";
+    return name.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 80) || "flight";
+  }
+  function exportPng() {
+    draw();
+    const app = $("app").getBoundingClientRect();
+    const dpr = globalThis.devicePixelRatio || 1;
+    const out = document.createElement("canvas");
+    out.width = Math.round(app.width * dpr);
+    out.height = Math.round(app.height * dpr);
+    const g = out.getContext("2d");
+    g.fillStyle = getComputedStyle(document.body).backgroundColor || "#060a10";
+    g.fillRect(0, 0, out.width, out.height);
+    const place = (source, rect2) => {
+      if (rect2.width <= 0 || rect2.height <= 0 || source.width === 0 || source.height === 0) return;
+      g.drawImage(source, (rect2.left - app.left) * dpr, (rect2.top - app.top) * dpr, rect2.width * dpr, rect2.height * dpr);
+    };
+    place(canvas, canvas.getBoundingClientRect());
+    place(timeline, timeline.getBoundingClientRect());
+    for (const { canvas: c, rect: rect2 } of panelCanvases()) place(c, rect2);
+    return new Promise((resolve) => {
+      out.toBlob((blob) => {
+        if (blob) save(\`\${stem()}_frame\${view.frame}.png\`, blob);
+        resolve();
+      }, "image/png");
+    });
+  }
+  function exportCsv() {
+    const run = view.run;
+    if (!run || run.n === 0) return;
+    const [a, b] = view.selection ?? visibleRange();
+    const blob = new Blob([
+      rangeCsv(run.c, a, b)
+    ], {
+      type: "text/csv"
+    });
+    save(\`\${stem()}_\${a}-\${b}.csv\`, blob);
+  }
+
+  // viewer/controls.ts
+  function toggleHelp(show2) {
+    const help = $("help");
+    help.hidden = show2 === void 0 ? !help.hidden : !show2;
+  }
+  function toggleTimeMode() {
+    if (view.run && view.run.dated) setTimeMode(view.timeMode === "date" ? "step" : "date");
+  }
+  function togglePanels() {
+    document.body.classList.toggle("no-panels");
+    view.dirty = true;
+    requestAnimationFrame(() => resizePanels());
+  }
+  function lastFrame() {
+    return view.run ? view.run.n - 1 : 0;
+  }
+  function installPointer() {
+    let drag = null;
+    canvas.addEventListener("pointerdown", (e) => {
+      drag = {
+        x: e.clientX,
+        y: e.clientY,
+        pan: e.shiftKey || e.button === 2
+      };
+      canvas.setPointerCapture(e.pointerId);
+      canvas.classList.add("dragging");
+    });
+    canvas.addEventListener("pointermove", (e) => {
+      if (!drag) return;
+      const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
+      drag.x = e.clientX;
+      drag.y = e.clientY;
+      const V = view.V;
+      if (drag.pan) {
+        pan(-dx / Math.max(60, V ? V.F * 0.35 : 200), dy / Math.max(60, V ? V.F * 0.35 : 200));
+      } else orbit(-dx * 6e-3, dy * 6e-3);
+    });
+    const endDrag = () => {
+      drag = null;
+      canvas.classList.remove("dragging");
+    };
+    canvas.addEventListener("pointerup", endDrag);
+    canvas.addEventListener("pointercancel", endDrag);
+    canvas.addEventListener("contextmenu", (e) => e.preventDefault());
+    canvas.addEventListener("wheel", (e) => {
+      e.preventDefault();
+      zoom2(Math.exp(Math.max(-1, Math.min(1, e.deltaY * (e.deltaMode === 1 ? 0.05 : 15e-4)))));
+    }, {
+      passive: false
+    });
+  }
+  function handleKey(e) {
+    const k = e.key, code = e.code;
+    const a = 0.09, fine = e.shiftKey ? 0.3 : 1;
+    if (k === " " || code === "Space") togglePlay();
+    else if (k === "," || k === "<") step(-1);
+    else if (k === "." || k === ">") step(1);
+    else if (k === "?" || code === "Slash" && e.shiftKey) toggleHelp();
+    else if (k === "Escape") toggleHelp(false);
+    else if (k === "ArrowLeft") orbit(a * fine, 0);
+    else if (k === "ArrowRight") orbit(-a * fine, 0);
+    else if (k === "ArrowUp") orbit(0, a * fine);
+    else if (k === "ArrowDown") orbit(0, -a * fine);
+    else if (code === "KeyW") pan(0, fine);
+    else if (code === "KeyS") pan(0, -fine);
+    else if (code === "KeyA") pan(-fine, 0);
+    else if (code === "KeyD") pan(fine, 0);
+    else if (code === "KeyQ") zoom2(1 + 0.12 * fine);
+    else if (code === "KeyE") zoom2(1 / (1 + 0.12 * fine));
+    else if (code === "KeyR") resetCamera();
+    else if (code === "KeyL") setLoop(!view.loop);
+    else if (code === "KeyN") jumpEvent(1);
+    else if (code === "KeyP") jumpEvent(-1);
+    else if (code === "KeyT") toggleTimeMode();
+    else if (code === "KeyG") togglePanels();
+    else if (code === "KeyZ") zoomToSelection();
+    else if (code === "KeyX") setSelection(null);
+    else if (k === "[") setSpeed(view.speedIndex - 1);
+    else if (k === "]") setSpeed(view.speedIndex + 1);
+    else if (k === "Home") {
+      pause();
+      seek(0);
+    } else if (k === "End") {
+      pause();
+      seek(lastFrame());
+    } else return false;
+    return true;
+  }
+  function installKeyboard() {
+    document.addEventListener("keydown", (e) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const t2 = e.target;
+      if (t2 && t2.tagName === "SELECT" && e.key.indexOf("Arrow") === 0) return;
+      if (handleKey(e)) {
+        e.preventDefault();
+        view.dirty = true;
+      }
+    });
+  }
+  function button(id, fn) {
+    $(id).addEventListener("click", (e) => {
+      fn();
+      e.currentTarget.blur();
+      view.dirty = true;
+    });
+  }
+  function installButtons() {
+    button("play", togglePlay);
+    button("first", () => {
+      pause();
+      seek(0);
+    });
+    button("last", () => {
+      pause();
+      seek(lastFrame());
+    });
+    button("step-back", () => step(-1));
+    button("step-forward", () => step(1));
+    button("help-button", () => toggleHelp());
+    button("open-file", () => $("file-input").click());
+    button("load-close", () => {
+      $("load-panel").hidden = true;
+    });
+    button("time-mode", toggleTimeMode);
+    button("toggle-panels", togglePanels);
+    button("export-png", () => void exportPng());
+    button("export-csv", exportCsv);
+    button("zoom-selection", zoomToSelection);
+    button("clear-selection", () => setSelection(null));
+    $("event-list").addEventListener("click", (e) => {
+      const item = e.target.closest(".event-item");
+      if (!item) return;
+      pause();
+      seek(Number(item.getAttribute("data-start")));
+      item.blur();
+      view.dirty = true;
+    });
+    const regimes = $("event-regimes");
+    regimes.addEventListener("change", () => {
+      showEventList();
+      regimes.blur();
+    });
+    scrubber.addEventListener("input", () => seek(scrubber.value));
+    scrubber.addEventListener("change", () => scrubber.blur());
+    const speed = $("speed");
+    speed.addEventListener("change", () => {
+      const i = SPEEDS.indexOf(Number(speed.value));
+      setSpeed(i < 0 ? 2 : i);
+      speed.blur();
+    });
+    const loop = $("loop");
+    loop.addEventListener("change", () => {
+      setLoop(loop.checked);
+      loop.blur();
+    });
+    timeline.addEventListener("click", (e) => {
+      if (view.run && view.run.n > 0) seek(timelineFrame(e));
+    });
+    timeline.addEventListener("mousemove", (e) => {
+      const run = view.run;
+      if (!run || run.n === 0) return;
+      const i = timelineFrame(e);
+      let what = i === run.firstBreach ? "first BREACH" : "";
+      const k = upperBound(run.changes, i) - 1;
+      if (!what && k >= 0 && run.changes[k] === i) {
+        what = "regime change to " + REGIMES[run.c.regime[i]];
+      }
+      timeline.title = "frame " + i + " \\xB7 " + frameTimeText(i) + (what ? " \\xB7 " + what : "") + " (click to jump)";
+    });
+  }
+  function installControls() {
+    installPointer();
+    installKeyboard();
+    installButtons();
   }
 
   // plugins/_jsonl_parse.ts
@@ -3344,10 +9975,10 @@ export const VIEWER_SCRIPT: string = `(() => {
       }
       return v;
     };
-    const whole = (key, min) => {
+    const whole = (key, min2) => {
       const v = data[key];
-      if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) {
-        report(key, \`expected a whole number from \${min}, got \${shown(v)}\`);
+      if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min2) {
+        report(key, \`expected a whole number from \${min2}, got \${shown(v)}\`);
         return 0;
       }
       return v;
@@ -3413,7 +10044,7 @@ export const VIEWER_SCRIPT: string = `(() => {
       report("levels", \`expected an object or null, got \${shown(levels)}\`);
       ok = false;
     } else {
-      const { severity: _, hysteresis: __, ...plain } = levels;
+      const { severity: _2, hysteresis: __, ...plain } = levels;
       unknownKeys(plain, LEVEL_KEYS, "levels.", report);
       severity = readSeverity(levels.severity, report);
       hysteresis = readHysteresis(levels.hysteresis, report);
@@ -3459,9 +10090,9 @@ export const VIEWER_SCRIPT: string = `(() => {
       } : {}
     };
   }
-  function atLeast(value, min, path, report) {
-    if (typeof value === "number" && Number.isFinite(value) && value >= min) return true;
-    report(path, \`expected a number >= \${min}, got \${shown(value)}\`);
+  function atLeast(value, min2, path, report) {
+    if (typeof value === "number" && Number.isFinite(value) && value >= min2) return true;
+    report(path, \`expected a number >= \${min2}, got \${shown(value)}\`);
     return false;
   }
   function readSeverity(value, report) {
@@ -3516,15 +10147,15 @@ export const VIEWER_SCRIPT: string = `(() => {
     return ok ? value : null;
   }
   function runInName(name, scenario) {
-    const stem = stemOf(name);
+    const stem2 = stemOf(name);
     const prefix = \`mc_\${scenario}_\`;
-    if (!stem.startsWith(prefix) || !/^\\d+$/.test(stem.slice(prefix.length))) return void 0;
-    const run = Number(stem.slice(prefix.length));
+    if (!stem2.startsWith(prefix) || !/^\\d+$/.test(stem2.slice(prefix.length))) return void 0;
+    const run = Number(stem2.slice(prefix.length));
     return Number.isSafeInteger(run) ? run : void 0;
   }
   function namesPair(log, meta) {
-    const stem = stemOf(log), metaStem = stemOf(meta);
-    return stem === metaStem || metaStem.startsWith("mc_") && stem.startsWith(metaStem + "_") && /^\\d+$/.test(stem.slice(metaStem.length + 1));
+    const stem2 = stemOf(log), metaStem = stemOf(meta);
+    return stem2 === metaStem || metaStem.startsWith("mc_") && stem2.startsWith(metaStem + "_") && /^\\d+$/.test(stem2.slice(metaStem.length + 1));
   }
   function stemOf(name) {
     if (isMetaName(name)) return name.slice(0, -META_SUFFIX.length);
@@ -3561,6 +10192,152 @@ export const VIEWER_SCRIPT: string = `(() => {
     return notes;
   }
 
+  // viewer/panels_fan.ts
+  var FAN_SERIES = [
+    "spot",
+    "x",
+    "y",
+    "z",
+    "flip",
+    "putWall",
+    "callWall"
+  ];
+  var MAX_PROBLEMS = 10;
+  function isRecord(v) {
+    return typeof v === "object" && v !== null && !Array.isArray(v);
+  }
+  function shown2(v) {
+    let text;
+    try {
+      text = JSON.stringify(v) ?? String(v);
+    } catch {
+      text = String(v);
+    }
+    return text.length > 40 ? text.slice(0, 37) + "..." : text;
+  }
+  function parseFan(text) {
+    let data;
+    try {
+      data = JSON.parse(text);
+    } catch (err) {
+      return {
+        ok: false,
+        problems: [
+          "cannot parse JSON: " + err.message
+        ]
+      };
+    }
+    if (!isRecord(data)) {
+      return {
+        ok: false,
+        problems: [
+          \`expected a JSON object, got \${Array.isArray(data) ? "an array" : shown2(data)}\`
+        ]
+      };
+    }
+    const problems = [];
+    const scenario = typeof data.scenario === "string" ? data.scenario : "";
+    if (typeof data.scenario !== "string") {
+      problems.push(\`"scenario": expected a string, got \${shown2(data.scenario)}\`);
+    }
+    const runs = data.runs;
+    if (typeof runs !== "number" || !Number.isInteger(runs) || runs < 1) {
+      problems.push(\`"runs": expected a whole number of at least 1, got \${shown2(runs)}\`);
+    }
+    const timeline2 = data.timeline;
+    const rawSteps = isRecord(timeline2) ? timeline2.steps : void 0;
+    let steps = new Int32Array(0);
+    if (!Array.isArray(rawSteps) || rawSteps.length === 0) {
+      problems.push(\`"timeline.steps": expected an array of steps, got \${shown2(rawSteps)} (a batch of static levels and step-numbered frames keeps no timeline)\`);
+    } else {
+      steps = new Int32Array(rawSteps.length);
+      for (let k = 0; k < rawSteps.length; k++) {
+        const s = rawSteps[k];
+        const before = k > 0 ? steps[k - 1] : -1;
+        if (typeof s !== "number" || !Number.isInteger(s) || s <= before || s > 2 ** 31 - 1) {
+          problems.push(\`"timeline.steps[\${k}]": expected a step after \${before}, got \${shown2(s)}\`);
+          break;
+        }
+        steps[k] = s;
+      }
+    }
+    const bands = {};
+    const groups = [
+      [
+        "series",
+        data.series
+      ],
+      [
+        "movingLevels",
+        data.movingLevels
+      ]
+    ];
+    for (const [group2, value] of groups) {
+      if (value === void 0) continue;
+      if (!isRecord(value)) {
+        problems.push(\`"\${group2}": expected an object, got \${shown2(value)}\`);
+        continue;
+      }
+      for (const name of FAN_SERIES) {
+        const entry = value[name];
+        if (entry === void 0) continue;
+        const band = readBand(\`\${group2}.\${name}\`, entry, steps.length, problems);
+        if (band) bands[name] = band;
+      }
+    }
+    if (problems.length === 0 && Object.keys(bands).length === 0) {
+      problems.push(\`no percentiles over steps: expected "series" (spot, x, y, z) or "movingLevels"\`);
+    }
+    if (problems.length) {
+      const more = problems.length - MAX_PROBLEMS;
+      return {
+        ok: false,
+        problems: more > 0 ? [
+          ...problems.slice(0, MAX_PROBLEMS),
+          \`\\u2026 and \${more} more problems\`
+        ] : problems
+      };
+    }
+    return {
+      ok: true,
+      fan: {
+        scenario,
+        runs,
+        steps,
+        bands
+      }
+    };
+  }
+  function readBand(path, entry, length, problems) {
+    if (!isRecord(entry)) {
+      problems.push(\`"\${path}": expected an object with p5, p50 and p95, got \${shown2(entry)}\`);
+      return void 0;
+    }
+    const out = {};
+    for (const key of [
+      "p5",
+      "p50",
+      "p95"
+    ]) {
+      const arr = entry[key];
+      if (!Array.isArray(arr) || arr.length !== length) {
+        problems.push(\`"\${path}.\${key}": expected an array of \${length} numbers (one per step), got \${Array.isArray(arr) ? \`\${arr.length}\` : shown2(arr)}\`);
+        return void 0;
+      }
+      const values = new Float64Array(length);
+      for (let k = 0; k < length; k++) {
+        const v = arr[k];
+        if (typeof v !== "number" || !Number.isFinite(v)) {
+          problems.push(\`"\${path}.\${key}[\${k}]": expected a finite number, got \${shown2(v)}\`);
+          return void 0;
+        }
+        values[k] = v;
+      }
+      out[key] = values;
+    }
+    return out;
+  }
+
   // viewer/loader.ts
   var MAX_BAD_SHOWN = 10;
   var MAX_MESSAGE = 200;
@@ -3594,8 +10371,8 @@ export const VIEWER_SCRIPT: string = `(() => {
       list.appendChild(more);
     }
   }
-  function clip(message, max = MAX_MESSAGE) {
-    return message.length > max ? message.slice(0, max - 3) + "..." : message;
+  function clip(message, max2 = MAX_MESSAGE) {
+    return message.length > max2 ? message.slice(0, max2 - 3) + "..." : message;
   }
   var loading = 0;
   var lastLog = null;
@@ -3664,7 +10441,61 @@ export const VIEWER_SCRIPT: string = `(() => {
       problem: false
     };
   }
-  function loadLog(file, metaFile, extra) {
+  async function readOverlays(files) {
+    const runs = [];
+    const notes = [];
+    for (const file of files.slice(0, MAX_OVERLAYS)) {
+      try {
+        const parsed = parseJsonl(await file.text());
+        const c = columnsOf(parsed.frames);
+        if (c.n === 0) notes.push(file.name + " has no valid frames");
+        else {
+          runs.push({
+            name: file.name,
+            c
+          });
+          notes.push(file.name + " (" + c.n.toLocaleString("en-US") + " frames" + (parsed.bad.length ? ", " + parsed.bad.length.toLocaleString("en-US") + " bad lines" : "") + ")");
+        }
+      } catch (err) {
+        notes.push("cannot read " + file.name + ": " + clip(errorText(err)));
+      }
+    }
+    const left = files.length - MAX_OVERLAYS;
+    return {
+      runs,
+      note: files.length === 0 ? "" : " Overlaid in the panels: " + notes.join("; ") + "." + (left > 0 ? " At most " + MAX_OVERLAYS + " logs are overlaid; " + left + " left out." : "")
+    };
+  }
+  async function loadFan(file) {
+    let text;
+    try {
+      text = await file.text();
+    } catch (err) {
+      return {
+        text: "Cannot read " + file.name + ": " + errorText(err),
+        problem: true
+      };
+    }
+    const read = parseFan(text);
+    if (!read.ok) {
+      return {
+        text: "Ignored " + file.name + ": " + read.problems.join("; ") + ".",
+        problem: true
+      };
+    }
+    view.fan = read.fan;
+    showFanNote(file.name);
+    return {
+      text: "Fan from " + file.name + ": " + read.fan.runs.toLocaleString("en-US") + ' runs of "' + read.fan.scenario + '", ' + Object.keys(read.fan.bands).join(", ") + ".",
+      problem: false
+    };
+  }
+  function showFanNote(source) {
+    const fan = view.fan, note = $("fan-note");
+    note.hidden = !fan;
+    note.textContent = fan ? "Fan: 5th\\u201395th percentile of " + fan.runs.toLocaleString("en-US") + ' runs of "' + fan.scenario + '" (' + source + "), median dashed" : "";
+  }
+  function loadLog(file, metaFile, extra, more) {
     const token = ++loading;
     const t0 = performance.now();
     showLoad({
@@ -3676,9 +10507,12 @@ export const VIEWER_SCRIPT: string = `(() => {
     });
     Promise.all([
       file.text(),
-      metaFile ? readMeta(metaFile) : Promise.resolve(void 0)
-    ]).then((read) => new Promise((resolve) => setTimeout(() => resolve(read), 0))).then(([text, meta]) => {
+      metaFile ? readMeta(metaFile) : Promise.resolve(void 0),
+      readOverlays(more.overlays),
+      more.summary ? loadFan(more.summary) : Promise.resolve(void 0)
+    ]).then((read) => new Promise((resolve) => setTimeout(() => resolve(read), 0))).then(([text, meta, overlays, fanStatus]) => {
       if (token !== loading) return;
+      extra = overlays.note + (fanStatus ? " " + fanStatus.text : "") + extra;
       const parsed = parseJsonl(text);
       const columns = columnsOf(parsed.frames);
       const bad = parsed.bad.slice(0, MAX_BAD_SHOWN).map(({ line, message }) => ({
@@ -3703,6 +10537,7 @@ export const VIEWER_SCRIPT: string = `(() => {
           };
         }
       } else {
+        view.overlays = overlays.runs;
         flyLog(file.name, columns, meta);
         lastLog = {
           name: file.name,
@@ -3719,7 +10554,7 @@ export const VIEWER_SCRIPT: string = `(() => {
         });
       }
       showLoad(state);
-      api.load = {
+      api2.load = {
         name: file.name,
         frames: state.frames,
         badCount: state.badCount,
@@ -3742,7 +10577,7 @@ export const VIEWER_SCRIPT: string = `(() => {
         message: "Cannot read this file: " + errorText(err),
         error: true
       });
-      api.load = {
+      api2.load = {
         name: file.name,
         frames: 0,
         badCount: 0,
@@ -3783,7 +10618,7 @@ export const VIEWER_SCRIPT: string = `(() => {
           meta: metaStatus(meta, log)
         });
       }
-      api.load = {
+      api2.load = {
         name: metaFile.name,
         frames: log && meta.meta ? log.columns.n : 0,
         badCount: 0,
@@ -3800,19 +10635,42 @@ export const VIEWER_SCRIPT: string = `(() => {
   }
   function loadFiles(list) {
     if (!list || !list.length) return;
-    const files = Array.from(list);
+    const all = Array.from(list);
+    const summaries = all.filter((f) => /\\.summary\\.json$/i.test(f.name));
+    const files = all.filter((f) => !summaries.includes(f));
     const { log, meta, otherLogs, otherMetas } = pairFiles(files);
+    const summary2 = summaries[0];
     const lone = log ? void 0 : otherMetas[0];
     const unused = lone ? otherMetas.slice(1) : otherMetas;
     let extra = "";
-    if (otherLogs.length) {
-      extra += " Only the first of " + (otherLogs.length + 1) + " logs was opened.";
+    if (summaries.length > 1) {
+      extra += " Only the first of " + summaries.length + " summaries was used.";
     }
     if (unused.length) {
       extra += " Not used, as no log opened goes with " + (unused.length === 1 ? "it" : "them") + ": " + unused.map((f) => f.name).join(", ") + ".";
     }
-    if (log) loadLog(log, meta, extra);
+    if (log) loadLog(log, meta, extra, {
+      overlays: otherLogs,
+      ...summary2 ? {
+        summary: summary2
+      } : {}
+    });
     else if (lone) loadMeta(lone, extra);
+    else if (summary2) {
+      const token = ++loading;
+      loadFan(summary2).then((status) => {
+        if (token !== loading) return;
+        if (!status.problem) setPanelsRun();
+        showLoad({
+          name: summary2.name,
+          frames: view.run ? view.run.n : 0,
+          badCount: 0,
+          bad: [],
+          message: status.text + extra,
+          error: status.problem
+        });
+      });
+    }
   }
   function hasFiles(e) {
     return !!e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types || [], "Files") >= 0;
@@ -3849,7 +10707,28 @@ export const VIEWER_SCRIPT: string = `(() => {
   }
 
   // viewer/main.ts
-  globalThis.__flight = api;
+  globalThis.__flight = api2;
+  var marked = -1;
+  var shared = -1;
+  var shareAt = 0;
+  function follow(now) {
+    if (view.frame !== marked) {
+      marked = view.frame;
+      updatePanelMarks();
+      shareAt = now + 250;
+    }
+    if (!view.playing && view.frame !== shared && now >= shareAt && view.run && view.run.n) {
+      shared = view.frame;
+      writeFragment(view.frame);
+    }
+  }
+  function openAtFragment() {
+    const at = frameOfFragment(fragmentTime());
+    if (at < 0) return;
+    pause();
+    seek(at);
+    shared = at;
+  }
   function tick(now) {
     requestAnimationFrame(tick);
     const run = view.run;
@@ -3862,9 +10741,25 @@ export const VIEWER_SCRIPT: string = `(() => {
       view.dirty = true;
     }
     if (view.dirty) draw();
+    follow(now);
   }
   installControls();
+  installCameraKeys();
   installLoader();
+  installPanels({
+    seek: (i) => {
+      pause();
+      seek(i);
+    },
+    select: setSelection
+  });
+  globalThis.addEventListener("hashchange", openAtFragment);
+  var summary = document.getElementById("flight-summary");
+  if (summary) {
+    const read = parseFan(summary.textContent ?? "");
+    if (read.ok) view.fan = read.fan;
+    else console.warn("The page's embedded summary is not used: " + read.problems.join("; "));
+  }
   globalThis.addEventListener("resize", () => {
     view.dirty = true;
   });
@@ -3882,8 +10777,10 @@ export const VIEWER_SCRIPT: string = `(() => {
     maxTrailPoints: embedded.maxTrailPoints
   }));
   setPlayIcon();
+  if (view.fan) showFanNote("embedded");
+  openAtFragment();
   draw();
-  api.loadedMs = performance.now();
+  api2.loadedMs = performance.now();
   requestAnimationFrame(tick);
 })();
 `;
@@ -3920,7 +10817,7 @@ body {
 }
 #app {
   display: grid;
-  grid-template-rows: auto 1fr auto;
+  grid-template-rows: auto 1fr auto auto;
   height: 100vh;
 }
 header {
@@ -4010,6 +10907,23 @@ main {
   top: 12px;
   width: 232px;
   padding: 10px 12px;
+  max-height: calc(100% - 24px);
+  overflow-y: auto;
+}
+#hud-event {
+  margin: 6px 0 0;
+  font-size: 11.5px;
+}
+#hud-event.none {
+  color: var(--dim);
+}
+.event-line {
+  display: block;
+  padding-left: 6px;
+  border-left: 3px solid var(--dim);
+  margin-top: 2px;
+  font-family: var(--mono);
+  font-size: 11px;
 }
 #hud h2,
 #legend h2 {
@@ -4366,6 +11280,262 @@ kbd {
     width: calc(100% - 280px);
   }
 }
+/* the 2D panels under the scene: three charts over two, the event list beside them */
+#panels {
+  display: grid;
+  grid-template-columns: repeat(6, minmax(0, 1fr)) 260px;
+  grid-template-rows: 150px 150px;
+  gap: 4px 10px;
+  padding: 6px 12px 4px;
+  border-top: 1px solid var(--line);
+  background: #070c14;
+}
+body.no-panels #panels {
+  display: none;
+}
+#panel-spot {
+  grid-column: 1 / 4;
+}
+#panel-vol {
+  grid-column: 4 / 7;
+}
+#panel-x {
+  grid-column: 1 / 3;
+}
+#panel-y {
+  grid-column: 3 / 5;
+}
+#panel-z {
+  grid-column: 5 / 7;
+}
+.chart {
+  min-width: 0;
+  overflow: hidden;
+}
+#events-panel {
+  grid-column: 7;
+  grid-row: 1 / 3;
+  display: flex;
+  flex-direction: column;
+  min-height: 0;
+}
+.events-head {
+  display: flex;
+  align-items: center;
+  justify-content: space-between;
+}
+.events-head h2 {
+  margin: 0;
+  font-size: 10.5px;
+  font-weight: 600;
+  letter-spacing: 0.12em;
+  text-transform: uppercase;
+  color: var(--dim);
+}
+.events-head label {
+  color: var(--dim);
+  font-size: 11px;
+  display: flex;
+  align-items: center;
+  gap: 4px;
+}
+#event-list {
+  list-style: none;
+  margin: 4px 0 0;
+  padding: 0;
+  overflow-y: auto;
+  flex: 1;
+  min-height: 0;
+}
+.event-item {
+  display: block;
+  width: 100%;
+  text-align: left;
+  padding: 2px 6px;
+  margin: 0 0 2px;
+  border-radius: 3px;
+  border: 0;
+  border-left: 3px solid var(--dim);
+  background: #0e1826;
+  font-family: var(--mono);
+  font-size: 10.5px;
+  white-space: nowrap;
+  overflow: hidden;
+  text-overflow: ellipsis;
+}
+.event-item.current {
+  background: #1a2b42;
+}
+#fan-note {
+  margin: 4px 0 0;
+  font-size: 11px;
+  color: var(--dim);
+}
+#loop-range,
+#selection-tools {
+  font-family: var(--mono);
+  font-size: 11px;
+}
+#selection-tools button,
+#time-mode {
+  padding: 2px 8px;
+  font-size: 11.5px;
+}
+#time-mode:disabled {
+  opacity: 0.45;
+  cursor: default;
+}
+.panel-now {
+  position: absolute;
+  top: 0;
+  left: 0;
+  width: 1px;
+  height: 100%;
+  background: var(--accent);
+  pointer-events: none;
+}
+.panel-sel {
+  position: absolute;
+  top: 0;
+  height: 100%;
+  background: rgba(95, 214, 200, 0.14);
+  border-left: 1px solid rgba(95, 214, 200, 0.6);
+  border-right: 1px solid rgba(95, 214, 200, 0.6);
+  pointer-events: none;
+}
+.panel-now[hidden],
+.panel-sel[hidden] {
+  display: none;
+}
+/* uPlot's own layout rules (uPlot.min.css, MIT), in the page's colours */
+.uplot,
+.uplot *,
+.uplot *::before,
+.uplot *::after {
+  box-sizing: border-box;
+}
+.uplot {
+  font-family: var(--sans);
+  line-height: 1.2;
+  width: min-content;
+}
+.u-title {
+  text-align: left;
+  font-size: 10.5px;
+  font-weight: 600;
+  letter-spacing: 0.06em;
+  color: var(--dim);
+  height: 14px;
+  white-space: nowrap;
+}
+.u-wrap {
+  position: relative;
+  user-select: none;
+}
+.u-over,
+.u-under {
+  position: absolute;
+}
+.u-under {
+  overflow: hidden;
+}
+.uplot canvas {
+  display: block;
+  position: relative;
+  width: 100%;
+  height: 100%;
+}
+.u-axis {
+  position: absolute;
+}
+.u-legend {
+  font-size: 10.5px;
+  margin: 0;
+  text-align: left;
+  font-family: var(--mono);
+  color: var(--dim);
+  white-space: nowrap;
+  overflow: hidden;
+  height: 16px;
+}
+.u-inline {
+  display: block;
+}
+.u-inline * {
+  display: inline-block;
+}
+.u-inline tr {
+  margin-right: 10px;
+}
+.u-legend th {
+  font-weight: 500;
+}
+.u-legend th > * {
+  vertical-align: middle;
+  display: inline-block;
+}
+.u-legend .u-marker {
+  width: 0.8em;
+  height: 0.8em;
+  margin-right: 3px;
+  background-clip: padding-box !important;
+}
+.u-inline.u-live th::after {
+  content: ":";
+  vertical-align: middle;
+}
+.u-inline:not(.u-live) .u-value {
+  display: none;
+}
+.u-series > * {
+  padding: 0 2px;
+}
+.u-series th {
+  cursor: pointer;
+}
+.u-legend .u-off > * {
+  opacity: 0.3;
+}
+.u-select {
+  background: rgba(95, 214, 200, 0.12);
+  position: absolute;
+  pointer-events: none;
+}
+.u-cursor-x,
+.u-cursor-y {
+  position: absolute;
+  left: 0;
+  top: 0;
+  pointer-events: none;
+  will-change: transform;
+}
+.u-hz .u-cursor-x,
+.u-vt .u-cursor-y {
+  height: 100%;
+  border-right: 1px dashed #7d8ea5;
+}
+.u-hz .u-cursor-y,
+.u-vt .u-cursor-x {
+  width: 100%;
+  border-bottom: 1px dashed #7d8ea5;
+}
+.u-cursor-pt {
+  position: absolute;
+  top: 0;
+  left: 0;
+  border-radius: 50%;
+  border: 0 solid;
+  pointer-events: none;
+  will-change: transform;
+  background-clip: padding-box !important;
+}
+.u-axis.u-off,
+.u-select.u-off,
+.u-cursor-x.u-off,
+.u-cursor-y.u-off,
+.u-cursor-pt.u-off {
+  display: none;
+}
 `;
 
 /** The page body's markup: viewer/markup.html. */
@@ -4386,6 +11556,9 @@ export const VIEWER_MARKUP: string = `<div id="app">
       </button>
       <input type="file" id="file-input" multiple
         accept=".jsonl,.ndjson,.json,.txt,application/x-ndjson,application/json,text/plain" hidden>
+      <button id="export-png" type="button" title="Save the view as a PNG">PNG</button>
+      <button id="toggle-panels" type="button"
+        title="Show or hide the 2D panels (G)">Panels</button>
       <button id="help-button" type="button" title="Keyboard shortcuts (?)">?</button>
     </div>
   </header>
@@ -4415,6 +11588,7 @@ export const VIEWER_MARKUP: string = `<div id="app">
         <span id="hud-regime" class="badge regime"></span>
         <span id="hud-flags"></span>
       </div>
+      <p id="hud-event" aria-live="off"></p>
       <h2 class="second">Envelope levels</h2>
       <dl id="hud-levels">
         <dt>ATR</dt>
@@ -4481,7 +11655,7 @@ export const VIEWER_MARKUP: string = `<div id="app">
         </tr>
         <tr>
           <td><kbd>N</kbd> <kbd>P</kbd></td>
-          <td>next / previous event (regime change, flag)</td>
+          <td>next / previous event (flag episode, regime change)</td>
         </tr>
         <tr>
           <td><kbd>[</kbd> <kbd>]</kbd></td>
@@ -4489,7 +11663,19 @@ export const VIEWER_MARKUP: string = `<div id="app">
         </tr>
         <tr>
           <td><kbd>L</kbd></td>
-          <td>loop on / off</td>
+          <td>loop on / off (over the selected range, if any)</td>
+        </tr>
+        <tr>
+          <td><kbd>T</kbd></td>
+          <td>show times as steps / dates</td>
+        </tr>
+        <tr>
+          <td><kbd>Z</kbd> <kbd>X</kbd></td>
+          <td>zoom the panels to the selection / clear it</td>
+        </tr>
+        <tr>
+          <td><kbd>G</kbd></td>
+          <td>show / hide the 2D panels</td>
         </tr>
         <tr>
           <td><kbd>&larr;</kbd> <kbd>&rarr;</kbd> <kbd>&uarr;</kbd> <kbd>&darr;</kbd></td>
@@ -4508,16 +11694,39 @@ export const VIEWER_MARKUP: string = `<div id="app">
           <td>reset the camera</td>
         </tr>
         <tr>
+          <td><kbd>1</kbd> <kbd>2</kbd> <kbd>3</kbd> <kbd>4</kbd></td>
+          <td>camera top / side / front / follow the craft</td>
+        </tr>
+        <tr>
           <td><kbd>?</kbd> <kbd>Esc</kbd></td>
           <td>show / hide this list</td>
         </tr>
       </table>
       <p>
-        Mouse: drag to orbit, shift-drag or right-drag to move, wheel to zoom.<br>Drop a JSONL
-        log anywhere to fly it, with its <code>.meta.json</code> for its levels.
+        Mouse: drag to orbit, shift-drag or right-drag to move, wheel to zoom.<br>Panels: click
+        to go to a frame, drag to select a range, wheel to zoom, double-click for the whole run.<br>Drop
+        a JSONL log anywhere to fly it, with its <code>.meta.json</code> for its levels, more logs
+        to overlay them, and a batch's <code>.summary.json</code> for its fan. Add
+        <code>#t=&lt;step or date&gt;</code> to the address to open at a frame.
       </p>
     </div>
   </main>
+  <section id="panels" aria-label="Spot, volatility and X, Y, Z over time">
+    <div id="panel-spot" class="chart"></div>
+    <div id="panel-vol" class="chart"></div>
+    <div id="panel-x" class="chart"></div>
+    <div id="panel-y" class="chart"></div>
+    <div id="panel-z" class="chart"></div>
+    <div id="events-panel">
+      <div class="events-head">
+        <h2>Events <span id="event-count"></span></h2>
+        <label
+          title="List regime changes too"><input type="checkbox" id="event-regimes"> regimes</label>
+      </div>
+      <ol id="event-list"></ol>
+      <p id="fan-note" hidden></p>
+    </div>
+  </section>
   <footer>
     <div class="transport">
       <button id="first" type="button" title="First frame (Home)">
@@ -4566,7 +11775,17 @@ export const VIEWER_MARKUP: string = `<div id="app">
         <option value="8">8&times;</option>
         <option value="16">16&times;</option>
       </select></label>
-    <label title="Loop (L)"><input type="checkbox" id="loop"> loop</label>
+    <label
+      title="Loop (L): over the selected range when there is one"><input type="checkbox" id="loop"> loop <span id="loop-range"></span></label>
+    <span id="selection-tools" hidden>
+      <button id="zoom-selection" type="button"
+        title="Zoom the panels to the selected range (Z)">zoom</button>
+      <button id="export-csv" type="button" title="Save the selected range as CSV">CSV</button>
+      <button id="clear-selection" type="button"
+        title="Clear the selected range (X)">&times;</button>
+    </span>
+    <button id="time-mode" type="button" title="Show frame times as steps or dates (T)"
+      data-mode="date">step</button>
   </footer>
   <div id="drop-overlay" hidden>Drop a JSONL log (with its .meta.json) to fly it</div>
 </div>

@@ -4,8 +4,20 @@
  *
  * @module
  */
-import { pause, play, seek } from "./playback.ts";
-import { type Camera, SPEEDS, view } from "./state.ts";
+import type { FlightEvent } from "../core/events.ts";
+import { api as panelsApi, setZoom } from "./panels.ts";
+import { pause, play, seek, setSelection, setTimeMode } from "./playback.ts";
+import { type Camera, SPEEDS, type TimeMode, view } from "./state.ts";
+
+/** A file the view handed to the browser to save. */
+export interface FileExport {
+  /** The file's name. */
+  name: string;
+  /** Its MIME type. */
+  type: string;
+  /** Its size, bytes. */
+  size: number;
+}
 
 /** A meta file opened with a log: its name, and whether it was used or why not. */
 export interface MetaLoad {
@@ -47,6 +59,26 @@ export interface FlightApi {
   lastDrawMs: number;
   /** The last file opened, `null` before any. */
   load: FileLoad | null;
+  /** The last file saved (PNG or CSV), `null` before any. */
+  lastExport: FileExport | null;
+  /** The run's events, by start. */
+  readonly events: readonly FlightEvent[];
+  /** The selected range of frames, `null` for none. */
+  readonly selection: [number, number] | null;
+  /** How frame times are shown. */
+  readonly timeMode: TimeMode;
+  /** Names of the runs drawn over the one on screen. */
+  readonly overlays: string[];
+  /** The fan drawn behind the run: its scenario, runs and steps, `null` for none. */
+  readonly fan: { scenario: string; runs: number; steps: number; series: string[] } | null;
+  /** The panels: frames plotted, visible range, and how often a fan was drawn on one. */
+  readonly panels: { points: number; range: [number, number]; fanDraws: number };
+  /** Selects a range of frames, or clears the selection with `null`. */
+  select(range: [number, number] | null): void;
+  /** Zooms the panels to a range of frames, or shows the whole run with `null`. */
+  zoom(range: [number, number] | null): void;
+  /** Shows frame times as steps or dates. */
+  setTimeMode(mode: TimeMode): void;
   /** Milliseconds the last static-layer and trail-layer updates took. */
   timing: { staticMs: number; trailMs: number };
   /** The current frame. */
@@ -78,7 +110,38 @@ export const api: FlightApi = {
   drawMs: 0,
   lastDrawMs: 0,
   load: null,
+  lastExport: null,
   timing: { staticMs: 0, trailMs: 0 },
+  get events() {
+    return view.events ? view.events.list : [];
+  },
+  get selection() {
+    return view.selection ? [view.selection[0], view.selection[1]] as [number, number] : null;
+  },
+  get timeMode() {
+    return view.timeMode;
+  },
+  get overlays() {
+    return view.overlays.map((o) => o.name);
+  },
+  get fan() {
+    const f = view.fan;
+    return f
+      ? { scenario: f.scenario, runs: f.runs, steps: f.steps.length, series: Object.keys(f.bands) }
+      : null;
+  },
+  get panels() {
+    return { points: panelsApi.points, range: panelsApi.range, fanDraws: panelsApi.fanDraws };
+  },
+  select(range) {
+    setSelection(range);
+  },
+  zoom(range) {
+    setZoom(range);
+  },
+  setTimeMode(mode) {
+    setTimeMode(mode === "step" ? "step" : "date");
+  },
   get frame() {
     return view.frame;
   },

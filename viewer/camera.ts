@@ -1,5 +1,6 @@
 /**
- * The orbit camera and the perspective projection from world and data units to the screen.
+ * The orbit camera and the perspective projection from world and data units to the screen,
+ * and the camera presets (top, side, front, follow the craft) with their keys `1` to `4`.
  *
  * @module
  */
@@ -187,6 +188,7 @@ export function pan(right: number, up: number): void {
   cam.tx = Math.max(-2.5, Math.min(2.5, cam.tx + (V.rx * right + V.ux * up) * s));
   cam.ty = Math.max(-2.5, Math.min(2.5, cam.ty + (V.ry * right + V.uy * up) * s));
   cam.tz = Math.max(-2.5, Math.min(2.5, cam.tz + (V.rz * right + V.uz * up) * s));
+  following = false;
   camChanged();
 }
 
@@ -198,7 +200,110 @@ export function zoom(factor: number): void {
 
 /** Puts the camera back home: {@linkcode HOME}'s angles, at the distance that fits the window. */
 export function resetCamera(): void {
+  following = false;
   view.cam = { ...view.home };
   camChanged();
   view.camMoved = false;
+}
+
+/** The camera presets: looking down, from the side, from the front, and following the craft. */
+export type CameraPreset = "top" | "side" | "front" | "follow";
+
+/**
+ * The angles of the fixed presets, radians: `top` looks down on X and Z (pitch at the top of the
+ * orbit's range), `side` looks along X at Y and Z, `front` looks along Z at X and Y.
+ */
+export const PRESET_ANGLES: Readonly<
+  Record<Exclude<CameraPreset, "follow">, {
+    yaw: number;
+    pitch: number;
+  }>
+> = {
+  top: { yaw: 0, pitch: 1.5 },
+  side: { yaw: Math.PI / 2, pitch: 0 },
+  front: { yaw: 0, pitch: 0 },
+};
+
+/** The keys of the presets: `1` top, `2` side, `3` front, `4` follow. */
+export const PRESET_KEYS: Readonly<Record<string, CameraPreset>> = {
+  Digit1: "top",
+  Digit2: "side",
+  Digit3: "front",
+  Digit4: "follow",
+};
+
+/** How close the follow camera comes, as a share of the home distance. */
+const FOLLOW_SHARE = 0.6;
+
+/** Whether the camera's target follows the craft. */
+let following = false;
+
+/**
+ * Whether the camera follows the craft: preset `follow` turns it on; another preset, R and
+ * moving the camera's target turn it off.
+ *
+ * @returns Whether it follows.
+ */
+export function isFollowing(): boolean {
+  return following;
+}
+
+/**
+ * Puts the camera at a preset. The fixed ones look at the box's centre from their angles, at
+ * the distance that fits the whole box in the free room ({@linkcode fitDistance}); the box holds
+ * the envelope and the whole trail, its axes bent where the trail flies far beyond the envelope,
+ * so the regime zones stay on screen however far the run goes. `follow` keeps the angles, comes
+ * closer and moves the target with the craft on every draw.
+ *
+ * @param preset The preset.
+ */
+export function setCameraPreset(preset: CameraPreset): void {
+  if (preset === "follow") {
+    following = true;
+    view.cam.dist = Math.max(MIN_DIST, view.home.dist * FOLLOW_SHARE);
+    camChanged();
+    followCraft();
+    return;
+  }
+  following = false;
+  const angles = PRESET_ANGLES[preset];
+  const cam = { ...view.cam, ...angles, tx: 0, ty: 0, tz: 0 };
+  cam.dist = fitDistance(cam, view.FREE, view.H);
+  view.cam = cam;
+  camChanged();
+}
+
+/** Moves the camera's target to the craft when the camera follows it; called by each draw. */
+export function followCraft(): void {
+  const run = view.run;
+  if (!following || !run || run.n === 0) return;
+  const i = view.frame, j = Math.min(run.n - 1, i + 1);
+  const frac = view.playing ? view.pos - Math.floor(view.pos) : 0;
+  const cam = view.cam;
+  const tx = run.wx[i]! + (run.wx[j]! - run.wx[i]!) * frac;
+  const ty = run.wy[i]! + (run.wy[j]! - run.wy[i]!) * frac;
+  const tz = run.wz[i]! + (run.wz[j]! - run.wz[i]!) * frac;
+  if (tx === cam.tx && ty === cam.ty && tz === cam.tz) return;
+  cam.tx = tx;
+  cam.ty = ty;
+  cam.tz = tz;
+  view.camMoved = true;
+  view.camVersion++;
+}
+
+/** Listens to the preset keys, `1` to `4`, outside text fields and without modifiers. */
+export function installCameraKeys(): void {
+  document.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const t = e.target as HTMLElement | null;
+    if (t && (t.tagName === "INPUT" || t.tagName === "SELECT" || t.tagName === "TEXTAREA")) {
+      if ((t as HTMLInputElement).type !== "range" && (t as HTMLInputElement).type !== "checkbox") {
+        return;
+      }
+    }
+    const preset = PRESET_KEYS[e.code];
+    if (!preset) return;
+    e.preventDefault();
+    setCameraPreset(preset);
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * Mouse, keyboard and button input: drag to orbit, shift-drag or right-drag to move, wheel to
  * zoom; the keys of the help list; the transport buttons, the scrubber, speed, loop and the
- * timeline.
+ * timeline; the event list, the selection's buttons, the time toggle, the panels' toggle and
+ * the exports.
  *
  * @module
  */
@@ -9,9 +10,22 @@
 import { REGIMES } from "../core/frame.ts";
 import { orbit, pan, resetCamera, zoom } from "./camera.ts";
 import { $, canvas, scrubber, timeline } from "./dom.ts";
-import { timestampText } from "./hud.ts";
+import { frameTimeText, showEventList } from "./hud.ts";
 import { upperBound } from "./model.ts";
-import { jumpEvent, pause, seek, setLoop, setSpeed, step, togglePlay } from "./playback.ts";
+import { resizePanels } from "./panels.ts";
+import { exportCsv, exportPng } from "./panels_share.ts";
+import {
+  jumpEvent,
+  pause,
+  seek,
+  setLoop,
+  setSelection,
+  setSpeed,
+  setTimeMode,
+  step,
+  togglePlay,
+  zoomToSelection,
+} from "./playback.ts";
 import { SPEEDS, view } from "./state.ts";
 import { timelineFrame } from "./timeline.ts";
 
@@ -19,6 +33,16 @@ import { timelineFrame } from "./timeline.ts";
 function toggleHelp(show?: boolean): void {
   const help = $("help");
   help.hidden = show === undefined ? !help.hidden : !show;
+}
+
+function toggleTimeMode(): void {
+  if (view.run && view.run.dated) setTimeMode(view.timeMode === "date" ? "step" : "date");
+}
+
+function togglePanels(): void {
+  document.body.classList.toggle("no-panels");
+  view.dirty = true;
+  requestAnimationFrame(() => resizePanels());
 }
 
 function lastFrame(): number {
@@ -78,6 +102,10 @@ function handleKey(e: KeyboardEvent): boolean {
   else if (code === "KeyL") setLoop(!view.loop);
   else if (code === "KeyN") jumpEvent(1);
   else if (code === "KeyP") jumpEvent(-1);
+  else if (code === "KeyT") toggleTimeMode();
+  else if (code === "KeyG") togglePanels();
+  else if (code === "KeyZ") zoomToSelection();
+  else if (code === "KeyX") setSelection(null);
   else if (k === "[") setSpeed(view.speedIndex - 1);
   else if (k === "]") setSpeed(view.speedIndex + 1);
   else if (k === "Home") {
@@ -127,6 +155,25 @@ function installButtons(): void {
   button("load-close", () => {
     $("load-panel").hidden = true;
   });
+  button("time-mode", toggleTimeMode);
+  button("toggle-panels", togglePanels);
+  button("export-png", () => void exportPng());
+  button("export-csv", exportCsv);
+  button("zoom-selection", zoomToSelection);
+  button("clear-selection", () => setSelection(null));
+  $("event-list").addEventListener("click", (e) => {
+    const item = (e.target as HTMLElement).closest(".event-item");
+    if (!item) return;
+    pause();
+    seek(Number(item.getAttribute("data-start")));
+    (item as HTMLElement).blur();
+    view.dirty = true;
+  });
+  const regimes = $("event-regimes") as HTMLInputElement;
+  regimes.addEventListener("change", () => {
+    showEventList();
+    regimes.blur();
+  });
   scrubber.addEventListener("input", () => seek(scrubber.value));
   scrubber.addEventListener("change", () => scrubber.blur());
   const speed = $("speed") as HTMLSelectElement;
@@ -152,7 +199,7 @@ function installButtons(): void {
     if (!what && k >= 0 && run.changes[k] === i) {
       what = "regime change to " + REGIMES[run.c.regime[i]!];
     }
-    timeline.title = "frame " + i + " · " + timestampText(i) + (what ? " · " + what : "") +
+    timeline.title = "frame " + i + " · " + frameTimeText(i) + (what ? " · " + what : "") +
       " (click to jump)";
   });
 }

@@ -12,6 +12,7 @@ import { FLAGS, REGIMES } from "../core/frame.ts";
 import { scaleNote } from "./axes.ts";
 import { levelsAt } from "./data.ts";
 import { $, embedded, scrubber, setText } from "./dom.ts";
+import { eventsAt, eventText, SEVERITY_COLORS } from "./events.ts";
 import type { Run } from "./model.ts";
 import { REGIME_COLORS } from "./palette.ts";
 import { view } from "./state.ts";
@@ -45,6 +46,43 @@ export function timestampText(i: number): string {
   return typeof t === "number" ? String(t) : t;
 }
 
+/**
+ * The text of a frame's time as the display toggle asks: its date when the toggle says date
+ * and the frames carry dates, else its step.
+ */
+export function frameTimeText(i: number): string {
+  const run = view.run;
+  if (!run || i < 0 || i >= run.n) return String(i);
+  return view.timeMode === "date" && run.dated ? timestampText(i) : String(i);
+}
+
+/** Shows the events in force on the frame: flag episodes covering it, a regime change on it. */
+function showEventInForce(i: number): void {
+  const el = $("hud-event");
+  const events = view.events;
+  const now = events ? eventsAt(events, i) : [];
+  const key = now.map((e) => e.kind + e.start).join(",");
+  if (el.getAttribute("data-events") === key && el.childNodes.length > 0) return;
+  el.setAttribute("data-events", key);
+  el.textContent = "";
+  if (now.length === 0) {
+    el.textContent = "no event in force";
+    el.className = "none";
+    return;
+  }
+  el.className = "";
+  for (const e of now) {
+    const line = document.createElement("span");
+    line.className = "event-line";
+    line.setAttribute("data-kind", e.kind);
+    line.setAttribute("data-start", String(e.start));
+    line.setAttribute("data-severity", e.severity ?? "");
+    if (e.severity) line.style.borderLeftColor = SEVERITY_COLORS[e.severity];
+    line.textContent = eventText(e, frameTimeText);
+    el.appendChild(line);
+  }
+}
+
 const TELEMETRY_IDS = [
   "hud-frame",
   "hud-timestamp",
@@ -66,12 +104,13 @@ export function updateHud(): void {
   scrubber.max = String(Math.max(0, n - 1));
   scrubber.value = String(frame);
   const date = $("frame-date");
-  date.hidden = !run || n === 0 || !run.dated;
+  date.hidden = !run || n === 0 || !run.dated || view.timeMode !== "date";
   if (!date.hidden) setText("frame-date", timestampText(frame));
   if (!run || n === 0) {
     for (const id of TELEMETRY_IDS) setValue(id, "—", "");
     setText("hud-regime", "no frames");
     $("hud-flags").textContent = "";
+    $("hud-event").textContent = "";
     return;
   }
   const c = run.c, i = frame;
@@ -85,6 +124,7 @@ export function updateHud(): void {
   setValue("hud-y", fmt(c.y[i]!, 3), String(c.y[i]));
   setValue("hud-z", fmt(c.z[i]!, 3), String(c.z[i]));
   if (run.movingLevels) showFrameLevels(run, i);
+  showEventInForce(i);
   const regime = $("hud-regime");
   const code = c.regime[i]!;
   regime.textContent = REGIMES[code]!;
@@ -215,7 +255,10 @@ export function updateRunInfo(): void {
     );
     add("max load", run.maxY.toFixed(2) + " g");
     add("regime changes", String(run.changes.length));
+    const flagged = view.events ? view.events.list.filter((e) => e.severity !== null).length : 0;
+    add("flag episodes", String(flagged));
   }
+  showEventList();
   const th = run.th;
   const rules: Record<string, string> = th
     ? {
@@ -234,4 +277,43 @@ export function updateRunInfo(): void {
     .map(([axis, note]) => axis + " " + note);
   setText("scale-note", bent.length ? "scale " + bent.join("; ") : "");
   $("legend-scale").hidden = bent.length === 0;
+}
+
+/** Most events listed; `n` and `p` reach every one. */
+export const MAX_LISTED_EVENTS = 2000;
+
+/**
+ * Lists the run's events, each a button that goes to its start (the controls listen on the
+ * list): kind, band, where, peak. Regime changes are listed only when the checkbox asks.
+ */
+export function showEventList(): void {
+  const list = $("event-list");
+  list.textContent = "";
+  const events = view.events;
+  const withRegimes = ($("event-regimes") as HTMLInputElement).checked;
+  const shown = events ? events.list.filter((e) => withRegimes || e.kind !== "REGIME") : [];
+  setText(
+    "event-count",
+    shown.length > MAX_LISTED_EVENTS
+      ? `first ${MAX_LISTED_EVENTS.toLocaleString("en-US")} of ${
+        shown.length.toLocaleString("en-US")
+      }`
+      : String(shown.length),
+  );
+  const fragment = document.createDocumentFragment();
+  for (const e of shown.slice(0, MAX_LISTED_EVENTS)) {
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "event-item";
+    b.setAttribute("data-start", String(e.start));
+    b.setAttribute("data-kind", e.kind);
+    b.setAttribute("data-severity", e.severity ?? "");
+    if (e.severity) b.style.borderLeftColor = SEVERITY_COLORS[e.severity];
+    b.textContent = eventText(e, frameTimeText);
+    b.title = "Go to frame " + e.start;
+    li.appendChild(b);
+    fragment.appendChild(li);
+  }
+  list.appendChild(fragment);
 }

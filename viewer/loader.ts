@@ -6,7 +6,9 @@
  * thresholds, as its run's own page would; a meta file that fails its checks is not used, and
  * the panel says which file and why. A meta file alone joins the log on screen when their
  * names match. Frames that carry the levels in force on each (levels that move, SPEC §7) show
- * their own, with a meta file or without. Values read from a file are only ever shown as text.
+ * their own, with a meta file or without. Further logs picked or dropped with the first are
+ * drawn over it in the 2D panels; a Monte Carlo batch's `<name>.summary.json` draws its fan
+ * behind the run, on its own or with a log. Values read from a file are only ever shown as text.
  *
  * @module
  */
@@ -24,9 +26,11 @@ import {
   runInName,
 } from "./meta.ts";
 import { makeRun } from "./model.ts";
+import { MAX_OVERLAYS, setPanelsRun } from "./panels.ts";
+import { parseFan } from "./panels_fan.ts";
 import { pause, setRun } from "./playback.ts";
 import { agrees } from "./rules.ts";
-import { view } from "./state.ts";
+import { type OverlayRun, view } from "./state.ts";
 
 /** Bad lines listed in the load panel. */
 const MAX_BAD_SHOWN = 10;
@@ -146,19 +150,89 @@ function metaStatus(
   return { text: used + (notes.length ? " Note: " + notes.join("; ") + "." : ""), problem: false };
 }
 
+/** Further logs, read and parsed: the runs to overlay, and what the panel says of them. */
+async function readOverlays(files: File[]): Promise<{ runs: OverlayRun[]; note: string }> {
+  const runs: OverlayRun[] = [];
+  const notes: string[] = [];
+  for (const file of files.slice(0, MAX_OVERLAYS)) {
+    try {
+      const parsed = parseJsonl(await file.text());
+      const c = columnsOf(parsed.frames);
+      if (c.n === 0) notes.push(file.name + " has no valid frames");
+      else {
+        runs.push({ name: file.name, c });
+        notes.push(
+          file.name + " (" + c.n.toLocaleString("en-US") + " frames" +
+            (parsed.bad.length
+              ? ", " + parsed.bad.length.toLocaleString("en-US") + " bad lines"
+              : "") +
+            ")",
+        );
+      }
+    } catch (err) {
+      notes.push("cannot read " + file.name + ": " + clip(errorText(err)));
+    }
+  }
+  const left = files.length - MAX_OVERLAYS;
+  return {
+    runs,
+    note: files.length === 0 ? "" : " Overlaid in the panels: " + notes.join("; ") + "." +
+      (left > 0 ? " At most " + MAX_OVERLAYS + " logs are overlaid; " + left + " left out." : ""),
+  };
+}
+
+/** Reads a batch's summary and draws its fan; returns what the load panel says of it. */
+async function loadFan(file: File): Promise<{ text: string; problem: boolean }> {
+  let text: string;
+  try {
+    text = await file.text();
+  } catch (err) {
+    return { text: "Cannot read " + file.name + ": " + errorText(err), problem: true };
+  }
+  const read = parseFan(text);
+  if (!read.ok) {
+    return { text: "Ignored " + file.name + ": " + read.problems.join("; ") + ".", problem: true };
+  }
+  view.fan = read.fan;
+  showFanNote(file.name);
+  return {
+    text: "Fan from " + file.name + ": " + read.fan.runs.toLocaleString("en-US") +
+      ' runs of "' + read.fan.scenario + '", ' + Object.keys(read.fan.bands).join(", ") + ".",
+    problem: false,
+  };
+}
+
+/** Says under the event list which batch's fan is drawn. */
+export function showFanNote(source: string): void {
+  const fan = view.fan, note = $("fan-note");
+  note.hidden = !fan;
+  note.textContent = fan
+    ? "Fan: 5th–95th percentile of " + fan.runs.toLocaleString("en-US") + ' runs of "' +
+      fan.scenario + '" (' + source + "), median dashed"
+    : "";
+}
+
 /** Reads a log (and its meta file) and flies it; a log with no valid frame changes nothing. */
-function loadLog(file: File, metaFile: File | undefined, extra: string): void {
+function loadLog(
+  file: File,
+  metaFile: File | undefined,
+  extra: string,
+  more: { overlays: File[]; summary?: File },
+): void {
   const token = ++loading;
   const t0 = performance.now();
   showLoad({ name: file.name, frames: 0, badCount: 0, bad: [], message: "Reading…" });
   Promise.all([
     file.text(),
     metaFile ? readMeta(metaFile) : Promise.resolve(undefined),
+    readOverlays(more.overlays),
+    more.summary ? loadFan(more.summary) : Promise.resolve(undefined),
   ]).then((read) =>
     // let the panel paint before the parse
     new Promise<typeof read>((resolve) => setTimeout(() => resolve(read), 0))
-  ).then(([text, meta]) => {
+  ).then(([text, meta, overlays, fanStatus]) => {
     if (token !== loading) return;
+    extra = overlays.note + (fanStatus ? " " + fanStatus.text : "") + extra;
     const parsed = parseJsonl(text);
     const columns = columnsOf(parsed.frames);
     const bad = parsed.bad.slice(0, MAX_BAD_SHOWN).map(({ line, message }) => ({
@@ -181,6 +255,7 @@ function loadLog(file: File, metaFile: File | undefined, extra: string): void {
         state.meta = { text: meta.name + " was not used: its log has no frames.", problem: true };
       }
     } else {
+      view.overlays = overlays.runs;
       flyLog(file.name, columns, meta);
       lastLog = { name: file.name, columns, badCount: parsed.bad.length, bad };
       const known = !!meta?.meta?.levels;
@@ -281,24 +356,45 @@ function loadMeta(metaFile: File, extra: string): void {
   });
 }
 
-/** The files picked or dropped: the first log with its meta file, saying what was left out. */
+/**
+ * The files picked or dropped: the first log with its meta file, further logs overlaid, a
+ * batch's summary for its fan, saying what was left out.
+ */
 function loadFiles(list: FileList | null | undefined): void {
   if (!list || !list.length) return;
-  const files = Array.from(list);
+  const all = Array.from(list);
+  const summaries = all.filter((f) => /\.summary\.json$/i.test(f.name));
+  const files = all.filter((f) => !summaries.includes(f));
   const { log, meta, otherLogs, otherMetas } = pairFiles(files);
+  const summary = summaries[0];
   // meta files alone: the first may join the log on screen
   const lone = log ? undefined : otherMetas[0];
   const unused = lone ? otherMetas.slice(1) : otherMetas;
   let extra = "";
-  if (otherLogs.length) {
-    extra += " Only the first of " + (otherLogs.length + 1) + " logs was opened.";
+  if (summaries.length > 1) {
+    extra += " Only the first of " + summaries.length + " summaries was used.";
   }
   if (unused.length) {
     extra += " Not used, as no log opened goes with " + (unused.length === 1 ? "it" : "them") +
       ": " + unused.map((f) => f.name).join(", ") + ".";
   }
-  if (log) loadLog(log, meta, extra);
+  if (log) loadLog(log, meta, extra, { overlays: otherLogs, ...(summary ? { summary } : {}) });
   else if (lone) loadMeta(lone, extra);
+  else if (summary) {
+    const token = ++loading;
+    loadFan(summary).then((status) => {
+      if (token !== loading) return;
+      if (!status.problem) setPanelsRun();
+      showLoad({
+        name: summary.name,
+        frames: view.run ? view.run.n : 0,
+        badCount: 0,
+        bad: [],
+        message: status.text + extra,
+        error: status.problem,
+      });
+    });
+  }
 }
 
 function hasFiles(e: DragEvent): boolean {

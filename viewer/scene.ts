@@ -1,7 +1,9 @@
 /**
  * The static layer of the 3D view, redrawn only when the camera, the size or the run change:
  * back walls, regime zones, grid, box, the wall curtain at Z = 0 and the flip at Z = 1,
- * threshold lines, the MANEUVER and RUPTURE envelopes, the path ahead, axes and labels.
+ * threshold lines, the MANEUVER and RUPTURE envelopes, the path ahead, axes and labels. The
+ * geometry is described once, through a {@linkcode Painter}, so that the Canvas 2D path and the
+ * WebGL2 path (viewer/gl.ts) draw the same scene; labels are Canvas 2D text on both.
  *
  * @module
  */
@@ -17,12 +19,84 @@ import { view } from "./state.ts";
 /** Points per stroked path: the rasteriser is much faster on many short paths. */
 export const CHUNK = 256;
 
+/** A colour: red, green and blue from 0 to 255, and alpha from 0 to 1. */
+export type Rgba = readonly [number, number, number, number];
+
+/** How a line of the scene is stroked. */
+export interface LineStyle {
+  /** Its colour. */
+  color: Rgba;
+  /** Its width, CSS pixels. */
+  width: number;
+  /** Dash and gap lengths, CSS pixels; solid when absent. */
+  dash?: readonly [number, number];
+}
+
+/** What the scene's geometry is drawn with: Canvas 2D paths, or WebGL2 buffers. */
+export interface Painter {
+  /** Fills a flat polygon given by its corners in data units. */
+  fill(corners: readonly Point3[], color: Rgba): void;
+  /** Strokes a straight line between two points in data units. */
+  line(a: Point3, b: Point3, style: LineStyle): void;
+}
+
+/** A regime's colour at an alpha. */
+export function regimeRgba(regime: number, alpha: number): Rgba {
+  const [r, g, b] = REGIME_RGB[regime]!.split(",").map(Number);
+  return [r!, g!, b!, alpha];
+}
+
+/** A colour as CSS text. */
+export function cssColor(c: Rgba): string {
+  return "rgba(" + c[0] + ", " + c[1] + ", " + c[2] + ", " + c[3] + ")";
+}
+
+/** A painter that draws straight into a Canvas 2D context, as the fallback path does. */
+export function canvasPainter(g: CanvasRenderingContext2D): Painter {
+  return {
+    fill(corners, color) {
+      g.fillStyle = cssColor(color);
+      if (quad(g, corners)) g.fill();
+    },
+    line(a, b, style) {
+      g.strokeStyle = cssColor(style.color);
+      g.lineWidth = style.width;
+      g.setLineDash(style.dash ? [style.dash[0], style.dash[1]] : []);
+      line3(g, a, b);
+    },
+  };
+}
+
 function clampRange(v: number, d: readonly [number, number]): number {
   return Math.max(d[0], Math.min(d[1], v));
 }
 
-/** Draws the static layer into `g`: the background, and the scene when there is a run. */
-export function drawStatic(g: CanvasRenderingContext2D): void {
+/** The box's sides as seen from the camera: back and front X, floor Y, back and front Z. */
+export interface Sides {
+  /** X of the back wall. */
+  xb: number;
+  /** X of the front side. */
+  xf: number;
+  /** Y of the floor. */
+  yb: number;
+  /** Z of the back wall. */
+  zb: number;
+  /** Z of the front side. */
+  zf: number;
+}
+
+/** The sides of the run's box the camera sees from behind, in data units. */
+export function sidesOf(): Sides {
+  const run = view.run!, V = view.V!;
+  const { dx, dy, dz } = run;
+  const xb = V.Cx > 0 ? dx[0] : dx[1], xf = xb === dx[0] ? dx[1] : dx[0];
+  const yb = V.Cy > 0 ? dy[0] : dy[1];
+  const zb = V.Cz > 0 ? dz[0] : dz[1], zf = zb === dz[0] ? dz[1] : dz[0];
+  return { xb, xf, yb, zb, zf };
+}
+
+/** Draws the view's background: a dark radial gradient. */
+export function drawBackground(g: CanvasRenderingContext2D): void {
   const { W, H, DPR } = view;
   g.setTransform(DPR, 0, 0, DPR, 0, 0);
   const grad = g.createRadialGradient(
@@ -37,30 +111,60 @@ export function drawStatic(g: CanvasRenderingContext2D): void {
   grad.addColorStop(1, "#05080d");
   g.fillStyle = grad;
   g.fillRect(0, 0, W, H);
-  const run = view.run;
-  if (!run) return;
-  const V = view.V!;
-  const detail = view.detail!;
-  const { dx, dy, dz } = run;
-  const xb = V.Cx > 0 ? dx[0] : dx[1], xf = xb === dx[0] ? dx[1] : dx[0];
-  const yb = V.Cy > 0 ? dy[0] : dy[1];
-  const zb = V.Cz > 0 ? dz[0] : dz[1], zf = zb === dz[0] ? dz[1] : dz[0];
-  const tx = axisTicks(run.ax, 6), ty = axisTicks(run.ay, 5), tz = axisTicks(run.az, 5);
-  const th = run.th;
+}
+
+/** Draws the static layer into `g` on the Canvas 2D path: background, scene and labels. */
+export function drawStatic(g: CanvasRenderingContext2D): void {
+  drawBackground(g);
+  if (!view.run) return;
   g.lineCap = "round";
   g.lineJoin = "round";
+  const sides = sidesOf();
+  drawScene(canvasPainter(g), sides);
+  g.setLineDash([]);
+  drawPathAhead(g, sides);
+  drawLabels(g, sides);
+}
+
+/**
+ * Draws the labels layer into `g` on the WebGL2 path: a transparent layer with the axes' ticks
+ * and titles and the regime names, over the scene the GPU draws.
+ */
+export function drawLabelLayer(g: CanvasRenderingContext2D): void {
+  g.setTransform(1, 0, 0, 1, 0, 0);
+  g.clearRect(0, 0, g.canvas.width, g.canvas.height);
+  if (!view.run) return;
+  g.setTransform(view.DPR, 0, 0, view.DPR, 0, 0);
+  drawLabels(g, sidesOf());
+}
+
+/** Axes, ticks and titles, and the regime names on their zones. */
+function drawLabels(g: CanvasRenderingContext2D, sides: Sides): void {
+  const run = view.run!;
+  const tx = axisTicks(run.ax, 6), ty = axisTicks(run.ay, 5), tz = axisTicks(run.az, 5);
+  drawAxes(g, sides, tx, ty, tz);
+  if (run.th) drawZoneLabels(g, sides.zb);
+}
+
+/**
+ * Describes the scene's geometry to a painter, back to front: back walls, regime zones, grid,
+ * box edges, the BREACH zone and wall curtain, the flip, threshold lines and the envelopes.
+ *
+ * @param p The painter.
+ * @param sides The sides the camera sees, from {@linkcode sidesOf}.
+ */
+export function drawScene(p: Painter, sides: Sides): void {
+  const run = view.run!;
+  const { dx, dy, dz } = run;
+  const { xb, xf, yb, zb } = sides;
+  const tx = axisTicks(run.ax, 6), ty = axisTicks(run.ay, 5), tz = axisTicks(run.az, 5);
+  const th = run.th;
 
   // back walls
-  g.fillStyle = "rgba(40, 70, 110, 0.10)";
-  if (quad(g, [[dx[0], dy[0], zb], [dx[1], dy[0], zb], [dx[1], dy[1], zb], [dx[0], dy[1], zb]])) {
-    g.fill();
-  }
-  if (quad(g, [[dx[0], yb, dz[0]], [dx[1], yb, dz[0]], [dx[1], yb, dz[1]], [dx[0], yb, dz[1]]])) {
-    g.fill();
-  }
-  if (quad(g, [[xb, dy[0], dz[0]], [xb, dy[1], dz[0]], [xb, dy[1], dz[1]], [xb, dy[0], dz[1]]])) {
-    g.fill();
-  }
+  const wall: Rgba = [40, 70, 110, 0.10];
+  p.fill([[dx[0], dy[0], zb], [dx[1], dy[0], zb], [dx[1], dy[1], zb], [dx[0], dy[1], zb]], wall);
+  p.fill([[dx[0], yb, dz[0]], [dx[1], yb, dz[0]], [dx[1], yb, dz[1]], [dx[0], yb, dz[1]]], wall);
+  p.fill([[xb, dy[0], dz[0]], [xb, dy[1], dz[0]], [xb, dy[1], dz[1]], [xb, dy[0], dz[1]]], wall);
 
   // regime zones on the X-Y back wall
   if (th) {
@@ -81,119 +185,126 @@ export function drawStatic(g: CanvasRenderingContext2D): void {
       [3, [rect(th.ruptureX, dx[1], dy[0], dy[1]), rect(dx[0], th.ruptureX, th.ruptureY, dy[1])]],
     ];
     for (const [regime, quads] of zones) {
-      g.fillStyle = "rgba(" + REGIME_RGB[regime] + ", " + (regime === 3 ? 0.06 : 0.11) + ")";
-      for (const q of quads) if (quad(g, q)) g.fill();
+      const color = regimeRgba(regime, regime === 3 ? 0.06 : 0.11);
+      for (const q of quads) p.fill(q, color);
     }
   }
 
   // grid on the back walls
-  g.lineWidth = 1;
-  g.strokeStyle = "rgba(120, 160, 210, 0.11)";
+  const grid: LineStyle = { color: [120, 160, 210, 0.11], width: 1 };
   for (const { v } of tx) {
-    line3(g, [v, dy[0], zb], [v, dy[1], zb]);
-    line3(g, [v, yb, dz[0]], [v, yb, dz[1]]);
+    p.line([v, dy[0], zb], [v, dy[1], zb], grid);
+    p.line([v, yb, dz[0]], [v, yb, dz[1]], grid);
   }
   for (const { v } of ty) {
-    line3(g, [dx[0], v, zb], [dx[1], v, zb]);
-    line3(g, [xb, v, dz[0]], [xb, v, dz[1]]);
+    p.line([dx[0], v, zb], [dx[1], v, zb], grid);
+    p.line([xb, v, dz[0]], [xb, v, dz[1]], grid);
   }
   for (const { v } of tz) {
-    line3(g, [dx[0], yb, v], [dx[1], yb, v]);
-    line3(g, [xb, dy[0], v], [xb, dy[1], v]);
+    p.line([dx[0], yb, v], [dx[1], yb, v], grid);
+    p.line([xb, dy[0], v], [xb, dy[1], v], grid);
   }
 
   // box edges
-  g.strokeStyle = "rgba(150, 185, 230, 0.32)";
+  const edge: LineStyle = { color: [150, 185, 230, 0.32], width: 1 };
   const cx = [dx[0], dx[1]] as const, cy = [dy[0], dy[1]] as const, cz = [dz[0], dz[1]] as const;
   for (let a = 0; a < 2; a++) {
     for (let b = 0; b < 2; b++) {
-      line3(g, [cx[0], cy[a]!, cz[b]!], [cx[1], cy[a]!, cz[b]!]);
-      line3(g, [cx[a]!, cy[0], cz[b]!], [cx[a]!, cy[1], cz[b]!]);
-      line3(g, [cx[a]!, cy[b]!, cz[0]], [cx[a]!, cy[b]!, cz[1]]);
+      p.line([cx[0], cy[a]!, cz[b]!], [cx[1], cy[a]!, cz[b]!], edge);
+      p.line([cx[a]!, cy[0], cz[b]!], [cx[a]!, cy[1], cz[b]!], edge);
+      p.line([cx[a]!, cy[b]!, cz[0]], [cx[a]!, cy[b]!, cz[1]], edge);
     }
   }
 
   const inZ = (v: number) => v >= dz[0] && v <= dz[1];
   // BREACH zone on the floor and the wall curtain at Z = 0
   if (inZ(0)) {
-    g.fillStyle = "rgba(255, 63, 122, 0.08)";
-    if (quad(g, [[dx[0], yb, dz[0]], [dx[1], yb, dz[0]], [dx[1], yb, 0], [dx[0], yb, 0]])) g.fill();
-    g.fillStyle = "rgba(255, 79, 100, 0.035)";
-    if (quad(g, [[dx[0], dy[0], 0], [dx[1], dy[0], 0], [dx[1], dy[1], 0], [dx[0], dy[1], 0]])) {
-      g.fill();
-    }
-    g.strokeStyle = "rgba(255, 79, 100, 0.55)";
-    g.lineWidth = 1.2;
-    line3(g, [dx[0], yb, 0], [dx[1], yb, 0]);
-    line3(g, [xb, dy[0], 0], [xb, dy[1], 0]);
-    g.strokeStyle = "rgba(255, 79, 100, 0.3)";
-    line3(g, [dx[0], dy[1], 0], [dx[1], dy[1], 0]);
-    line3(g, [xf, dy[0], 0], [xf, dy[1], 0]);
+    p.fill([[dx[0], yb, dz[0]], [dx[1], yb, dz[0]], [dx[1], yb, 0], [dx[0], yb, 0]], [
+      255,
+      63,
+      122,
+      0.08,
+    ]);
+    p.fill([[dx[0], dy[0], 0], [dx[1], dy[0], 0], [dx[1], dy[1], 0], [dx[0], dy[1], 0]], [
+      255,
+      79,
+      100,
+      0.035,
+    ]);
+    const curtain: LineStyle = { color: [255, 79, 100, 0.55], width: 1.2 };
+    p.line([dx[0], yb, 0], [dx[1], yb, 0], curtain);
+    p.line([xb, dy[0], 0], [xb, dy[1], 0], curtain);
+    const faint: LineStyle = { color: [255, 79, 100, 0.3], width: 1.2 };
+    p.line([dx[0], dy[1], 0], [dx[1], dy[1], 0], faint);
+    p.line([xf, dy[0], 0], [xf, dy[1], 0], faint);
   }
   if (inZ(1)) {
-    g.strokeStyle = "rgba(95, 214, 200, 0.6)";
-    g.setLineDash([5, 4]);
-    g.lineWidth = 1.2;
-    line3(g, [dx[0], yb, 1], [dx[1], yb, 1]);
-    line3(g, [xb, dy[0], 1], [xb, dy[1], 1]);
-    g.setLineDash([]);
+    const flip: LineStyle = { color: [95, 214, 200, 0.6], width: 1.2, dash: [5, 4] };
+    p.line([dx[0], yb, 1], [dx[1], yb, 1], flip);
+    p.line([xb, dy[0], 1], [xb, dy[1], 1], flip);
   }
 
   if (th) {
     // threshold lines on the back walls and the floor
     const xLines = [[th.taxiX, 1], [th.maneuverX, 2], [th.ruptureX, 3]] as const;
     const yLines = [[th.maneuverY, 2], [th.ruptureY, 3]] as const;
-    g.lineWidth = 1.1;
     for (let t = 0; t < xLines.length; t++) {
       const [xv, regime] = xLines[t]!;
       if (xv < dx[0] || xv > dx[1]) continue;
-      g.strokeStyle = "rgba(" + REGIME_RGB[regime] + ", 0.55)";
+      const style: LineStyle = { color: regimeRgba(regime, 0.55), width: 1.1 };
       const top = t === 0
         ? clampRange(th.maneuverY, dy)
         : clampRange(t === 1 ? th.ruptureY : dy[1], dy);
-      line3(g, [xv, dy[0], zb], [xv, top, zb]);
-      line3(g, [xv, yb, dz[0]], [xv, yb, dz[1]]);
+      p.line([xv, dy[0], zb], [xv, top, zb], style);
+      p.line([xv, yb, dz[0]], [xv, yb, dz[1]], style);
     }
     for (let t = 0; t < yLines.length; t++) {
       const [yv, regime] = yLines[t]!;
       if (yv < dy[0] || yv > dy[1]) continue;
-      g.strokeStyle = "rgba(" + REGIME_RGB[regime] + ", 0.55)";
-      line3(g, [dx[0], yv, zb], [clampRange(t === 0 ? th.ruptureX : dx[1], dx), yv, zb]);
-      line3(g, [xb, yv, dz[0]], [xb, yv, dz[1]]);
+      const style: LineStyle = { color: regimeRgba(regime, 0.55), width: 1.1 };
+      p.line([dx[0], yv, zb], [clampRange(t === 0 ? th.ruptureX : dx[1], dx), yv, zb], style);
+      p.line([xb, yv, dz[0]], [xb, yv, dz[1]], style);
     }
-    g.setLineDash([3, 4]);
     if (th.overspeedX >= dx[0] && th.overspeedX <= dx[1]) {
-      g.strokeStyle = "rgba(255, 138, 61, 0.55)";
-      line3(g, [th.overspeedX, yb, dz[0]], [th.overspeedX, yb, dz[1]]);
+      const style: LineStyle = { color: [255, 138, 61, 0.55], width: 1.1, dash: [3, 4] };
+      p.line([th.overspeedX, yb, dz[0]], [th.overspeedX, yb, dz[1]], style);
     }
     if (th.stallY >= dy[0] && th.stallY <= dy[1]) {
-      g.strokeStyle = "rgba(88, 199, 255, 0.5)";
-      line3(g, [dx[0], th.stallY, zb], [dx[1], th.stallY, zb]);
-      line3(g, [xb, th.stallY, dz[0]], [xb, th.stallY, dz[1]]);
+      const style: LineStyle = { color: [88, 199, 255, 0.5], width: 1.1, dash: [3, 4] };
+      p.line([dx[0], th.stallY, zb], [dx[1], th.stallY, zb], style);
+      p.line([xb, th.stallY, dz[0]], [xb, th.stallY, dz[1]], style);
     }
-    g.setLineDash([]);
     // envelope wireframes between the walls and the flip
     if (inZ(0) && inZ(1)) {
       box3(
-        g,
+        p,
         [dx[0], clampRange(th.ruptureX, dx)],
         [dy[0], clampRange(th.ruptureY, dy)],
         [0, 1],
-        "rgba(255, 79, 100, 0.42)",
-        [6, 4],
+        { color: [255, 79, 100, 0.42], width: 1.2, dash: [6, 4] },
       );
       box3(
-        g,
+        p,
         [dx[0], clampRange(th.maneuverX, dx)],
         [dy[0], clampRange(th.maneuverY, dy)],
         [0, 1],
-        "rgba(255, 181, 71, 0.5)",
-        [2, 3],
+        { color: [255, 181, 71, 0.5], width: 1.2, dash: [2, 3] },
       );
     }
   }
+}
 
-  // path ahead, and its shadow on the floor
+/** Colour of the path ahead. */
+export const PATH_AHEAD: LineStyle = { color: [190, 210, 235, 0.28], width: 1.1 };
+/** Colour of the trail's shadow on the floor. */
+export const TRAIL_SHADOW: LineStyle = { color: [120, 150, 190, 0.16], width: 1 };
+/** Alpha and radius of the flags ahead, drawn faint. */
+export const FLAGS_AHEAD = { alpha: 0.35, radius: 3.5 } as const;
+
+/** The path ahead with its shadow on the floor, and the flags ahead, on the Canvas 2D path. */
+function drawPathAhead(g: CanvasRenderingContext2D, sides: Sides): void {
+  const run = view.run!;
+  const detail = view.detail!;
   const { dec, sx, sy } = detail;
   for (let k = 0; k < dec.length; k++) {
     const fi = dec[k]!;
@@ -205,9 +316,9 @@ export function drawStatic(g: CanvasRenderingContext2D): void {
       sy[k] = NaN;
     }
   }
-  const floorY = mapY(run, yb);
-  g.strokeStyle = "rgba(120, 150, 190, 0.16)";
-  g.lineWidth = 1;
+  const floorY = mapY(run, sides.yb);
+  g.strokeStyle = cssColor(TRAIL_SHADOW.color);
+  g.lineWidth = TRAIL_SHADOW.width;
   g.beginPath();
   let pen = false;
   const shadow = run.coarse.dec;
@@ -222,45 +333,38 @@ export function drawStatic(g: CanvasRenderingContext2D): void {
     pen = true;
   }
   g.stroke();
-  g.strokeStyle = "rgba(190, 210, 235, 0.28)";
-  g.lineWidth = 1.1;
+  g.strokeStyle = cssColor(PATH_AHEAD.color);
+  g.lineWidth = PATH_AHEAD.width;
   polyline(g, 0, dec.length - 1);
 
   // flags ahead, faint
-  g.globalAlpha = 0.35;
+  g.globalAlpha = FLAGS_AHEAD.alpha;
   for (let fl = 0; fl < 3; fl++) {
     const list = run.onsets[fl]!.list;
     for (let k = 0; k < list.length; k++) {
       const m = list[k]!;
-      if (proj(run.wx[m]!, run.wy[m]!, run.wz[m]!)) drawMarker(g, fl, P[0], P[1], 3.5);
+      if (proj(run.wx[m]!, run.wy[m]!, run.wz[m]!)) {
+        drawMarker(g, fl, P[0], P[1], FLAGS_AHEAD.radius);
+      }
     }
   }
   g.globalAlpha = 1;
-
-  // axes, ticks and titles
-  drawAxes(g, { xb, xf, yb, zb, zf }, tx, ty, tz);
-  if (th) drawZoneLabels(g, zb);
 }
 
 function box3(
-  g: CanvasRenderingContext2D,
+  p: Painter,
   X: readonly [number, number],
   Y: readonly [number, number],
   Z: readonly [number, number],
-  color: string,
-  dash: number[],
+  style: LineStyle,
 ): void {
-  g.strokeStyle = color;
-  g.lineWidth = 1.2;
-  g.setLineDash(dash);
   for (let a = 0; a < 2; a++) {
     for (let b = 0; b < 2; b++) {
-      line3(g, [X[0], Y[a]!, Z[b]!], [X[1], Y[a]!, Z[b]!]);
-      line3(g, [X[a]!, Y[0], Z[b]!], [X[a]!, Y[1], Z[b]!]);
-      line3(g, [X[a]!, Y[b]!, Z[0]], [X[a]!, Y[b]!, Z[1]]);
+      p.line([X[0], Y[a]!, Z[b]!], [X[1], Y[a]!, Z[b]!], style);
+      p.line([X[a]!, Y[0], Z[b]!], [X[a]!, Y[1], Z[b]!], style);
+      p.line([X[a]!, Y[b]!, Z[0]], [X[a]!, Y[b]!, Z[1]], style);
     }
   }
-  g.setLineDash([]);
 }
 
 /** Strokes the detail's screen points `k0` to `k1` as one line, in chunks. */
@@ -326,15 +430,6 @@ function titleGap(
   let widest = 0;
   for (const t of ticks) widest = Math.max(widest, g.measureText(t.label).width);
   return Math.max(30, 8 + (Math.abs(d[0]) > 0.35 ? widest : 12) + 12);
-}
-
-/** The box's sides as seen from the camera: back and front X, floor Y, back and front Z. */
-interface Sides {
-  xb: number;
-  xf: number;
-  yb: number;
-  zb: number;
-  zf: number;
 }
 
 function drawAxes(

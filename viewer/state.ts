@@ -5,7 +5,10 @@
  *
  * @module
  */
+import type { Columns } from "./data.ts";
+import type { ViewEvents } from "./events.ts";
 import type { Run, TrailLevel } from "./model.ts";
+import type { Fan } from "./panels_fan.ts";
 
 /** The orbit camera: angles in radians, distance and target in world units. */
 export interface Camera {
@@ -74,6 +77,17 @@ export const SPEEDS: readonly number[] = [0.25, 0.5, 1, 2, 4, 8, 16];
 /** How long after the camera moves the coarse trail is drawn, in milliseconds. */
 export const SETTLE_MS = 200;
 
+/** A further run drawn over the one on screen: a second log dropped with the first. */
+export interface OverlayRun {
+  /** The file's name. */
+  name: string;
+  /** Its frames. */
+  c: Columns;
+}
+
+/** How frame times are shown: step indexes, or the frames' dates when they carry them. */
+export type TimeMode = "step" | "date";
+
 /** Everything the modules share. */
 export interface ViewState {
   /** The run on screen, `null` before the first. */
@@ -132,6 +146,16 @@ export interface ViewState {
   hudFrame: number;
   /** Time of the previous animation frame, 0 after a pause. */
   lastTime: number;
+  /** The run's events, `null` before the first run. */
+  events: ViewEvents | null;
+  /** The selected range of frames (both ends inclusive), `null` for none: loop and CSV use it. */
+  selection: [number, number] | null;
+  /** How frame times are shown. */
+  timeMode: TimeMode;
+  /** Further runs drawn over the one on screen, in the 2D panels. */
+  overlays: OverlayRun[];
+  /** A Monte Carlo batch's fan drawn behind the run, `null` for none. */
+  fan: Fan | null;
 }
 
 /** The state of the view. */
@@ -164,4 +188,9 @@ export const view: ViewState = {
   dirty: true,
   hudFrame: -1,
   lastTime: 0,
+  events: null,
+  selection: null,
+  timeMode: "date",
+  overlays: [],
+  fan: null,
 };

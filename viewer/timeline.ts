@@ -1,14 +1,16 @@
 /**
  * The timeline under the view: a regime ribbon with BREACH under it, a tick at each regime
- * change, markers at the first BREACH, OVERSPEED and STALL; a click jumps to the frame, snapping
- * to a nearby event. When the frames carry dates, the first and last are shown at its ends (and
+ * change, each flag episode as a bookmark coloured by its severity band (a tick at its start and
+ * a bar to its end), markers at the first BREACH, OVERSPEED and STALL, and the selected range;
+ * a click jumps to the frame, snapping to a nearby event. When the frames carry dates, the first and last are shown at its ends (and
  * the current frame's in the frame readout beside it, by the HUD); otherwise only the steps.
  *
  * @module
  */
 /// <reference lib="dom" />
 import { $, font, setText, timeline, tlctx } from "./dom.ts";
-import { timestampText } from "./hud.ts";
+import { SEVERITY_COLORS } from "./events.ts";
+import { frameTimeText } from "./hud.ts";
 import { upperBound } from "./model.ts";
 import { FLAG_COLORS, REGIME_COLORS } from "./palette.ts";
 import { view } from "./state.ts";
@@ -67,6 +69,16 @@ export function drawTimeline(): void {
     g.fillRect(x - 0.5, 9, 1, h - 19);
   }
   g.globalAlpha = 1;
+  drawBookmarks(g, w);
+  const sel = view.selection;
+  if (sel) {
+    const a = frameX(sel[0], w), b = frameX(sel[1], w);
+    g.fillStyle = "rgba(95,214,200,0.16)";
+    g.fillRect(a, 0, Math.max(1.5, b - a), h);
+    g.fillStyle = "rgba(95,214,200,0.7)";
+    g.fillRect(a - 0.5, 0, 1, h);
+    g.fillRect(b - 0.5, 0, 1, h);
+  }
   const firsts = [[run.firstStall, 2], [run.firstOverspeed, 1], [run.firstBreach, 0]] as const;
   for (const [at, flag] of firsts) {
     if (at < 0) continue;
@@ -90,6 +102,40 @@ export function drawTimeline(): void {
   }
 }
 
+const RANK = { low: 1, medium: 2, high: 3 } as const;
+const BANDS = ["low", "medium", "high"] as const;
+
+/**
+ * Each flag episode as a bookmark: a bar from its start to its end and a tick at its start,
+ * coloured by its band; of the episodes sharing a pixel column, the most severe is drawn.
+ */
+function drawBookmarks(g: CanvasRenderingContext2D, w: number): void {
+  const events = view.events;
+  if (!events || events.list.length === 0) return;
+  const span = Math.max(1, Math.round(w - 2 * PAD));
+  const bar = new Uint8Array(span + 1), tick = new Uint8Array(span + 1);
+  const n = view.run!.n;
+  const col = (i: number) => (n > 1 ? Math.round(i / (n - 1) * span) : 0);
+  for (const e of events.list) {
+    if (!e.severity) continue;
+    const r = RANK[e.severity], a = col(e.start), b = col(e.end);
+    if (tick[a]! < r) tick[a] = r;
+    for (let p = a; p <= b; p++) if (bar[p]! < r) bar[p] = r;
+  }
+  for (let p = 0; p <= span; p++) {
+    if (bar[p]) {
+      g.fillStyle = SEVERITY_COLORS[BANDS[bar[p]! - 1]!];
+      g.fillRect(PAD + p - 0.5, 11, 1.5, 4);
+    }
+  }
+  for (let p = 0; p <= span; p++) {
+    if (tick[p]) {
+      g.fillStyle = SEVERITY_COLORS[BANDS[tick[p]! - 1]!];
+      g.fillRect(PAD + p - 0.75, 8, 1.5, 10);
+    }
+  }
+}
+
 /** The frame under the pointer, snapped to the first BREACH or a nearby event. */
 export function timelineFrame(ev: MouseEvent): number {
   const run = view.run!;
@@ -108,8 +154,8 @@ export function timelineFrame(ev: MouseEvent): number {
     }
   };
   consider(run.firstBreach);
-  if (best < 0) {
-    const e = run.events, k = upperBound(e, i);
+  if (best < 0 && view.events) {
+    const e = view.events.starts, k = upperBound(e, i);
     if (k < e.length) consider(e[k]!);
     if (k > 0) consider(e[k - 1]!);
   }
@@ -119,8 +165,8 @@ export function timelineFrame(ev: MouseEvent): number {
 /** Shows the first and last date at the timeline's ends when the run's frames carry dates. */
 export function showTimelineDates(): void {
   const run = view.run;
-  const dated = !!run && run.n > 0 && run.dated;
+  const dated = !!run && run.n > 0 && run.dated && view.timeMode === "date";
   $("timeline-dates").hidden = !dated;
-  setText("timeline-first", dated ? timestampText(0) : "");
-  setText("timeline-last", dated ? timestampText(run!.n - 1) : "");
+  setText("timeline-first", dated ? frameTimeText(0) : "");
+  setText("timeline-last", dated ? frameTimeText(run!.n - 1) : "");
 }

@@ -1,13 +1,15 @@
 /**
  * The trail layer, drawn incrementally as the frame advances (the flown trail coloured by
  * regime and the flags that fired), and the live layer drawn every frame: the segment since
- * the last trail point, the craft with its drop line, glow and tag.
+ * the last trail point, the craft with its drop line, glow and tag, and, when the frames carry
+ * levels that move, the levels in force on the current frame beside the walls and the flip.
  *
  * @module
  */
 /// <reference lib="dom" />
 import { FLAGS, REGIMES } from "../core/frame.ts";
-import { P, proj } from "./camera.ts";
+import { P, proj, projData } from "./camera.ts";
+import { levelsAt } from "./data.ts";
 import { font, tctx, trailCanvas } from "./dom.ts";
 import { mapY, upperBound } from "./model.ts";
 import { FLAG_COLORS, REGIME_COLORS, REGIME_RGB } from "./palette.ts";
@@ -57,6 +59,59 @@ function strokeTrail(g: CanvasRenderingContext2D, k0: number, k1: number): void 
   }
 }
 
+/** Writes "first BREACH" beside its marker. */
+function firstBreachLabel(g: CanvasRenderingContext2D, x: number, y: number): void {
+  g.font = font("700 11px ", "--sans");
+  g.fillStyle = FLAG_COLORS[0]!;
+  g.textAlign = "left";
+  g.textBaseline = "bottom";
+  g.fillText("first BREACH", x + 8, y - 6);
+}
+
+/** Price digits for a level: six significant, as the HUD shows them. */
+function price(v: number | undefined): string {
+  return v === undefined || !isFinite(v) ? "?" : String(Number(v.toPrecision(6)));
+}
+
+/**
+ * Labels the wall curtain (Z = 0) and the flip (Z = 1) with the levels in force on the current
+ * frame, redrawn each frame, when the frames carry levels that move (SPEC §7): the planes stay
+ * where Z puts them, while the prices they stand for move, and an arrow shows which way each
+ * moved since the frame before.
+ */
+function drawLevelTags(g: CanvasRenderingContext2D): void {
+  const run = view.run!;
+  const i = view.frame;
+  const now = levelsAt(run.c, i, run.levels);
+  const before = i > 0 ? levelsAt(run.c, i - 1, run.levels) : now;
+  const arrow = (a: number | undefined, b: number | undefined): string =>
+    a === undefined || b === undefined || a === b ? "" : a > b ? " \u25B2" : " \u25BC";
+  const { dx, dy, dz } = run;
+  const V = view.V!;
+  const xf = V.Cx > 0 ? dx[1] : dx[0];
+  g.font = font("600 10.5px ", "--mono");
+  g.textBaseline = "middle";
+  g.textAlign = "left";
+  if (dz[0] <= 0 && dz[1] >= 0 && projData(xf, (dy[0] + dy[1]) / 2, 0)) {
+    g.fillStyle = "rgba(255, 110, 130, 0.9)";
+    g.fillText(
+      "put " + price(now.putWall) + arrow(now.putWall, before.putWall) + " \u00B7 call " +
+        price(now.callWall) + arrow(now.callWall, before.callWall),
+      P[0] + 8,
+      P[1],
+    );
+  }
+  if (dz[0] <= 1 && dz[1] >= 1 && projData(xf, (dy[0] + dy[1]) / 2, 1)) {
+    g.fillStyle = "rgba(95, 214, 200, 0.95)";
+    g.fillText(
+      "flip " + price(now.flip) + arrow(now.flip, before.flip) + " \u00B7 ATR " +
+        price(now.atr) + arrow(now.atr, before.atr),
+      P[0] + 8,
+      P[1],
+    );
+  }
+}
+
 /** Draws the flag onsets not yet on the trail layer, up to a frame. */
 function markersUpTo(g: CanvasRenderingContext2D, toFrame: number): void {
   const run = view.run!;
@@ -68,13 +123,7 @@ function markersUpTo(g: CanvasRenderingContext2D, toFrame: number): void {
       if (proj(run.wx[m]!, run.wy[m]!, run.wz[m]!)) {
         const first = f === 0 && m === run.firstBreach;
         drawMarker(g, f, P[0], P[1], first ? 6.5 : 4.5);
-        if (first) {
-          g.font = font("700 11px ", "--sans");
-          g.fillStyle = FLAG_COLORS[0]!;
-          g.textAlign = "left";
-          g.textBaseline = "bottom";
-          g.fillText("first BREACH", P[0] + 8, P[1] - 6);
-        }
+        if (first) firstBreachLabel(g, P[0], P[1]);
       }
       k++;
     }
@@ -107,11 +156,25 @@ export function updateTrail(): void {
   view.trailK = k;
 }
 
+/** How the live layer is drawn. */
+export interface LiveOptions {
+  /**
+   * Whether the GPU drew the flown trail up to the current frame (the WebGL2 path), so that the
+   * live segment starts there and the first BREACH's name is written here.
+   */
+  gpuTrail: boolean;
+}
+
 /** Draws the live layer: the craft at the current frame, gliding to the next while playing. */
-export function drawLive(g: CanvasRenderingContext2D): void {
+export function drawLive(g: CanvasRenderingContext2D, options: LiveOptions): void {
   const run = view.run!;
   const n = run.n;
   if (n === 0) return;
+  if (options.gpuTrail && run.firstBreach >= 0 && view.frame >= run.firstBreach) {
+    const m = run.firstBreach;
+    if (proj(run.wx[m]!, run.wy[m]!, run.wz[m]!)) firstBreachLabel(g, P[0], P[1]);
+  }
+  if (run.movingLevels) drawLevelTags(g);
   const i = view.frame, frac = view.playing ? view.pos - Math.floor(view.pos) : 0;
   const j = Math.min(n - 1, i + 1);
   const wx = run.wx[i]! + (run.wx[j]! - run.wx[i]!) * frac;
@@ -121,9 +184,9 @@ export function drawLive(g: CanvasRenderingContext2D): void {
   const color = REGIME_COLORS[reg]!;
   g.lineCap = "round";
   // segment from the last trail point through frame i to the craft
-  const k = view.trailK;
+  const k = options.gpuTrail ? 0 : view.trailK;
   if (k >= 0) {
-    const from = view.detail!.dec[k]!;
+    const from = options.gpuTrail ? i : view.detail!.dec[k]!;
     g.strokeStyle = color;
     g.lineWidth = 1.8;
     g.beginPath();

@@ -83,11 +83,12 @@ Deno.test("the summary of runs whose levels move holds the levels in force at ea
       flip,
     ]);
   }
-  // The new keys sit before "quantiles"; a static batch has none of them (below).
+  // The moving levels sit after the fan's series, before "quantiles"; a static batch has none.
   const keys = Object.keys(summary);
   assertEquals(keys.slice(keys.indexOf("finalSpotQuantiles"), keys.indexOf("quantiles") + 1), [
     "finalSpotQuantiles",
     "timeline",
+    "series",
     "movingLevels",
     "quantiles",
   ]);
@@ -233,7 +234,7 @@ Deno.test("dates that differ between runs are not recorded, and merge so in any 
     scenario: "t",
     seed: 1,
   });
-  assertEquals(summary.timeline, undefined, "no dates and no moving levels: no timeline");
+  assertEquals(summary.timeline?.dates, undefined, "dates that differ are not recorded");
 });
 
 Deno.test("MonteCarloStats with moving levels: flushes, snapshots and JSON give the whole", async () => {
@@ -278,14 +279,18 @@ Deno.test("runs whose levels move and runs with static levels do not mix", async
   assertEquals(movingRuns.frames, 60);
 });
 
-Deno.test("a static batch's summary and report have no timeline, moving level or date", async () => {
+Deno.test("a static batch's summary and report have the fan's timeline but no moving level or date", async () => {
   const { summary, html } = await batch(join(root, "scenarios/breakout.jsonc"), {
     runs: 30,
     sub: "static",
   });
-  for (const key of ["timeline", "movingLevels", "levelRelativeError"]) {
+  for (const key of ["movingLevels", "levelRelativeError", "dates"]) {
     assert(!summary.includes(`"${key}"`), key);
   }
+  // The fan of spot, X, Y and Z at every timeline step, as the flight view overlays it.
+  const read = JSON.parse(summary) as MonteCarloSummary;
+  assertEquals(Object.keys(read.series!), ["spot", "x", "y", "z"]);
+  assertEquals(read.series!.spot.p50.length, read.timeline!.steps.length);
   for (const text of ["moving-level", "data-step", ">date</text>", "in force"]) {
     assert(!html.includes(text), text);
   }

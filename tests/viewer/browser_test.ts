@@ -670,7 +670,13 @@ Deno.test({
         assertEquals(await attr(page, "body", "data-levels"), "known");
         assertEquals(await text(page, "#hud-callwall"), "700");
         assertEquals(await text(page, "#hud-seed"), "42 (run 2)");
-        assert(String(await text(page, "#load-message")).includes("Only the first of 2 logs"));
+        // the second log is drawn over the first in the panels
+        assert(
+          String(await text(page, "#load-message")).includes(
+            "Overlaid in the panels: mc_false_breakout_1.jsonl",
+          ),
+        );
+        assertEquals(await get(page, "window.__flight.overlays"), ["mc_false_breakout_1.jsonl"]);
         assertClean(view);
         await page.close();
       });
