@@ -57,7 +57,9 @@ export async function bundleScript(): Promise<string> {
   }).output();
   const errors = new TextDecoder().decode(stderr).trim();
   if (code !== 0) throw new Error(`deno bundle ${ENTRY} failed (exit ${code}):\n${errors}`);
-  return new TextDecoder().decode(stdout);
+  // An npm module's comment names it by its package, not by where this machine caches it.
+  return new TextDecoder().decode(stdout)
+    .replace(/^(\s*\/\/ )\S*?\/npm\/registry\.npmjs\.org\//gm, "$1npm:");
 }
 
 /**

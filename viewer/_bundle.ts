@@ -8,7 +8,7 @@
 
 /** The viewer script: viewer/main.ts and its imports, bundled as one classic script. */
 export const VIEWER_SCRIPT: string = `(() => {
-  // ../../root/.cache/deno/npm/registry.npmjs.org/uplot/1.6.32/dist/uPlot.esm.js
+  // npm:uplot/1.6.32/dist/uPlot.esm.js
   var FEAT_TIME = true;
   var pre = "u-";
   var UPLOT = "uplot";
@@ -5967,7 +5967,7 @@ export const VIEWER_SCRIPT: string = `(() => {
     list.appendChild(fragment);
   }
 
-  // ../../root/.cache/deno/npm/registry.npmjs.org/deno-std/1.4.0/streams/_common.js
+  // npm:deno-std/1.4.0/streams/_common.js
   var DEFAULT_BUFFER_SIZE = 32 * 1024;
   function createLPS(pat) {
     const length = pat.length;
@@ -5990,7 +5990,7 @@ export const VIEWER_SCRIPT: string = `(() => {
     return lps;
   }
 
-  // ../../root/.cache/deno/npm/registry.npmjs.org/deno-std/1.4.0/streams/text_delimiter_stream.js
+  // npm:deno-std/1.4.0/streams/text_delimiter_stream.js
   var TextDelimiterStream = class extends TransformStream {
     #buf = "";
     #delimiter;
@@ -6047,7 +6047,7 @@ export const VIEWER_SCRIPT: string = `(() => {
     }
   };
 
-  // ../../root/.cache/deno/npm/registry.npmjs.org/deno-std/1.4.0/csv/stringify.js
+  // npm:deno-std/1.4.0/csv/stringify.js
   var QUOTE = '"';
   var LF = "\\n";
   var CRLF = "\\r\\n";
@@ -6150,7 +6150,7 @@ export const VIEWER_SCRIPT: string = `(() => {
     return output;
   }
 
-  // ../../root/.cache/deno/npm/registry.npmjs.org/deno-std/1.4.0/csv/stringify_stream.js
+  // npm:deno-std/1.4.0/csv/stringify_stream.js
   var CsvStringifyStream = class extends TransformStream {
     /**
      * Construct a new instance.
