@@ -30,6 +30,7 @@ import { ScenarioError } from "../core/errors.ts";
 import type { MarketState } from "../core/plugin.ts";
 import type { PluginUse, Scenario } from "../core/scenario.ts";
 import { show } from "../core/options.ts";
+import { findBuiltin } from "../core/resolve.ts";
 import type { DailySeries } from "../markets/history.ts";
 import { replayDays } from "../markets/history.ts";
 import type { LevelsSeries } from "../markets/series.ts";
@@ -252,7 +253,7 @@ export function dayNumber(date: string): number {
 export function backtestRecipe(scenario: Scenario): { recipe: ScenarioRecipe; held: string[] } {
   const problems: string[] = [];
   const where = `${scenario.path}: Cannot backtest`;
-  const builtin = (use: PluginUse) => BUILTINS[use.definition.name]?.module === use.module;
+  const builtin = (use: PluginUse) => findBuiltin(BUILTINS, use.definition)?.module === use.module;
   const { evaluator } = scenario;
   if (!(builtin(evaluator) && evaluator.definition.name === "envelope")) {
     problems.push(

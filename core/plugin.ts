@@ -228,14 +228,22 @@ export type PluginKind = PluginDefinition["kind"];
 
 /** A built-in plugin: the module that default-exports it, loaded only when a scenario uses it. */
 export interface Builtin {
+  /** Its kebab-case `use` name, unique within its kind (a generator and a sink may share one). */
+  readonly name: string;
+  /** Its kind: the scenario section (`generators`, `evaluator`, `sinks`, `renderers`) it serves. */
+  readonly kind: PluginKind;
   /** Absolute specifier of its module, which batch workers import. */
   readonly module: string;
   /** Imports the module, once, and returns its definition. */
   load(): Promise<PluginDefinition>;
 }
 
-/** Built-in plugins by their kebab-case name: what a bare `use` string refers to. */
-export type BuiltinTable = { readonly [name: string]: Builtin };
+/**
+ * The built-in plugins, what a bare `use` string refers to: a name resolves to the built-in of
+ * that name and of the kind of the scenario section that names it, so `csv` among the
+ * generators and `csv` among the sinks are two plugins.
+ */
+export type BuiltinTable = readonly Builtin[];
 
 /** What a definition helper takes: the definition without its `kind`, with its option fields. */
 export type PluginSpec<D extends { kind: string; options: Fields }, F extends Fields> =

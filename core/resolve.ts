@@ -19,6 +19,8 @@ export interface ResolveOptions {
   scenarioPath: string;
   /** The plugins a bare name may refer to. */
   builtins: BuiltinTable;
+  /** The kind the scenario's section asks for: a bare name is the built-in of this kind. */
+  kind: PluginKind;
 }
 
 /** What a `use` string resolves to: the module to import, and the definition for a built-in. */
@@ -30,32 +32,76 @@ export interface Resolved {
 }
 
 /**
- * Resolves a `use` string to a built-in plugin or a module to import.
+ * Finds the built-in of a name and a kind.
+ *
+ * @param builtins The built-in table.
+ * @param use The name and the kind.
+ * @returns The built-in, or `undefined` when the table has none of that name and kind.
+ *
+ * @example The csv generator and the csv sink are two built-ins
+ * ```ts
+ * import { assertEquals, assertNotEquals } from "@std/assert";
+ * import { BUILTINS } from "../mod.ts";
+ * import { findBuiltin } from "./resolve.ts";
+ *
+ * const generator = findBuiltin(BUILTINS, { name: "csv", kind: "generator" });
+ * const sink = findBuiltin(BUILTINS, { name: "csv", kind: "sink" });
+ * assertNotEquals(generator?.module, sink?.module);
+ * assertEquals(findBuiltin(BUILTINS, { name: "csv", kind: "renderer" }), undefined);
+ * ```
+ */
+export function findBuiltin(
+  builtins: BuiltinTable,
+  use: { name: string; kind: PluginKind },
+): Builtin | undefined {
+  return builtins.find((b) => b.name === use.name && b.kind === use.kind);
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(words: readonly string[]): string {
+  return words.length < 2 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
+}
+
+/** The names of the built-ins of a kind, quoted, for messages. */
+function namesOf(builtins: BuiltinTable, kind: PluginKind): string {
+  const names = builtins.filter((b) => b.kind === kind).map((b) => show(b.name));
+  return names.length > 0
+    ? `built-in ${kind}s are ${names.join(", ")}`
+    : `there is no built-in ${kind}`;
+}
+
+/**
+ * Resolves a `use` string to a built-in plugin or a module to import. A bare name is the
+ * built-in of that name and of the section's kind.
  *
  * @param use The `use` string.
- * @param options The scenario file that names it, and the built-in table.
+ * @param options The scenario file that names it, the built-in table and the kind expected.
  * @returns The module, and the built-in's definition.
- * @throws ScenarioError for an unknown built-in, an `http(s):` URL or an unrecognised form.
+ * @throws ScenarioError for an unknown built-in, one of another kind, an `http(s):` URL or an
+ * unrecognised form.
  */
 export function resolveUse(use: string, options: ResolveOptions): Resolved {
-  const { builtins } = options;
+  const { builtins, kind } = options;
   if (KEBAB.test(use)) {
-    const builtin = Object.hasOwn(builtins, use) ? builtins[use] : undefined;
+    const builtin = findBuiltin(builtins, { name: use, kind });
     if (builtin) return { module: builtin.module, builtin };
-    const names = Object.keys(builtins);
+    const others = builtins.filter((b) => b.name === use).map((b) => `a ${b.kind}`);
+    if (others.length > 0) {
+      throw new ScenarioError(
+        `${show(use)} names ${listed(others)}, not a ${kind}; ${namesOf(builtins, kind)}`,
+      );
+    }
+    const names = builtins.filter((b) => b.kind === kind).map((b) => b.name);
     throw new ScenarioError(
-      `Unknown built-in plugin ${show(use)}${didYouMean(use, names)}; built-ins are ${
-        names.map((n) => show(n)).join(", ")
-      }`,
+      `Unknown built-in ${kind} ${show(use)}${didYouMean(use, names)}; ${namesOf(builtins, kind)}`,
     );
   }
   const kebab = use.toLowerCase().replaceAll("_", "-");
-  if (Object.hasOwn(builtins, kebab)) {
-    const names = Object.keys(builtins).map((n) => show(n)).join(", ");
+  if (builtins.some((b) => b.name === kebab)) {
     throw new ScenarioError(
-      `Unknown built-in plugin ${show(use)}: built-in names are kebab-case (did you mean ${
+      `Unknown built-in ${kind} ${show(use)}: built-in names are kebab-case (did you mean ${
         show(kebab)
-      }?); built-ins are ${names}`,
+      }?); ${namesOf(builtins, kind)}`,
     );
   }
   if (use.startsWith("./") || use.startsWith("../")) {
@@ -76,11 +122,8 @@ export function resolveUse(use: string, options: ResolveOptions): Resolved {
   );
 }
 
-/** What {@linkcode loadPlugin} loads. */
-export interface LoadPluginOptions extends ResolveOptions {
-  /** The kind of plugin expected. */
-  kind: PluginKind;
-}
+/** What {@linkcode loadPlugin} loads: a `use` string of a section's kind. */
+export type LoadPluginOptions = ResolveOptions;
 
 /**
  * Resolves and imports a plugin, checking that its default export is a plugin of the right

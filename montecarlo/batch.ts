@@ -86,8 +86,8 @@ export interface BatchOptions {
 }
 
 /**
- * Runs a Monte Carlo batch and writes, all at once when it is complete, `<name>.summary.json`
- * and `<name>.report.html` (or, for a shard, `<name>.part-<k>-of-<n>.json`) and, when asked,
+ * Runs a Monte Carlo batch and writes, all at once when it is complete, `<name>.summary.json`,
+ * `<name>.summary.csv` and `<name>.report.html` (or, for a shard, `<name>.part-<k>-of-<n>.json`) and, when asked,
  * each run's sink files, `mc_<name>_<i>.<extension>`. The scenario's renderers do not run.
  *
  * @param scenario The loaded scenario.
@@ -105,7 +105,7 @@ export interface BatchOptions {
  * const outDir = await Deno.makeTempDir();
  * const report = await runBatch(scenario, { outDir, runs: 50, steps: 100 });
  * assertEquals(report.summary!.runs, 50);
- * assertEquals(report.files.map((f) => f.slice(outDir.length + 1)), ["breakout.summary.json", "breakout.report.html"]);
+ * assertEquals(report.files.map((f) => f.slice(outDir.length + 1)), ["breakout.summary.json", "breakout.summary.csv", "breakout.report.html"]);
  * ```
  */
 export async function runBatch(scenario: Scenario, options: BatchOptions): Promise<BatchReport> {
@@ -119,9 +119,11 @@ export async function runBatch(scenario: Scenario, options: BatchOptions): Promi
   const output = options.output ?? new OutputSet(options.outDir);
   try {
     // The folder and the results' names are checked before the runs, not after them.
-    const results = options.shard
-      ? [partialName(scenario.name, options.shard)]
-      : [`${scenario.name}.summary.json`, `${scenario.name}.report.html`];
+    const results = options.shard ? [partialName(scenario.name, options.shard)] : [
+      `${scenario.name}.summary.json`,
+      `${scenario.name}.summary.csv`,
+      `${scenario.name}.report.html`,
+    ];
     for (const name of results) output.check(name);
     const result = await simulateRuns(scenario, {
       from,

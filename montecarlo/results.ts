@@ -1,9 +1,10 @@
 /**
- * What a whole batch writes: `<name>.summary.json` and `<name>.report.html`, from one batch or
- * merged shards alike.
+ * What a whole batch writes: `<name>.summary.json`, the same as a flat table in
+ * `<name>.summary.csv`, and `<name>.report.html`, from one batch or merged shards alike.
  *
  * @module
  */
+import { stringify } from "@std/csv";
 import type { OutputTarget } from "../files/atomic.ts";
 import type { EnvelopeLevels } from "../plugins/envelope.ts";
 import type { Scenario } from "../core/scenario.ts";
@@ -72,6 +73,7 @@ export async function writeResults(
 ): Promise<MonteCarloSummary> {
   const summary = summarizeStats(stats, { scenario: meta.name, seed: meta.seed });
   await output.writeFile(`${meta.name}.summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
+  await output.writeFile(`${meta.name}.summary.csv`, formatSummaryCsv(summary));
   await output.writeFile(
     `${meta.name}.report.html`,
     renderReport(stats, {
@@ -82,4 +84,46 @@ export async function writeResults(
     }),
   );
   return summary;
+}
+
+/**
+ * A batch's summary as a flat table for spreadsheets: a header `statistic,value`, then one row
+ * per statistic, named by its place in `summary.json` (`regimeShare.CRUISE`,
+ * `finalLoss.quantiles.p5`), in its order. A two-value interval gives `.low` and `.high` rows
+ * (`breachRateCI95.low`), as the sweep's table names them; the longer lists (the per-step
+ * series, the timeline, the convergence of the breach rate) are charts, left to the JSON.
+ * Numbers are written as the JSON writes them, `null` as an empty cell; lines end with `\r\n`
+ * and fields are quoted where RFC 4180 asks.
+ *
+ * @param summary The batch's summary.
+ * @returns The CSV text.
+ *
+ * @example Statistics by name
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { formatSummaryCsv } from "./results.ts";
+ *
+ * const csv = formatSummaryCsv({ runs: 20, breachRateCI95: [0.8, 1], regimeShare: { TAXI: 0.25 }, series: { x: [1, 2, 3] } });
+ * assertEquals(csv, "statistic,value\r\nruns,20\r\nbreachRateCI95.low,0.8\r\nbreachRateCI95.high,1\r\nregimeShare.TAXI,0.25\r\n");
+ * ```
+ */
+export function formatSummaryCsv(summary: MonteCarloSummary | Record<string, unknown>): string {
+  const rows: string[][] = [["statistic", "value"]];
+  const cell = (value: unknown) =>
+    value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  const walk = (value: unknown, name: string): void => {
+    if (Array.isArray(value)) {
+      if (value.length === 2 && value.every((v) => typeof v === "number")) {
+        rows.push([`${name}.low`, cell(value[0])], [`${name}.high`, cell(value[1])]);
+      }
+      return;
+    }
+    if (typeof value === "object" && value !== null) {
+      for (const [key, item] of Object.entries(value)) walk(item, name ? `${name}.${key}` : key);
+      return;
+    }
+    rows.push([name, cell(value)]);
+  };
+  walk(summary, "");
+  return stringify(rows);
 }

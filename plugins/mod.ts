@@ -3,46 +3,69 @@
  *
  * @module
  */
-import type { Builtin, BuiltinTable, PluginDefinition } from "../core/plugin.ts";
+import type { Builtin, BuiltinTable, PluginDefinition, PluginKind } from "../core/plugin.ts";
 import { parse as parseJsonc } from "@std/jsonc";
 import { isAbsolute } from "@std/path";
 import { ScenarioError } from "../core/errors.ts";
 import * as core from "../core/scenario.ts";
 import { isMetaData, parseTape } from "../files/tape.ts";
-/** A built-in, by its name and file; `load` imports the file, once, when a scenario needs it. */
+/** A built-in, by its name, kind and file; `load` imports the file, once, when a scenario needs it. */
 function builtin(
   name: string,
+  kind: PluginKind,
   file: string,
   load: () => Promise<{ default: PluginDefinition }>,
-): [string, Builtin] {
+): Builtin {
   let loaded: Promise<PluginDefinition> | undefined;
   const module = new URL(file, import.meta.url).href;
-  return [name, { module, load: () => loaded ??= load().then((m) => m.default) }];
+  return Object.freeze({
+    name,
+    kind,
+    module,
+    load: () => loaded ??= load().then((m) => m.default),
+  });
 }
 
 /**
- * Built-in plugins by name. A new file in `plugins/` is added here, and nowhere in `core/`.
- * Each loads only when a scenario uses it: a run of three small plugins does not compile the
- * flight view's page or the market-data readers.
+ * Built-in plugins, by name and kind, sorted by name. A new file in `plugins/` is added here,
+ * and nowhere in `core/`: its file is named after its `use` name, or `<name>_<kind>.ts` when
+ * another kind's built-in has the name already (`csv.ts` reads samples, `csv_sink.ts` writes
+ * frames). Each loads only when a scenario uses it: a run of three small plugins does not
+ * compile the flight view's page or the market-data readers.
+ *
+ * @example The built-ins that write frames
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { BUILTINS } from "./mod.ts";
+ *
+ * assertEquals(BUILTINS.filter((b) => b.kind === "sink").map((b) => b.name), ["csv", "events", "jsonl", "parquet"]);
+ * ```
  */
-export const BUILTINS: BuiltinTable = Object.freeze(Object.fromEntries([
-  builtin("breakout", "./breakout.ts", () => import("./breakout.ts")),
-  builtin("csv", "./csv.ts", () => import("./csv.ts")),
-  builtin("envelope", "./envelope.ts", () => import("./envelope.ts")),
-  builtin("events", "./events.ts", () => import("./events.ts")),
-  builtin("false-breakout", "./false_breakout.ts", () => import("./false_breakout.ts")),
-  builtin("gamma-regime", "./gamma_regime.ts", () => import("./gamma_regime.ts")),
-  builtin("garch", "./garch.ts", () => import("./garch.ts")),
-  builtin("heston", "./heston.ts", () => import("./heston.ts")),
-  builtin("history", "./history.ts", () => import("./history.ts")),
-  builtin("html", "./html.ts", () => import("./html.ts")),
-  builtin("hv", "./hv.ts", () => import("./hv.ts")),
-  builtin("jsonl", "./jsonl.ts", () => import("./jsonl.ts")),
-  builtin("jumps", "./jumps.ts", () => import("./jumps.ts")),
-  builtin("mean-revert", "./mean_revert.ts", () => import("./mean_revert.ts")),
-  builtin("pin", "./pin.ts", () => import("./pin.ts")),
-  builtin("vol-path", "./vol_path.ts", () => import("./vol_path.ts")),
-]));
+export const BUILTINS: BuiltinTable = Object.freeze([
+  builtin("breakout", "generator", "./breakout.ts", () => import("./breakout.ts")),
+  builtin("csv", "generator", "./csv.ts", () => import("./csv.ts")),
+  builtin("csv", "sink", "./csv_sink.ts", () => import("./csv_sink.ts")),
+  builtin("envelope", "evaluator", "./envelope.ts", () => import("./envelope.ts")),
+  builtin("events", "sink", "./events.ts", () => import("./events.ts")),
+  builtin(
+    "false-breakout",
+    "generator",
+    "./false_breakout.ts",
+    () => import("./false_breakout.ts"),
+  ),
+  builtin("gamma-regime", "generator", "./gamma_regime.ts", () => import("./gamma_regime.ts")),
+  builtin("garch", "generator", "./garch.ts", () => import("./garch.ts")),
+  builtin("heston", "generator", "./heston.ts", () => import("./heston.ts")),
+  builtin("history", "generator", "./history.ts", () => import("./history.ts")),
+  builtin("html", "renderer", "./html.ts", () => import("./html.ts")),
+  builtin("hv", "generator", "./hv.ts", () => import("./hv.ts")),
+  builtin("jsonl", "sink", "./jsonl.ts", () => import("./jsonl.ts")),
+  builtin("jumps", "generator", "./jumps.ts", () => import("./jumps.ts")),
+  builtin("mean-revert", "generator", "./mean_revert.ts", () => import("./mean_revert.ts")),
+  builtin("parquet", "sink", "./parquet.ts", () => import("./parquet.ts")),
+  builtin("pin", "generator", "./pin.ts", () => import("./pin.ts")),
+  builtin("vol-path", "generator", "./vol_path.ts", () => import("./vol_path.ts")),
+]);
 
 /**
  * Reads, parses and checks a scenario file, loading the plugins it uses; bare names are the

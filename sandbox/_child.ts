@@ -127,7 +127,7 @@ function watched<T extends object>(target: T, label: number): T {
 
 /** The scenario with the hooks of every plugin from outside option-flight watched. */
 function watchForeign(scenario: Scenario, labels: string[]): Scenario {
-  const builtins = new Set(Object.values(BUILTINS).map((b) => b.module));
+  const builtins = new Set(BUILTINS.map((b) => b.module));
   const wrap = <U extends PluginUse>(use: U): U => {
     if (builtins.has(use.module)) return use;
     labels.push(`${use.definition.kind} ${use.definition.name} from ${use.use}`);

@@ -15,13 +15,21 @@
 import { parse } from "@std/jsonc";
 import { dirname, fromFileUrl, resolve } from "@std/path";
 import { PluginError, ScenarioError } from "../core/errors.ts";
-import type { Builtin, OutputStream } from "../core/plugin.ts";
+import type { Builtin, OutputStream, PluginKind } from "../core/plugin.ts";
 import { resolveUse } from "../core/resolve.ts";
 import { OutputSet } from "../files/atomic.ts";
 import { isMetaData, readTape } from "../files/tape.ts";
 import { formatCount } from "../montecarlo/format.ts";
 import { BUILTINS } from "../plugins/mod.ts";
 import { type ChildSettings, Op, readMessages, TIMEOUT_MARK } from "./_wire.ts";
+
+/** The kind of plugin each section of a scenario names. */
+const SECTIONS = new Map<string, PluginKind>([
+  ["evaluator", "evaluator"],
+  ["generators", "generator"],
+  ["sinks", "sink"],
+  ["renderers", "renderer"],
+]);
 
 /** Seconds a hook of a sandboxed plugin may run, by default. */
 export const DEFAULT_TIMEOUT = 60;
@@ -47,6 +55,9 @@ export interface ScenarioScan {
    */
   dataFiles: string[];
 }
+
+/** Deepest a scenario's `use` string can be: top, section, list or labels, entry, `use`. */
+const MAX_USE_DEPTH = 4;
 
 /**
  * The plugins from outside option-flight a scenario file names, found without importing any:
@@ -78,21 +89,24 @@ export async function scanScenario(path: string): Promise<ScenarioScan> {
     if (anchor !== path) scan.dataFiles.push(dirname(resolve(anchor)));
   }
   const builtins: [Builtin, Record<string, unknown>][] = [];
-  const walk = (value: unknown): void => {
-    if (Array.isArray(value)) return value.forEach(walk);
+  // A bare name is the built-in of its section's kind. A `use` sits a few levels down (a
+  // section, a list or labels, an entry): deeper nesting holds none, and is not walked.
+  const walk = (value: unknown, kind: PluginKind | undefined, depth = 0): void => {
+    if (depth > MAX_USE_DEPTH) return;
+    if (Array.isArray(value)) return value.forEach((item) => walk(item, kind, depth + 1));
     if (typeof value !== "object" || value === null) return;
     const entry = value as Record<string, unknown>;
     for (const [key, item] of Object.entries(entry)) {
-      if (key === "use" && typeof item === "string") {
+      if (key === "use" && typeof item === "string" && kind) {
         try {
-          const resolved = resolveUse(item, { scenarioPath: anchor, builtins: BUILTINS });
+          const resolved = resolveUse(item, { scenarioPath: anchor, builtins: BUILTINS, kind });
           if (resolved.builtin) builtins.push([resolved.builtin, entry]);
           else scan.foreign.push({ use: item, module: resolved.module });
         } catch { /* an unknown name: loading reports it */ }
-      } else walk(item);
+      } else walk(item, kind ?? SECTIONS.get(key), depth + 1);
     }
   };
-  walk(tree);
+  walk(tree, undefined);
   for (const [builtin, entry] of builtins) {
     for (const key of (await builtin.load()).dataFiles ?? []) {
       const name = entry[key];

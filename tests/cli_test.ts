@@ -609,3 +609,15 @@ Deno.test("--sweep of a plugin from outside option-flight runs in the sandbox, a
   assertStringIncludes(bad.err, 'Cannot read "generators.iv.skew"');
   assertEquals(listDir(join(sandboxed, "no")), []);
 });
+
+Deno.test("every bad scenario of tests/errors exits 2 through the command, naming its file, writing nothing", async () => {
+  const dir = join(root, "tests/errors");
+  const out = await Deno.makeTempDir();
+  for (const name of listDir(dir).filter((n) => n.endsWith(".jsonc"))) {
+    const result = await cli([join(dir, name), "--out", out]);
+    assertEquals(result.code, 2, `${name}: ${result.err}`);
+    assertStringIncludes(result.err, name);
+  }
+  assertEquals(listDir(out), []);
+  await Deno.remove(out, { recursive: true });
+});

@@ -22,7 +22,7 @@ export const SCHEMA_PATH: URL = new URL("../scenarios/scenario.schema.json", imp
  * @returns Pretty-printed JSON with a final newline.
  */
 export async function schemaText(): Promise<string> {
-  const definitions = await Promise.all(Object.values(BUILTINS).map((b) => b.load()));
+  const definitions = await Promise.all(BUILTINS.map((b) => b.load()));
   return JSON.stringify(scenarioSchema(definitions), null, 2) + "\n";
 }
 

@@ -8,6 +8,7 @@ import {
 } from "@std/assert";
 import { fromFileUrl, join, toFileUrl } from "@std/path";
 import { BUILTINS, parseScenario, PluginError, ScenarioError, simulate } from "../../mod.ts";
+import type { PluginKind } from "../../core/plugin.ts";
 import { resolveUse } from "../../core/resolve.ts";
 import { runGenerator } from "../../testing.ts";
 import skewVol from "../../examples/my_vol.ts";
@@ -58,7 +59,7 @@ Deno.test("a file: specifier loads the same plugin", async () => {
 });
 
 Deno.test("resolveUse() passes jsr: and npm: through and refuses http(s)", () => {
-  const from = { scenarioPath: "/a/b.jsonc", builtins: BUILTINS };
+  const from = { scenarioPath: "/a/b.jsonc", builtins: BUILTINS, kind: "generator" } as const;
   assertEquals(resolveUse("jsr:@scope/vol@1/plugin", from), {
     module: "jsr:@scope/vol@1/plugin",
   });
@@ -66,6 +67,52 @@ Deno.test("resolveUse() passes jsr: and npm: through and refuses http(s)", () =>
   assertEquals(resolveUse("../p.ts", from), { module: "file:///p.ts" });
   assertThrows(() => resolveUse("http://x.test/p.ts", from), ScenarioError, "Refusing to import");
   assertThrows(() => resolveUse("p.ts", from), ScenarioError, 'Cannot resolve "p.ts"');
+});
+
+Deno.test("resolveUse() resolves a bare name by the kind of its section", () => {
+  const from = (kind: PluginKind) => ({ scenarioPath: "/a/b.jsonc", builtins: BUILTINS, kind });
+  const module = (file: string) => toFileUrl(join(root, "plugins", file)).href;
+  assertEquals(resolveUse("csv", from("generator")).module, module("csv.ts"));
+  assertEquals(resolveUse("csv", from("sink")).module, module("csv_sink.ts"));
+  assertThrows(
+    () => resolveUse("csv", from("renderer")),
+    ScenarioError,
+    '"csv" names a generator and a sink, not a renderer; built-in renderers are "html"',
+  );
+  assertThrows(
+    () => resolveUse("parquet", from("generator")),
+    ScenarioError,
+    '"parquet" names a sink, not a generator; built-in generators are "breakout", "csv",',
+  );
+  assertThrows(
+    () => resolveUse("parqet", from("sink")),
+    ScenarioError,
+    'Unknown built-in sink "parqet" (did you mean "parquet"?); built-in sinks are "csv", "events", "jsonl", "parquet"',
+  );
+});
+
+Deno.test("a scenario gets the csv generator among its generators and the csv sink among its sinks", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(join(dir, "samples.csv"), "spot\n694\n695\n696\n");
+  const scenario = await parseScenario(
+    JSON.stringify({
+      steps: 3,
+      evaluator: { use: "envelope", atr: 2.8, flip: 692.5, putWall: 680, callWall: 700 },
+      generators: {
+        spot: { use: "csv", file: "samples.csv" },
+        iv: { use: "vol-path", start: 0.15 },
+        hv: { use: "hv", value: 0.12 },
+      },
+      sinks: [{ use: "csv" }],
+    }),
+    { path: join(dir, "s.jsonc") },
+  );
+  assertEquals(scenario.generators[0]!.definition.kind, "generator");
+  assertEquals(scenario.sinks.map((s) => [s.definition.kind, s.definition.name]), [[
+    "sink",
+    "csv",
+  ]]);
+  await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("generators run in channel order, whatever order the scenario lists them", async () => {
@@ -95,25 +142,34 @@ Deno.test("the example plugin computes skewed IV from spot", async () => {
   assertEquals([...iv].map((v) => Math.round(v * 1e12) / 1e12), [0.15, 0.16, 0.05]);
 });
 
-Deno.test("every file in plugins/ is in the built-in table under its kebab-case name", async () => {
+Deno.test("every file in plugins/ is in the built-in table under its kebab-case name and kind", async () => {
   const files = [...Deno.readDirSync(join(root, "plugins"))].map((e) => e.name).filter((n) =>
     n.endsWith(".ts") && !n.startsWith("_") && n !== "mod.ts"
   ).sort();
   assert(files.length > 0);
   for (const file of files) {
-    const name = file.replace(/\.ts$/, "").replaceAll("_", "-");
     const module = toFileUrl(join(root, "plugins", file)).href;
     const { default: definition } = await import(module);
-    const builtin = BUILTINS[name];
+    // `<name>.ts`, or `<name>_<kind>.ts` for a name another kind's built-in has too.
+    const stem = file.replace(/\.ts$/, "");
+    const name = stem.replace(new RegExp(`_${definition.kind}$`), "").replaceAll("_", "-");
+    assertEquals(definition.name, name, `plugins/${file} should define "${name}"`);
+    if (stem.endsWith(`_${definition.kind}`)) {
+      assert(
+        BUILTINS.some((b) => b.name === name && b.kind !== definition.kind),
+        `plugins/${file}: only a name two kinds share takes the kind in its file name`,
+      );
+    }
+    const builtin = BUILTINS.find((b) => b.name === name && b.kind === definition.kind);
     assertEquals(
       await builtin?.load(),
       definition,
-      `plugins/${file} should be the built-in "${name}"`,
+      `plugins/${file} should be the built-in ${definition.kind} "${name}"`,
     );
     // Batch workers import a built-in by its module.
     assertEquals(builtin?.module, module);
   }
-  assertEquals(Object.keys(BUILTINS).length, files.length);
+  assertEquals(BUILTINS.length, files.length);
 });
 
 Deno.test("scenarios/scenario.schema.json is up to date (deno task schema rewrites it)", async () => {
@@ -123,16 +179,18 @@ Deno.test("scenarios/scenario.schema.json is up to date (deno task schema rewrit
 
 Deno.test("the README documents every option of every built-in plugin", async () => {
   const readme = await Deno.readTextFile(join(root, "README.md"));
-  for (const [name, builtin] of Object.entries(BUILTINS)) {
+  for (const builtin of BUILTINS) {
+    const { name, kind } = builtin;
     const definition = await builtin.load();
-    const section = readme.indexOf(`**\`${name}\`**`);
-    assert(section >= 0, `README has no section for "${name}"`);
+    // A name two kinds share has a section for each: "**`csv`** (generator" and "(sink".
+    const section = readme.indexOf(`**\`${name}\`** (${kind}`);
+    assert(section >= 0, `README has no section for the ${kind} "${name}"`);
     const next = readme.indexOf("\n**`", section + 1);
     const text = readme.slice(section, next < 0 ? undefined : next);
     for (const option of Object.keys(definition.options)) {
       assert(
         text.includes(`\`${option}\``),
-        `README section "${name}" does not document "${option}"`,
+        `README section of the ${kind} "${name}" does not document "${option}"`,
       );
     }
   }

@@ -67,10 +67,15 @@ Deno.test("runBatch() writes byte-identical summary and report for any worker co
   for (const workers of [1, 2, 4]) {
     const outDir = join(dir, String(workers));
     const report = await runBatch(scenario, { outDir, runs: 150, steps: 120, workers });
-    assertEquals(listDir(outDir), ["breakout.report.html", "breakout.summary.json"]);
+    assertEquals(listDir(outDir), [
+      "breakout.report.html",
+      "breakout.summary.csv",
+      "breakout.summary.json",
+    ]);
     assertEquals(report.summary!.runs, 150);
     bytes.push([
       await Deno.readTextFile(join(outDir, "breakout.summary.json")),
+      await Deno.readTextFile(join(outDir, "breakout.summary.csv")),
       await Deno.readTextFile(join(outDir, "breakout.report.html")),
     ]);
   }
@@ -445,7 +450,7 @@ Deno.test("--keep-runs writes mc_<name>_<i>.jsonl, each the run's own JSONL", as
   ]);
   assertEquals(result.code, 0, result.err);
   const files = listDir(dir);
-  assertEquals(files.length, 15); // 12 runs, their meta file, the summary and the report
+  assertEquals(files.length, 16); // 12 runs, their meta file, the summary as JSON and CSV, the report
   assert(files.includes("mc_breakout_0.jsonl") && files.includes("mc_breakout_11.jsonl"));
   const meta = JSON.parse(await Deno.readTextFile(join(dir, "mc_breakout.meta.json")));
   assertEquals([meta.run, meta.seed, meta.levels.flip], [null, 42, 692.5]);
@@ -530,7 +535,7 @@ Deno.test("a monteCarlo section in the scenario runs a batch; --quiet prints not
   const result = await cli([path, "--out", join(dir, "out"), "--quiet"]);
   assertEquals([result.code, result.out, result.err], [0, [], ""]);
   const files = listDir(join(dir, "out"));
-  assertEquals(files.length, 33);
+  assertEquals(files.length, 34);
   const summary = JSON.parse(await Deno.readTextFile(join(dir, "out", "mean_revert.summary.json")));
   assertEquals([summary.runs, summary.steps], [30, 50]);
   await Deno.remove(dir, { recursive: true });
