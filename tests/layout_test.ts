@@ -14,6 +14,7 @@ const FOLDERS = [
   "markets",
   "models",
   "backtest",
+  "service",
 ];
 const TOP = ["mod.ts", "cli.ts", "levels.ts", "testing.ts"];
 const IMPORT =
