@@ -27,6 +27,7 @@
  * @module
  */
 import { FLAGS, REGIMES } from "../core/frame.ts";
+import { FAN_PALETTE, FLAG_PALETTE, REGIME_PALETTE, SERIES_PALETTE } from "../plugins/_palette.ts";
 import type { QuantileSketch } from "./sketch.ts";
 import type { EnvelopeLevels } from "../plugins/envelope.ts";
 import { formatCount, formatFixed, formatMeasure, formatNumber, formatPercent } from "./format.ts";
@@ -61,14 +62,16 @@ export interface GeneratorEntry {
   readonly options: unknown;
 }
 
-const REGIME_COLORS: Record<string, string> = {
-  TAXI: "#7f8fa6",
-  CRUISE: "#2e9e6b",
-  MANEUVER: "#e0a526",
-  RUPTURE: "#d6453d",
-};
+/** Each regime's colour by name: the light shades of the palette the view shares. */
+const REGIME_COLORS: Record<string, string> = Object.fromEntries(
+  REGIMES.map((r, code) => [r, REGIME_PALETTE.light[code]!]),
+);
+/** Each flag's colour by name, as the view draws its markers. */
+const FLAG_COLORS: Record<string, string> = Object.fromEntries(
+  FLAGS.map((f, bit) => [f, FLAG_PALETTE.light[bit]!]),
+);
 
-const FAN = { outer: "#c9daf2", inner: "#8fb3e3", line: "#1f4e99" };
+const FAN = FAN_PALETTE.light;
 
 /**
  * Renders the report page.
@@ -107,13 +110,17 @@ export function renderReport(stats: MonteCarloStats, options: ReportOptions): st
         label: `MANEUVER ${level(th.maneuverX)}`,
         color: REGIME_COLORS.MANEUVER!,
       },
-      { value: th.overspeedX, label: `OVERSPEED ${level(th.overspeedX)}`, color: "#b05fc4" },
+      {
+        value: th.overspeedX,
+        label: `OVERSPEED ${level(th.overspeedX)}`,
+        color: FLAG_COLORS.OVERSPEED!,
+      },
       { value: th.ruptureX, label: `RUPTURE ${level(th.ruptureX)}`, color: REGIME_COLORS.RUPTURE! },
     ]
     : [];
   const yRefs: Reference[] = th
     ? [
-      { value: th.stallY, label: `STALL below ${level(th.stallY)}`, color: "#b05fc4" },
+      { value: th.stallY, label: `STALL below ${level(th.stallY)}`, color: FLAG_COLORS.STALL! },
       {
         value: th.maneuverY,
         label: `MANEUVER ${level(th.maneuverY)}`,
@@ -124,7 +131,7 @@ export function renderReport(stats: MonteCarloStats, options: ReportOptions): st
     : [];
   const zRefs: Reference[] = [
     { value: 1, label: "flip Z = 1", color: "#555" },
-    { value: 0, label: "wall Z = 0", color: "#d6453d" },
+    { value: 0, label: "wall Z = 0", color: REGIME_COLORS.RUPTURE! },
   ];
   const title = `Monte Carlo report: ${summary.scenario}`;
   const fanSketch = stats.series.x[0];
@@ -1348,16 +1355,7 @@ export interface SweepReportTable {
 }
 
 /** The colours of a sweep chart's lines, one per combination of the other keys. */
-const SERIES_COLORS = [
-  "#1f4e99",
-  "#d6453d",
-  "#2e9e6b",
-  "#e0a526",
-  "#b05fc4",
-  "#4aa3c7",
-  "#8c6d46",
-  "#5b6475",
-];
+const SERIES_COLORS = SERIES_PALETTE.light;
 
 /** The sweep page's own rules, after the report's. */
 const SWEEP_CSS = `

@@ -3221,9 +3221,9 @@ export const VIEWER_SCRIPT: string = `(() => {
         if (ticks3.show) {
           drawOrthoLines(canOffs, ticks3.filter(self, splits, i, _space, incr), ori, side, basePos, tickSize, roundDec(ticks3.width * pxRatio, 3), ticks3.stroke(self, i), ticks3.dash, ticks3.cap);
         }
-        let grid2 = axis.grid;
-        if (grid2.show) {
-          drawOrthoLines(canOffs, grid2.filter(self, splits, i, _space, incr), ori, ori == 0 ? 2 : 1, ori == 0 ? plotTop : plotLft, ori == 0 ? plotHgt : plotWid, roundDec(grid2.width * pxRatio, 3), grid2.stroke(self, i), grid2.dash, grid2.cap);
+        let grid3 = axis.grid;
+        if (grid3.show) {
+          drawOrthoLines(canOffs, grid3.filter(self, splits, i, _space, incr), ori, ori == 0 ? 2 : 1, ori == 0 ? plotTop : plotLft, ori == 0 ? plotHgt : plotWid, roundDec(grid3.width * pxRatio, 3), grid3.stroke(self, i), grid3.dash, grid3.cap);
         }
         if (border2.show) {
           drawOrthoLines([
@@ -5537,12 +5537,95 @@ export const VIEWER_SCRIPT: string = `(() => {
     };
   }
 
-  // viewer/events.ts
-  var SEVERITY_COLORS = {
-    low: "#e8d36a",
-    medium: "#ff9a3d",
-    high: "#ff3f5a"
+  // plugins/_palette.ts
+  var REGIME_PALETTE = {
+    light: [
+      "#7f8fa6",
+      "#2e9e6b",
+      "#e0a526",
+      "#d6453d"
+    ],
+    dark: [
+      "#93a4bd",
+      "#3fd68a",
+      "#ffb547",
+      "#ff4f64"
+    ]
   };
+  var FLAG_PALETTE = {
+    light: [
+      "#c92e63",
+      "#d9691f",
+      "#2f8fc4"
+    ],
+    dark: [
+      "#ff3f7a",
+      "#ff8a3d",
+      "#58c7ff"
+    ]
+  };
+  var SEVERITY_PALETTE = {
+    light: {
+      low: "#b59a12",
+      medium: "#d9691f",
+      high: "#c9283f"
+    },
+    dark: {
+      low: "#e8d36a",
+      medium: "#ff9a3d",
+      high: "#ff3f5a"
+    }
+  };
+  var FAN_PALETTE = {
+    light: {
+      outer: "#c9daf2",
+      inner: "#8fb3e3",
+      line: "#1f4e99"
+    },
+    dark: {
+      outer: "#5b8fd9",
+      inner: "#8fb3e3",
+      line: "#c9daf2"
+    }
+  };
+  var SERIES_PALETTE = {
+    light: [
+      "#1f4e99",
+      "#d6453d",
+      "#2e9e6b",
+      "#e0a526",
+      "#b05fc4",
+      "#4aa3c7",
+      "#8c6d46",
+      "#5b6475"
+    ],
+    dark: [
+      "#c792ea",
+      "#f78c6c",
+      "#89ddff",
+      "#c3e88d"
+    ]
+  };
+  function rgbOf(hex) {
+    const v = parseInt(hex.slice(1, 7), 16);
+    return [
+      v >> 16 & 255,
+      v >> 8 & 255,
+      v & 255
+    ];
+  }
+
+  // viewer/palette.ts
+  var REGIME_COLORS = REGIME_PALETTE.dark;
+  var REGIME_RGB = REGIME_COLORS.map((c) => rgbOf(c).join(","));
+  var FLAG_COLORS = FLAG_PALETTE.dark;
+  var SEVERITY_COLORS = SEVERITY_PALETTE.dark;
+  var FAN_COLORS = FAN_PALETTE.dark;
+  var OVERLAY_COLORS = SERIES_PALETTE.dark;
+  var PLAY_ICON = "M4 2l10 6-10 6z";
+  var PAUSE_ICON = "M3 2h4v12H3zM9 2h4v12H9z";
+
+  // viewer/events.ts
   var FLAG_INDEX = {
     BREACH: 0,
     OVERSPEED: 1,
@@ -5628,27 +5711,6 @@ export const VIEWER_SCRIPT: string = `(() => {
     return \`\${e.kind} \${e.severity} \\xB7 \${span} (\${frames}) \\xB7 peak \${axis} \${Number(e.peak.toPrecision(PEAK_DIGITS))}\`;
   }
 
-  // viewer/palette.ts
-  var REGIME_COLORS = [
-    "#93a4bd",
-    "#3fd68a",
-    "#ffb547",
-    "#ff4f64"
-  ];
-  var REGIME_RGB = [
-    "147,164,189",
-    "63,214,138",
-    "255,181,71",
-    "255,79,100"
-  ];
-  var FLAG_COLORS = [
-    "#ff3f7a",
-    "#ff8a3d",
-    "#58c7ff"
-  ];
-  var PLAY_ICON = "M4 2l10 6-10 6z";
-  var PAUSE_ICON = "M3 2h4v12H3zM9 2h4v12H9z";
-
   // viewer/state.ts
   var HOME = {
     yaw: 0.55,
@@ -5712,7 +5774,9 @@ export const VIEWER_SCRIPT: string = `(() => {
     selection: null,
     timeMode: "date",
     overlays: [],
-    fan: null
+    fan: null,
+    sceneVersion: 0,
+    hover: -1
   };
 
   // viewer/hud.ts
@@ -5965,6 +6029,37 @@ export const VIEWER_SCRIPT: string = `(() => {
       fragment.appendChild(li);
     }
     list.appendChild(fragment);
+  }
+  function showPickTip(frame, at) {
+    const tip = $("pick-tip");
+    const run = view.run;
+    if (!run || frame < 0 || frame >= run.n) {
+      tip.hidden = true;
+      tip.removeAttribute("data-frame");
+      return;
+    }
+    const c = run.c;
+    let flags = "";
+    for (let b = 0; b < FLAGS.length; b++) if (c.flags[frame] & 1 << b) flags += " \\xB7 " + FLAGS[b];
+    const lines = [
+      "frame " + frame + (run.dated || c.timestamp ? " \\xB7 " + frameTimeText(frame) : ""),
+      "spot " + fmt(c.spot[frame], 2) + " \\xB7 IV " + pct(c.iv[frame]) + " \\xB7 HV " + pct(c.hv[frame]),
+      "X " + fmt(c.x[frame], 3) + " \\xB7 Y " + fmt(c.y[frame], 3) + " \\xB7 Z " + fmt(c.z[frame], 3),
+      REGIMES[c.regime[frame]] + flags
+    ];
+    tip.replaceChildren(...lines.map((text) => {
+      const line = document.createElement("div");
+      line.textContent = text;
+      return line;
+    }));
+    tip.lastChild.style.color = REGIME_COLORS[c.regime[frame]];
+    tip.setAttribute("data-frame", String(frame));
+    tip.hidden = false;
+    const w = tip.offsetWidth, h = tip.offsetHeight;
+    const x = at[0] + 14 + w > view.W ? at[0] - 14 - w : at[0] + 14;
+    const y = Math.max(0, Math.min(view.H - h, at[1] - h - 10));
+    tip.style.left = Math.max(0, x) + "px";
+    tip.style.top = y + "px";
   }
 
   // npm:deno-std/1.4.0/streams/_common.js
@@ -6314,12 +6409,6 @@ export const VIEWER_SCRIPT: string = `(() => {
   }
 
   // viewer/panels.ts
-  var OVERLAY_COLORS = [
-    "#c792ea",
-    "#f78c6c",
-    "#89ddff",
-    "#c3e88d"
-  ];
   var MAX_OVERLAYS = OVERLAY_COLORS.length;
   var POINTS_PER_PX = 3;
   var MIN_SPAN = 8;
@@ -6798,6 +6887,352 @@ export const VIEWER_SCRIPT: string = `(() => {
     }
   }
 
+  // viewer/camera.ts
+  var MIN_DIST = 2.2;
+  var MAX_DIST = 16;
+  function viewTransform(cam, free, height) {
+    const cp = Math.cos(cam.pitch), sp = Math.sin(cam.pitch);
+    const cy = Math.cos(cam.yaw), sy = Math.sin(cam.yaw);
+    const fx = -cp * sy, fy = -sp, fz = -cp * cy;
+    const rx = cy, ry = 0, rz = -sy;
+    return {
+      Cx: cam.tx - fx * cam.dist,
+      Cy: cam.ty - fy * cam.dist,
+      Cz: cam.tz - fz * cam.dist,
+      fx,
+      fy,
+      fz,
+      rx,
+      ry,
+      rz,
+      ux: ry * fz - rz * fy,
+      uy: rz * fx - rx * fz,
+      uz: rx * fy - ry * fx,
+      F: Math.min(free.width * 1.3, height * 1.45),
+      cx: free.left + free.width / 2,
+      cy: height * 0.5
+    };
+  }
+  var FIT_MARGIN = {
+    left: 64,
+    right: 16,
+    top: 16,
+    bottom: 24
+  };
+  function fitDistance(cam, free, height) {
+    const fits = (dist) => {
+      const V = viewTransform({
+        ...cam,
+        dist
+      }, free, height);
+      for (const x of [
+        -BOX.w / 2,
+        BOX.w / 2
+      ]) {
+        for (const y of [
+          -BOX.h / 2,
+          BOX.h / 2
+        ]) {
+          for (const z of [
+            -BOX.d / 2,
+            BOX.d / 2
+          ]) {
+            const dx = x - V.Cx, dy = y - V.Cy, dz = z - V.Cz;
+            const d = dx * V.fx + dy * V.fy + dz * V.fz;
+            if (d < 0.05) return false;
+            const px = V.cx + V.F * (dx * V.rx + dy * V.ry + dz * V.rz) / d;
+            const py = V.cy - V.F * (dx * V.ux + dy * V.uy + dz * V.uz) / d;
+            if (px < free.left + FIT_MARGIN.left || px > free.left + free.width - FIT_MARGIN.right || py < FIT_MARGIN.top || py > height - FIT_MARGIN.bottom) return false;
+          }
+        }
+      }
+      return true;
+    };
+    let near = MIN_DIST, far = MAX_DIST;
+    if (fits(near)) return near;
+    if (!fits(far)) return far;
+    for (let i = 0; i < 40; i++) {
+      const mid = (near + far) / 2;
+      if (fits(mid)) far = mid;
+      else near = mid;
+    }
+    return far;
+  }
+  function updateView() {
+    const key = view.camVersion + ":" + view.sizeVersion;
+    if (key === view.viewKey) return;
+    view.viewKey = key;
+    view.V = viewTransform(view.cam, view.FREE, view.H);
+  }
+  function fitHome() {
+    const dist = fitDistance(HOME, view.FREE, view.H);
+    view.home = {
+      ...HOME,
+      dist
+    };
+    if (!view.camMoved) {
+      view.cam = {
+        ...view.home
+      };
+      view.camVersion++;
+    }
+  }
+  var P = [
+    0,
+    0
+  ];
+  function proj(x, y, z) {
+    const V = view.V;
+    const dx = x - V.Cx, dy = y - V.Cy, dz = z - V.Cz;
+    const d = dx * V.fx + dy * V.fy + dz * V.fz;
+    if (d < 0.05) return false;
+    P[0] = V.cx + V.F * (dx * V.rx + dy * V.ry + dz * V.rz) / d;
+    P[1] = V.cy - V.F * (dx * V.ux + dy * V.uy + dz * V.uz) / d;
+    return true;
+  }
+  function projData(x, y, z) {
+    const run = view.run;
+    return proj(mapX(run, x), mapY(run, y), mapZ(run, z));
+  }
+  function line3(g, a, b) {
+    if (!projData(a[0], a[1], a[2])) return;
+    const x0 = P[0], y0 = P[1];
+    if (!projData(b[0], b[1], b[2])) return;
+    g.beginPath();
+    g.moveTo(x0, y0);
+    g.lineTo(P[0], P[1]);
+    g.stroke();
+  }
+  function quad(g, pts) {
+    g.beginPath();
+    for (let i = 0; i < pts.length; i++) {
+      const p = pts[i];
+      if (!projData(p[0], p[1], p[2])) return false;
+      if (i === 0) g.moveTo(P[0], P[1]);
+      else g.lineTo(P[0], P[1]);
+    }
+    g.closePath();
+    return true;
+  }
+  function camChanged() {
+    view.camMoved = true;
+    view.camVersion++;
+    view.lastInteraction = performance.now();
+    view.dirty = true;
+  }
+  function orbit(dyaw, dpitch) {
+    const cam = view.cam;
+    cam.yaw = (cam.yaw + dyaw) % (Math.PI * 2);
+    cam.pitch = Math.max(-1.2, Math.min(1.5, cam.pitch + dpitch));
+    camChanged();
+  }
+  function pan(right, up) {
+    updateView();
+    const { cam } = view;
+    const V = view.V;
+    const s = cam.dist * 0.1;
+    cam.tx = Math.max(-2.5, Math.min(2.5, cam.tx + (V.rx * right + V.ux * up) * s));
+    cam.ty = Math.max(-2.5, Math.min(2.5, cam.ty + (V.ry * right + V.uy * up) * s));
+    cam.tz = Math.max(-2.5, Math.min(2.5, cam.tz + (V.rz * right + V.uz * up) * s));
+    following = false;
+    camChanged();
+  }
+  function zoom2(factor) {
+    view.cam.dist = Math.max(MIN_DIST, Math.min(MAX_DIST, view.cam.dist * factor));
+    camChanged();
+  }
+  function resetCamera() {
+    following = false;
+    view.cam = {
+      ...view.home
+    };
+    camChanged();
+    view.camMoved = false;
+  }
+  var PRESET_ANGLES = {
+    top: {
+      yaw: 0,
+      pitch: 1.5
+    },
+    side: {
+      yaw: Math.PI / 2,
+      pitch: 0
+    },
+    front: {
+      yaw: 0,
+      pitch: 0
+    }
+  };
+  var PRESET_KEYS = {
+    Digit1: "top",
+    Digit2: "side",
+    Digit3: "front",
+    Digit4: "follow"
+  };
+  var FOLLOW_SHARE = 0.6;
+  var following = false;
+  function setCameraPreset(preset) {
+    if (preset === "follow") {
+      following = true;
+      view.cam.dist = Math.max(MIN_DIST, view.home.dist * FOLLOW_SHARE);
+      camChanged();
+      followCraft();
+      return;
+    }
+    following = false;
+    const angles = PRESET_ANGLES[preset];
+    const cam = {
+      ...view.cam,
+      ...angles,
+      tx: 0,
+      ty: 0,
+      tz: 0
+    };
+    cam.dist = fitDistance(cam, view.FREE, view.H);
+    view.cam = cam;
+    camChanged();
+  }
+  function followCraft() {
+    const run = view.run;
+    if (!following || !run || run.n === 0) return;
+    const i = view.frame, j = Math.min(run.n - 1, i + 1);
+    const frac = view.playing ? view.pos - Math.floor(view.pos) : 0;
+    const cam = view.cam;
+    const tx = run.wx[i] + (run.wx[j] - run.wx[i]) * frac;
+    const ty = run.wy[i] + (run.wy[j] - run.wy[i]) * frac;
+    const tz = run.wz[i] + (run.wz[j] - run.wz[i]) * frac;
+    if (tx === cam.tx && ty === cam.ty && tz === cam.tz) return;
+    cam.tx = tx;
+    cam.ty = ty;
+    cam.tz = tz;
+    view.camMoved = true;
+    view.camVersion++;
+  }
+  function installCameraKeys() {
+    document.addEventListener("keydown", (e) => {
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const t2 = e.target;
+      if (t2 && (t2.tagName === "INPUT" || t2.tagName === "SELECT" || t2.tagName === "TEXTAREA")) {
+        if (t2.type !== "range" && t2.type !== "checkbox") {
+          return;
+        }
+      }
+      const preset = PRESET_KEYS[e.code];
+      if (!preset) return;
+      e.preventDefault();
+      setCameraPreset(preset);
+    });
+  }
+
+  // viewer/pick.ts
+  var PICK_RADIUS = 6;
+  var CELL = 8;
+  var REFINE_MAX = 2048;
+  var pickStats = {
+    queries: 0,
+    tested: 0,
+    lastTested: 0,
+    maxTested: 0,
+    rebuilds: 0,
+    points: 0
+  };
+  var grid2 = null;
+  function currentGrid() {
+    const run = view.run;
+    if (!run || run.n === 0 || !view.V) return null;
+    const key = view.viewKey + ":" + view.runVersion;
+    if (grid2 && grid2.key === key && grid2.run === run) return grid2;
+    const dec = run.full.dec, m = dec.length;
+    const cols = Math.max(1, Math.ceil(view.W / CELL)), rows = Math.max(1, Math.ceil(view.H / CELL));
+    const sx = new Float32Array(m), sy = new Float32Array(m), cell = new Int32Array(m);
+    const start = new Int32Array(cols * rows + 1);
+    for (let k = 0; k < m; k++) {
+      const f = dec[k];
+      cell[k] = -1;
+      sx[k] = NaN;
+      sy[k] = NaN;
+      if (!proj(run.wx[f], run.wy[f], run.wz[f])) continue;
+      const cx = Math.floor(P[0] / CELL), cy = Math.floor(P[1] / CELL);
+      if (cx < 0 || cy < 0 || cx >= cols || cy >= rows) continue;
+      sx[k] = P[0];
+      sy[k] = P[1];
+      cell[k] = cy * cols + cx;
+      start[cell[k] + 1] = start[cell[k] + 1] + 1;
+    }
+    for (let c = 0; c < cols * rows; c++) start[c + 1] = start[c + 1] + start[c];
+    const fill = start.slice(0, cols * rows);
+    const items = new Int32Array(start[cols * rows]);
+    for (let k = 0; k < m; k++) {
+      const c = cell[k];
+      if (c < 0) continue;
+      items[fill[c]] = k;
+      fill[c] = fill[c] + 1;
+    }
+    grid2 = {
+      key,
+      run,
+      cols,
+      rows,
+      start,
+      items,
+      sx,
+      sy
+    };
+    pickStats.rebuilds++;
+    pickStats.points = items.length;
+    return grid2;
+  }
+  function pickFrame(x, y) {
+    const g = currentGrid();
+    pickStats.queries++;
+    pickStats.lastTested = 0;
+    if (!g) return -1;
+    const run = g.run, dec = run.full.dec;
+    let tested = 0, best = -1, bestD = PICK_RADIUS * PICK_RADIUS;
+    const cx = Math.floor(x / CELL), cy = Math.floor(y / CELL);
+    for (let j = Math.max(0, cy - 1); j <= Math.min(g.rows - 1, cy + 1); j++) {
+      for (let i = Math.max(0, cx - 1); i <= Math.min(g.cols - 1, cx + 1); i++) {
+        const c = j * g.cols + i;
+        for (let s = g.start[c]; s < g.start[c + 1]; s++) {
+          const k = g.items[s];
+          const dx = g.sx[k] - x, dy = g.sy[k] - y, d = dx * dx + dy * dy;
+          tested++;
+          if (d < bestD || d === bestD && best >= 0 && k < best) {
+            bestD = d;
+            best = k;
+          }
+        }
+      }
+    }
+    let frame = best < 0 ? -1 : dec[best];
+    if (best >= 0) {
+      const a = dec[Math.max(0, best - 1)], b = dec[Math.min(dec.length - 1, best + 1)];
+      if (b - a <= REFINE_MAX) {
+        for (let f = a + 1; f < b; f++) {
+          if (f === frame || !proj(run.wx[f], run.wy[f], run.wz[f])) continue;
+          const dx = P[0] - x, dy = P[1] - y, d = dx * dx + dy * dy;
+          tested++;
+          if (d < bestD) {
+            bestD = d;
+            frame = f;
+          }
+        }
+      }
+    }
+    pickStats.lastTested = tested;
+    pickStats.tested += tested;
+    pickStats.maxTested = Math.max(pickStats.maxTested, tested);
+    return frame;
+  }
+  function frameOnCanvas(frame) {
+    const run = view.run;
+    if (!run || !view.V || !(frame >= 0 && frame < run.n) || !Number.isInteger(frame)) return null;
+    return proj(run.wx[frame], run.wy[frame], run.wz[frame]) ? [
+      P[0],
+      P[1]
+    ] : null;
+  }
+
   // viewer/timeline.ts
   var PAD = 6;
   function frameX(i, w) {
@@ -7100,6 +7535,7 @@ export const VIEWER_SCRIPT: string = `(() => {
     view.selection = null;
     updateLoopLabel();
     view.runVersion++;
+    view.hover = -1;
     view.frame = 0;
     view.pos = 0;
     view.hudFrame = -1;
@@ -7118,6 +7554,16 @@ export const VIEWER_SCRIPT: string = `(() => {
   }
 
   // viewer/api.ts
+  function canvasRect() {
+    const el = document.getElementById("view");
+    return el ? el.getBoundingClientRect() : {
+      left: 0,
+      top: 0
+    };
+  }
+  var pointer = {
+    hover: () => -1
+  };
   var api2 = {
     loadedMs: null,
     draws: 0,
@@ -7128,6 +7574,30 @@ export const VIEWER_SCRIPT: string = `(() => {
     timing: {
       staticMs: 0,
       trailMs: 0
+    },
+    get pickStats() {
+      return {
+        ...pickStats
+      };
+    },
+    get hover() {
+      return view.hover;
+    },
+    project(frame) {
+      const at = frameOnCanvas(frame);
+      if (!at) return null;
+      const rect2 = canvasRect();
+      return {
+        x: rect2.left + at[0],
+        y: rect2.top + at[1]
+      };
+    },
+    hoverAt(x, y) {
+      const rect2 = canvasRect();
+      return pointer.hover([
+        x - rect2.left,
+        y - rect2.top
+      ]);
     },
     get events() {
       return view.events ? view.events.list : [];
@@ -7208,243 +7678,6 @@ export const VIEWER_SCRIPT: string = `(() => {
       pause();
     }
   };
-
-  // viewer/camera.ts
-  var MIN_DIST = 2.2;
-  var MAX_DIST = 16;
-  function viewTransform(cam, free, height) {
-    const cp = Math.cos(cam.pitch), sp = Math.sin(cam.pitch);
-    const cy = Math.cos(cam.yaw), sy = Math.sin(cam.yaw);
-    const fx = -cp * sy, fy = -sp, fz = -cp * cy;
-    const rx = cy, ry = 0, rz = -sy;
-    return {
-      Cx: cam.tx - fx * cam.dist,
-      Cy: cam.ty - fy * cam.dist,
-      Cz: cam.tz - fz * cam.dist,
-      fx,
-      fy,
-      fz,
-      rx,
-      ry,
-      rz,
-      ux: ry * fz - rz * fy,
-      uy: rz * fx - rx * fz,
-      uz: rx * fy - ry * fx,
-      F: Math.min(free.width * 1.3, height * 1.45),
-      cx: free.left + free.width / 2,
-      cy: height * 0.5
-    };
-  }
-  var FIT_MARGIN = {
-    left: 64,
-    right: 16,
-    top: 16,
-    bottom: 24
-  };
-  function fitDistance(cam, free, height) {
-    const fits = (dist) => {
-      const V = viewTransform({
-        ...cam,
-        dist
-      }, free, height);
-      for (const x of [
-        -BOX.w / 2,
-        BOX.w / 2
-      ]) {
-        for (const y of [
-          -BOX.h / 2,
-          BOX.h / 2
-        ]) {
-          for (const z of [
-            -BOX.d / 2,
-            BOX.d / 2
-          ]) {
-            const dx = x - V.Cx, dy = y - V.Cy, dz = z - V.Cz;
-            const d = dx * V.fx + dy * V.fy + dz * V.fz;
-            if (d < 0.05) return false;
-            const px = V.cx + V.F * (dx * V.rx + dy * V.ry + dz * V.rz) / d;
-            const py = V.cy - V.F * (dx * V.ux + dy * V.uy + dz * V.uz) / d;
-            if (px < free.left + FIT_MARGIN.left || px > free.left + free.width - FIT_MARGIN.right || py < FIT_MARGIN.top || py > height - FIT_MARGIN.bottom) return false;
-          }
-        }
-      }
-      return true;
-    };
-    let near = MIN_DIST, far = MAX_DIST;
-    if (fits(near)) return near;
-    if (!fits(far)) return far;
-    for (let i = 0; i < 40; i++) {
-      const mid = (near + far) / 2;
-      if (fits(mid)) far = mid;
-      else near = mid;
-    }
-    return far;
-  }
-  function updateView() {
-    const key = view.camVersion + ":" + view.sizeVersion;
-    if (key === view.viewKey) return;
-    view.viewKey = key;
-    view.V = viewTransform(view.cam, view.FREE, view.H);
-  }
-  function fitHome() {
-    const dist = fitDistance(HOME, view.FREE, view.H);
-    view.home = {
-      ...HOME,
-      dist
-    };
-    if (!view.camMoved) {
-      view.cam = {
-        ...view.home
-      };
-      view.camVersion++;
-    }
-  }
-  var P = [
-    0,
-    0
-  ];
-  function proj(x, y, z) {
-    const V = view.V;
-    const dx = x - V.Cx, dy = y - V.Cy, dz = z - V.Cz;
-    const d = dx * V.fx + dy * V.fy + dz * V.fz;
-    if (d < 0.05) return false;
-    P[0] = V.cx + V.F * (dx * V.rx + dy * V.ry + dz * V.rz) / d;
-    P[1] = V.cy - V.F * (dx * V.ux + dy * V.uy + dz * V.uz) / d;
-    return true;
-  }
-  function projData(x, y, z) {
-    const run = view.run;
-    return proj(mapX(run, x), mapY(run, y), mapZ(run, z));
-  }
-  function line3(g, a, b) {
-    if (!projData(a[0], a[1], a[2])) return;
-    const x0 = P[0], y0 = P[1];
-    if (!projData(b[0], b[1], b[2])) return;
-    g.beginPath();
-    g.moveTo(x0, y0);
-    g.lineTo(P[0], P[1]);
-    g.stroke();
-  }
-  function quad(g, pts) {
-    g.beginPath();
-    for (let i = 0; i < pts.length; i++) {
-      const p = pts[i];
-      if (!projData(p[0], p[1], p[2])) return false;
-      if (i === 0) g.moveTo(P[0], P[1]);
-      else g.lineTo(P[0], P[1]);
-    }
-    g.closePath();
-    return true;
-  }
-  function camChanged() {
-    view.camMoved = true;
-    view.camVersion++;
-    view.lastInteraction = performance.now();
-    view.dirty = true;
-  }
-  function orbit(dyaw, dpitch) {
-    const cam = view.cam;
-    cam.yaw = (cam.yaw + dyaw) % (Math.PI * 2);
-    cam.pitch = Math.max(-1.2, Math.min(1.5, cam.pitch + dpitch));
-    camChanged();
-  }
-  function pan(right, up) {
-    updateView();
-    const { cam } = view;
-    const V = view.V;
-    const s = cam.dist * 0.1;
-    cam.tx = Math.max(-2.5, Math.min(2.5, cam.tx + (V.rx * right + V.ux * up) * s));
-    cam.ty = Math.max(-2.5, Math.min(2.5, cam.ty + (V.ry * right + V.uy * up) * s));
-    cam.tz = Math.max(-2.5, Math.min(2.5, cam.tz + (V.rz * right + V.uz * up) * s));
-    following = false;
-    camChanged();
-  }
-  function zoom2(factor) {
-    view.cam.dist = Math.max(MIN_DIST, Math.min(MAX_DIST, view.cam.dist * factor));
-    camChanged();
-  }
-  function resetCamera() {
-    following = false;
-    view.cam = {
-      ...view.home
-    };
-    camChanged();
-    view.camMoved = false;
-  }
-  var PRESET_ANGLES = {
-    top: {
-      yaw: 0,
-      pitch: 1.5
-    },
-    side: {
-      yaw: Math.PI / 2,
-      pitch: 0
-    },
-    front: {
-      yaw: 0,
-      pitch: 0
-    }
-  };
-  var PRESET_KEYS = {
-    Digit1: "top",
-    Digit2: "side",
-    Digit3: "front",
-    Digit4: "follow"
-  };
-  var FOLLOW_SHARE = 0.6;
-  var following = false;
-  function setCameraPreset(preset) {
-    if (preset === "follow") {
-      following = true;
-      view.cam.dist = Math.max(MIN_DIST, view.home.dist * FOLLOW_SHARE);
-      camChanged();
-      followCraft();
-      return;
-    }
-    following = false;
-    const angles = PRESET_ANGLES[preset];
-    const cam = {
-      ...view.cam,
-      ...angles,
-      tx: 0,
-      ty: 0,
-      tz: 0
-    };
-    cam.dist = fitDistance(cam, view.FREE, view.H);
-    view.cam = cam;
-    camChanged();
-  }
-  function followCraft() {
-    const run = view.run;
-    if (!following || !run || run.n === 0) return;
-    const i = view.frame, j = Math.min(run.n - 1, i + 1);
-    const frac = view.playing ? view.pos - Math.floor(view.pos) : 0;
-    const cam = view.cam;
-    const tx = run.wx[i] + (run.wx[j] - run.wx[i]) * frac;
-    const ty = run.wy[i] + (run.wy[j] - run.wy[i]) * frac;
-    const tz = run.wz[i] + (run.wz[j] - run.wz[i]) * frac;
-    if (tx === cam.tx && ty === cam.ty && tz === cam.tz) return;
-    cam.tx = tx;
-    cam.ty = ty;
-    cam.tz = tz;
-    view.camMoved = true;
-    view.camVersion++;
-  }
-  function installCameraKeys() {
-    document.addEventListener("keydown", (e) => {
-      if (e.ctrlKey || e.metaKey || e.altKey) return;
-      const t2 = e.target;
-      if (t2 && (t2.tagName === "INPUT" || t2.tagName === "SELECT" || t2.tagName === "TEXTAREA")) {
-        if (t2.type !== "range" && t2.type !== "checkbox") {
-          return;
-        }
-      }
-      const preset = PRESET_KEYS[e.code];
-      if (!preset) return;
-      e.preventDefault();
-      setCameraPreset(preset);
-    });
-  }
 
   // viewer/gl_budget.ts
   var DETAIL_WINDOW = 4096;
@@ -7671,7 +7904,7 @@ export const VIEWER_SCRIPT: string = `(() => {
         for (const q of quads) p.fill(q, color);
       }
     }
-    const grid2 = {
+    const grid3 = {
       color: [
         120,
         160,
@@ -7689,7 +7922,7 @@ export const VIEWER_SCRIPT: string = `(() => {
         v,
         dy[1],
         zb
-      ], grid2);
+      ], grid3);
       p.line([
         v,
         yb,
@@ -7698,7 +7931,7 @@ export const VIEWER_SCRIPT: string = `(() => {
         v,
         yb,
         dz[1]
-      ], grid2);
+      ], grid3);
     }
     for (const { v } of ty) {
       p.line([
@@ -7709,7 +7942,7 @@ export const VIEWER_SCRIPT: string = `(() => {
         dx[1],
         v,
         zb
-      ], grid2);
+      ], grid3);
       p.line([
         xb,
         v,
@@ -7718,7 +7951,7 @@ export const VIEWER_SCRIPT: string = `(() => {
         xb,
         v,
         dz[1]
-      ], grid2);
+      ], grid3);
     }
     for (const { v } of tz) {
       p.line([
@@ -7729,7 +7962,7 @@ export const VIEWER_SCRIPT: string = `(() => {
         dx[1],
         yb,
         v
-      ], grid2);
+      ], grid3);
       p.line([
         xb,
         dy[0],
@@ -7738,7 +7971,7 @@ export const VIEWER_SCRIPT: string = `(() => {
         xb,
         dy[1],
         v
-      ], grid2);
+      ], grid3);
     }
     const edge = {
       color: [
@@ -8116,6 +8349,158 @@ export const VIEWER_SCRIPT: string = `(() => {
         });
       }
     }
+    drawGhost(p);
+    drawOverlays(p);
+  }
+  var GHOST_SEGMENTS = 160;
+  var OVERLAY_POINTS = 1600;
+  function drawGhost(p) {
+    const fan = view.fan, run = view.run;
+    const bx = fan?.bands.x, by = fan?.bands.y, bz = fan?.bands.z;
+    if (!fan || !bx || !by || !bz || fan.steps.length < 2) return;
+    const { dx, dy, dz } = run;
+    const n = fan.steps.length, every = Math.ceil((n - 1) / GHOST_SEGMENTS);
+    const picked2 = [];
+    for (let k = 0; k < n - 1; k += every) picked2.push(k);
+    picked2.push(n - 1);
+    const X = (v) => clampRange(v, dx), Y = (v) => clampRange(v, dy);
+    const Z = (v) => clampRange(v, dz);
+    const [r, g, b] = rgbOf(FAN_COLORS.outer);
+    const ribbon = [
+      r,
+      g,
+      b,
+      0.1
+    ];
+    const [lr, lg, lb] = rgbOf(FAN_COLORS.line);
+    const median = {
+      color: [
+        lr,
+        lg,
+        lb,
+        0.6
+      ],
+      width: 1.2,
+      dash: [
+        5,
+        4
+      ]
+    };
+    for (let j = 1; j < picked2.length; j++) {
+      const a = picked2[j - 1], c = picked2[j];
+      const mx = (k) => X(bx.p50[k]), my = (k) => Y(by.p50[k]);
+      const mz = (k) => Z(bz.p50[k]);
+      p.fill([
+        [
+          X(bx.p5[a]),
+          my(a),
+          mz(a)
+        ],
+        [
+          X(bx.p95[a]),
+          my(a),
+          mz(a)
+        ],
+        [
+          X(bx.p95[c]),
+          my(c),
+          mz(c)
+        ],
+        [
+          X(bx.p5[c]),
+          my(c),
+          mz(c)
+        ]
+      ], ribbon);
+      p.fill([
+        [
+          mx(a),
+          Y(by.p5[a]),
+          mz(a)
+        ],
+        [
+          mx(a),
+          Y(by.p95[a]),
+          mz(a)
+        ],
+        [
+          mx(c),
+          Y(by.p95[c]),
+          mz(c)
+        ],
+        [
+          mx(c),
+          Y(by.p5[c]),
+          mz(c)
+        ]
+      ], ribbon);
+      p.fill([
+        [
+          mx(a),
+          my(a),
+          Z(bz.p5[a])
+        ],
+        [
+          mx(a),
+          my(a),
+          Z(bz.p95[a])
+        ],
+        [
+          mx(c),
+          my(c),
+          Z(bz.p95[c])
+        ],
+        [
+          mx(c),
+          my(c),
+          Z(bz.p5[c])
+        ]
+      ], ribbon);
+      p.line([
+        mx(a),
+        my(a),
+        mz(a)
+      ], [
+        mx(c),
+        my(c),
+        mz(c)
+      ], median);
+    }
+  }
+  var overlayTrails = /* @__PURE__ */ new WeakMap();
+  function drawOverlays(p) {
+    const overlays = view.overlays;
+    if (overlays.length === 0) return;
+    const { dx, dy, dz } = view.run;
+    const points2 = Math.max(20, Math.floor(OVERLAY_POINTS / overlays.length * 0.9));
+    overlays.forEach((o, k) => {
+      const c = o.c;
+      let trail = overlayTrails.get(c);
+      if (!trail || trail.points !== points2) {
+        trail = {
+          points: points2,
+          dec: decimate(c, points2)
+        };
+        overlayTrails.set(c, trail);
+      }
+      const [r, g, b] = rgbOf(OVERLAY_COLORS[k % OVERLAY_COLORS.length]);
+      const style = {
+        color: [
+          r,
+          g,
+          b,
+          0.75
+        ],
+        width: 1
+      };
+      const dec = trail.dec;
+      const at = (f) => [
+        clampRange(c.x[f], dx),
+        clampRange(c.y[f], dy),
+        clampRange(c.z[f], dz)
+      ];
+      for (let j = 1; j < dec.length; j++) p.line(at(dec[j - 1]), at(dec[j]), style);
+    });
   }
   var PATH_AHEAD = {
     color: [
@@ -9462,7 +9847,7 @@ void main() {
       renderInfo.maxVertices = 0;
     }
     g.resize(canvas.width, canvas.height);
-    const key = "gl:" + view.camVersion + ":" + view.sizeVersion + ":" + view.runVersion;
+    const key = "gl:" + view.camVersion + ":" + view.sizeVersion + ":" + view.runVersion + ":" + view.sceneVersion;
     if (key !== view.staticKey) {
       view.staticKey = key;
       const ts0 = performance.now();
@@ -9493,6 +9878,7 @@ void main() {
     drawLive(ctx, {
       gpuTrail: true
     });
+    drawHover(ctx);
   }
   function draw() {
     const t0 = performance.now();
@@ -9510,7 +9896,7 @@ void main() {
     renderInfo.drawCalls = 0;
     const coarse = run && performance.now() - view.lastInteraction < SETTLE_MS;
     view.detail = run ? coarse ? run.coarse : run.full : null;
-    const key = view.camVersion + ":" + view.sizeVersion + ":" + view.runVersion + (coarse ? ":coarse" : "");
+    const key = view.camVersion + ":" + view.sizeVersion + ":" + view.runVersion + ":" + view.sceneVersion + (coarse ? ":coarse" : "");
     if (key !== view.staticKey) {
       view.staticKey = key;
       const ts0 = performance.now();
@@ -9528,8 +9914,19 @@ void main() {
       drawLive(ctx, {
         gpuTrail: false
       });
+      drawHover(ctx);
     }
     finish(t0);
+  }
+  function drawHover(g) {
+    const at = view.hover >= 0 ? frameOnCanvas(view.hover) : null;
+    if (!at) return;
+    g.strokeStyle = "rgba(255, 255, 255, 0.9)";
+    g.lineWidth = 1.5;
+    g.setLineDash([]);
+    g.beginPath();
+    g.arc(at[0], at[1], 5, 0, Math.PI * 2);
+    g.stroke();
   }
   function finish(t0) {
     if (view.hudFrame !== view.frame || view.hudFrame < 0) updateHud();
@@ -9645,22 +10042,61 @@ void main() {
   function lastFrame() {
     return view.run ? view.run.n - 1 : 0;
   }
+  var CLICK_SLOP = 3;
+  function onCanvas(e) {
+    const rect2 = canvas.getBoundingClientRect();
+    return [
+      e.clientX - rect2.left,
+      e.clientY - rect2.top
+    ];
+  }
+  function hoverAt(at) {
+    const frame = pickFrame(at[0], at[1]);
+    showPickTip(frame, at);
+    canvas.classList.toggle("picking", frame >= 0);
+    if (frame !== view.hover) {
+      view.hover = frame;
+      view.dirty = true;
+    }
+    return frame;
+  }
+  function clickAt(at) {
+    const frame = pickFrame(at[0], at[1]);
+    if (frame >= 0) {
+      pause();
+      seek(frame);
+      view.dirty = true;
+    }
+    return frame;
+  }
   function installPointer() {
+    pointer.hover = hoverAt;
     let drag = null;
     canvas.addEventListener("pointerdown", (e) => {
       drag = {
         x: e.clientX,
         y: e.clientY,
-        pan: e.shiftKey || e.button === 2
+        pan: e.shiftKey || e.button === 2,
+        moved: 0,
+        button: e.button
       };
       canvas.setPointerCapture(e.pointerId);
       canvas.classList.add("dragging");
     });
     canvas.addEventListener("pointermove", (e) => {
-      if (!drag) return;
+      if (!drag) {
+        hoverAt(onCanvas(e));
+        return;
+      }
       const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
       drag.x = e.clientX;
       drag.y = e.clientY;
+      drag.moved += Math.abs(dx) + Math.abs(dy);
+      if (drag.moved <= CLICK_SLOP) return;
+      hoverAt([
+        -1e9,
+        -1e9
+      ]);
       const V = view.V;
       if (drag.pan) {
         pan(-dx / Math.max(60, V ? V.F * 0.35 : 200), dy / Math.max(60, V ? V.F * 0.35 : 200));
@@ -9670,8 +10106,18 @@ void main() {
       drag = null;
       canvas.classList.remove("dragging");
     };
-    canvas.addEventListener("pointerup", endDrag);
+    canvas.addEventListener("pointerup", (e) => {
+      const click = drag && drag.moved <= CLICK_SLOP && drag.button === 0 && !drag.pan;
+      endDrag();
+      if (click) clickAt(onCanvas(e));
+    });
     canvas.addEventListener("pointercancel", endDrag);
+    canvas.addEventListener("pointerleave", () => {
+      if (!drag) hoverAt([
+        -1e9,
+        -1e9
+      ]);
+    });
     canvas.addEventListener("contextmenu", (e) => e.preventDefault());
     canvas.addEventListener("wheel", (e) => {
       e.preventDefault();
@@ -10463,7 +10909,7 @@ void main() {
     const left = files.length - MAX_OVERLAYS;
     return {
       runs,
-      note: files.length === 0 ? "" : " Overlaid in the panels: " + notes.join("; ") + "." + (left > 0 ? " At most " + MAX_OVERLAYS + " logs are overlaid; " + left + " left out." : "")
+      note: files.length === 0 ? "" : " Overlaid in the scene and the panels: " + notes.join("; ") + "." + (left > 0 ? " At most " + MAX_OVERLAYS + " logs are overlaid; " + left + " left out." : "")
     };
   }
   async function loadFan(file) {
@@ -10484,6 +10930,8 @@ void main() {
       };
     }
     view.fan = read.fan;
+    view.sceneVersion++;
+    view.dirty = true;
     showFanNote(file.name);
     return {
       text: "Fan from " + file.name + ": " + read.fan.runs.toLocaleString("en-US") + ' runs of "' + read.fan.scenario + '", ' + Object.keys(read.fan.bands).join(", ") + ".",
@@ -10538,6 +10986,7 @@ void main() {
         }
       } else {
         view.overlays = overlays.runs;
+        view.sceneVersion++;
         flyLog(file.name, columns, meta);
         lastLog = {
           name: file.name,
@@ -10891,6 +11340,21 @@ main {
   display: block;
   cursor: grab;
   touch-action: none;
+}
+#pick-tip {
+  position: absolute;
+  z-index: 5;
+  pointer-events: none;
+  padding: 5px 8px;
+  font: 11px/1.45 var(--mono);
+  color: var(--text);
+  white-space: nowrap;
+}
+#pick-tip[hidden] {
+  display: none;
+}
+#view.picking {
+  cursor: pointer;
 }
 #view.dragging {
   cursor: grabbing;
@@ -11564,6 +12028,7 @@ export const VIEWER_MARKUP: string = `<div id="app">
   </header>
   <main>
     <canvas id="view" aria-label="3D view of the flight envelope and the flown trail"></canvas>
+    <div id="pick-tip" class="panel" role="tooltip" hidden></div>
     <aside id="hud" class="panel" aria-live="off">
       <h2>Telemetry</h2>
       <dl>

@@ -4,8 +4,10 @@
  *
  * @module
  */
+/// <reference lib="dom" />
 import type { FlightEvent } from "../core/events.ts";
 import { api as panelsApi, setZoom } from "./panels.ts";
+import { frameOnCanvas, type PickStats, pickStats } from "./pick.ts";
 import { pause, play, seek, setSelection, setTimeMode } from "./playback.ts";
 import { type Camera, SPEEDS, type TimeMode, view } from "./state.ts";
 
@@ -81,6 +83,26 @@ export interface FlightApi {
   setTimeMode(mode: TimeMode): void;
   /** Milliseconds the last static-layer and trail-layer updates took. */
   timing: { staticMs: number; trailMs: number };
+  /** What picking in the 3D scene has cost: queries, points tested, grid rebuilds. */
+  readonly pickStats: PickStats;
+  /** The trail frame under the pointer, -1 for none. */
+  readonly hover: number;
+  /**
+   * Where a frame is drawn in the 3D scene, as the page's own camera projects it.
+   *
+   * @param frame The frame.
+   * @returns Its position in the window's CSS pixels (as a mouse event's `clientX` and
+   *   `clientY`), or `null` when it is behind the camera or not a frame.
+   */
+  project(frame: number): { x: number; y: number } | null;
+  /**
+   * Hovers a point of the window, as a mouse move over the 3D scene does.
+   *
+   * @param x The point's `clientX`.
+   * @param y The point's `clientY`.
+   * @returns The trail frame under it, -1 for none.
+   */
+  hoverAt(x: number, y: number): number;
   /** The current frame. */
   readonly frame: number;
   /** Number of frames of the run on screen. */
@@ -103,6 +125,17 @@ export interface FlightApi {
   pause(): void;
 }
 
+/** The 3D canvas's place in the window. */
+function canvasRect(): { left: number; top: number } {
+  const el = document.getElementById("view");
+  return el ? el.getBoundingClientRect() : { left: 0, top: 0 };
+}
+
+/** What a pointer move over the 3D scene does, set by the controls (viewer/controls.ts). */
+export const pointer: { hover: (at: readonly [number, number]) => number } = {
+  hover: () => -1,
+};
+
 /** The view's API object, installed as `window.__flight` by the entry module. */
 export const api: FlightApi = {
   loadedMs: null,
@@ -112,6 +145,22 @@ export const api: FlightApi = {
   load: null,
   lastExport: null,
   timing: { staticMs: 0, trailMs: 0 },
+  get pickStats() {
+    return { ...pickStats };
+  },
+  get hover() {
+    return view.hover;
+  },
+  project(frame) {
+    const at = frameOnCanvas(frame);
+    if (!at) return null;
+    const rect = canvasRect();
+    return { x: rect.left + at[0], y: rect.top + at[1] };
+  },
+  hoverAt(x, y) {
+    const rect = canvasRect();
+    return pointer.hover([x - rect.left, y - rect.top]);
+  },
   get events() {
     return view.events ? view.events.list : [];
   },

@@ -1,5 +1,6 @@
 /**
- * Mouse, keyboard and button input: drag to orbit, shift-drag or right-drag to move, wheel to
+ * Mouse, keyboard and button input: hover a trail point for its values, click one to go to its
+ * frame, drag to orbit, shift-drag or right-drag to move, wheel to
  * zoom; the keys of the help list; the transport buttons, the scrubber, speed, loop and the
  * timeline; the event list, the selection's buttons, the time toggle, the panels' toggle and
  * the exports.
@@ -8,11 +9,13 @@
  */
 /// <reference lib="dom" />
 import { REGIMES } from "../core/frame.ts";
+import { pointer } from "./api.ts";
 import { orbit, pan, resetCamera, zoom } from "./camera.ts";
 import { $, canvas, scrubber, timeline } from "./dom.ts";
-import { frameTimeText, showEventList } from "./hud.ts";
+import { frameTimeText, showEventList, showPickTip } from "./hud.ts";
 import { upperBound } from "./model.ts";
 import { resizePanels } from "./panels.ts";
+import { pickFrame } from "./pick.ts";
 import { exportCsv, exportPng } from "./panels_share.ts";
 import {
   jumpEvent,
@@ -49,18 +52,74 @@ function lastFrame(): number {
   return view.run ? view.run.n - 1 : 0;
 }
 
+/** How far the pointer may move between press and release for a click, CSS pixels. */
+const CLICK_SLOP = 3;
+
+/** The pointer's position on the canvas, CSS pixels. */
+function onCanvas(e: MouseEvent): [number, number] {
+  const rect = canvas.getBoundingClientRect();
+  return [e.clientX - rect.left, e.clientY - rect.top];
+}
+
+/**
+ * Hovers a point of the canvas: the trail frame under it, if any, shows in the tooltip and is
+ * ringed in the scene.
+ *
+ * @param at The point, CSS pixels from the canvas's top left corner.
+ * @returns The frame, -1 for none.
+ */
+export function hoverAt(at: readonly [number, number]): number {
+  const frame = pickFrame(at[0], at[1]);
+  showPickTip(frame, at);
+  canvas.classList.toggle("picking", frame >= 0);
+  if (frame !== view.hover) {
+    view.hover = frame;
+    view.dirty = true;
+  }
+  return frame;
+}
+
+/**
+ * Clicks a point of the canvas: goes to the trail frame under it, if any, and pauses.
+ *
+ * @param at The point, CSS pixels from the canvas's top left corner.
+ * @returns The frame, -1 for none (the view then stays where it is).
+ */
+export function clickAt(at: readonly [number, number]): number {
+  const frame = pickFrame(at[0], at[1]);
+  if (frame >= 0) {
+    pause();
+    seek(frame);
+    view.dirty = true;
+  }
+  return frame;
+}
+
 function installPointer(): void {
-  let drag: { x: number; y: number; pan: boolean } | null = null;
+  pointer.hover = hoverAt;
+  let drag: { x: number; y: number; pan: boolean; moved: number; button: number } | null = null;
   canvas.addEventListener("pointerdown", (e) => {
-    drag = { x: e.clientX, y: e.clientY, pan: e.shiftKey || e.button === 2 };
+    drag = {
+      x: e.clientX,
+      y: e.clientY,
+      pan: e.shiftKey || e.button === 2,
+      moved: 0,
+      button: e.button,
+    };
     canvas.setPointerCapture(e.pointerId);
     canvas.classList.add("dragging");
   });
   canvas.addEventListener("pointermove", (e) => {
-    if (!drag) return;
+    if (!drag) {
+      hoverAt(onCanvas(e));
+      return;
+    }
     const dx = e.clientX - drag.x, dy = e.clientY - drag.y;
     drag.x = e.clientX;
     drag.y = e.clientY;
+    drag.moved += Math.abs(dx) + Math.abs(dy);
+    if (drag.moved <= CLICK_SLOP) return;
+    hoverAt([-1e9, -1e9]);
     const V = view.V;
     if (drag.pan) {
       pan(-dx / Math.max(60, V ? V.F * 0.35 : 200), dy / Math.max(60, V ? V.F * 0.35 : 200));
@@ -70,8 +129,16 @@ function installPointer(): void {
     drag = null;
     canvas.classList.remove("dragging");
   };
-  canvas.addEventListener("pointerup", endDrag);
+  canvas.addEventListener("pointerup", (e) => {
+    // a press and release that did not move is a click on the trail
+    const click = drag && drag.moved <= CLICK_SLOP && drag.button === 0 && !drag.pan;
+    endDrag();
+    if (click) clickAt(onCanvas(e));
+  });
   canvas.addEventListener("pointercancel", endDrag);
+  canvas.addEventListener("pointerleave", () => {
+    if (!drag) hoverAt([-1e9, -1e9]);
+  });
   canvas.addEventListener("contextmenu", (e) => e.preventDefault());
   canvas.addEventListener("wheel", (e) => {
     e.preventDefault();

@@ -13,6 +13,7 @@ import { fitHome, followCraft, updateView } from "./camera.ts";
 import { $, canvas, ctx, sctx, staticCanvas, trailCanvas } from "./dom.ts";
 import { floorWorldY, GlView } from "./gl.ts";
 import { updateHud } from "./hud.ts";
+import { frameOnCanvas } from "./pick.ts";
 import { drawLabelLayer, drawScene, drawStatic, sidesOf } from "./scene.ts";
 import { SETTLE_MS, view } from "./state.ts";
 import { drawTimeline } from "./timeline.ts";
@@ -122,7 +123,8 @@ function drawGl(g: GlView): void {
     renderInfo.maxVertices = 0;
   }
   g.resize(canvas.width, canvas.height);
-  const key = "gl:" + view.camVersion + ":" + view.sizeVersion + ":" + view.runVersion;
+  const key = "gl:" + view.camVersion + ":" + view.sizeVersion + ":" + view.runVersion + ":" +
+    view.sceneVersion;
   if (key !== view.staticKey) {
     view.staticKey = key;
     const ts0 = performance.now();
@@ -151,6 +153,7 @@ function drawGl(g: GlView): void {
   ctx.drawImage(staticCanvas, 0, 0);
   ctx.setTransform(view.DPR, 0, 0, view.DPR, 0, 0);
   drawLive(ctx, { gpuTrail: true });
+  drawHover(ctx);
 }
 
 /** Draws the view now. */
@@ -170,8 +173,8 @@ export function draw(): void {
   renderInfo.drawCalls = 0;
   const coarse = run && performance.now() - view.lastInteraction < SETTLE_MS;
   view.detail = run ? (coarse ? run.coarse : run.full) : null;
-  const key = view.camVersion + ":" + view.sizeVersion + ":" + view.runVersion +
-    (coarse ? ":coarse" : "");
+  const key = view.camVersion + ":" + view.sizeVersion + ":" + view.runVersion + ":" +
+    view.sceneVersion + (coarse ? ":coarse" : "");
   if (key !== view.staticKey) {
     view.staticKey = key;
     const ts0 = performance.now();
@@ -187,8 +190,21 @@ export function draw(): void {
     ctx.drawImage(trailCanvas, 0, 0);
     ctx.setTransform(view.DPR, 0, 0, view.DPR, 0, 0);
     drawLive(ctx, { gpuTrail: false });
+    drawHover(ctx);
   }
   finish(t0);
+}
+
+/** Rings the trail frame under the pointer, if any. */
+function drawHover(g: CanvasRenderingContext2D): void {
+  const at = view.hover >= 0 ? frameOnCanvas(view.hover) : null;
+  if (!at) return;
+  g.strokeStyle = "rgba(255, 255, 255, 0.9)";
+  g.lineWidth = 1.5;
+  g.setLineDash([]);
+  g.beginPath();
+  g.arc(at[0], at[1], 5, 0, Math.PI * 2);
+  g.stroke();
 }
 
 /** Brings the HUD up to the frame and counts the draw. */

@@ -18,13 +18,7 @@ import type { Columns } from "./data.ts";
 import { upperBound } from "./model.ts";
 
 export type { FlightEvent, Severity };
-
-/** Colour of each severity band, on the timeline and in the event list. */
-export const SEVERITY_COLORS: Readonly<Record<Severity, string>> = {
-  low: "#e8d36a",
-  medium: "#ff9a3d",
-  high: "#ff3f5a",
-};
+export { SEVERITY_COLORS } from "./palette.ts";
 
 /** A run's events, indexed for the view. */
 export interface ViewEvents {

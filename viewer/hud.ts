@@ -317,3 +317,43 @@ export function showEventList(): void {
   }
   list.appendChild(fragment);
 }
+
+/**
+ * Shows the tooltip of a trail frame under the pointer: its frame and time, spot, X, Y and Z,
+ * regime and flags, beside the pointer; hides it for -1.
+ *
+ * @param frame The frame picked, -1 for none.
+ * @param at The pointer on the canvas, CSS pixels.
+ */
+export function showPickTip(frame: number, at: readonly [number, number]): void {
+  const tip = $("pick-tip");
+  const run = view.run;
+  if (!run || frame < 0 || frame >= run.n) {
+    tip.hidden = true;
+    tip.removeAttribute("data-frame");
+    return;
+  }
+  const c = run.c;
+  let flags = "";
+  for (let b = 0; b < FLAGS.length; b++) if (c.flags[frame]! & (1 << b)) flags += " · " + FLAGS[b];
+  const lines = [
+    "frame " + frame + (run.dated || c.timestamp ? " · " + frameTimeText(frame) : ""),
+    "spot " + fmt(c.spot[frame]!, 2) + " · IV " + pct(c.iv[frame]!) + " · HV " + pct(c.hv[frame]!),
+    "X " + fmt(c.x[frame]!, 3) + " · Y " + fmt(c.y[frame]!, 3) + " · Z " + fmt(c.z[frame]!, 3),
+    REGIMES[c.regime[frame]!] + flags,
+  ];
+  tip.replaceChildren(...lines.map((text) => {
+    const line = document.createElement("div");
+    line.textContent = text;
+    return line;
+  }));
+  (tip.lastChild as HTMLElement).style.color = REGIME_COLORS[c.regime[frame]!]!;
+  tip.setAttribute("data-frame", String(frame));
+  tip.hidden = false;
+  // beside the pointer, kept inside the canvas
+  const w = tip.offsetWidth, h = tip.offsetHeight;
+  const x = at[0] + 14 + w > view.W ? at[0] - 14 - w : at[0] + 14;
+  const y = Math.max(0, Math.min(view.H - h, at[1] - h - 10));
+  tip.style.left = Math.max(0, x) + "px";
+  tip.style.top = y + "px";
+}

@@ -176,8 +176,10 @@ async function readOverlays(files: File[]): Promise<{ runs: OverlayRun[]; note: 
   const left = files.length - MAX_OVERLAYS;
   return {
     runs,
-    note: files.length === 0 ? "" : " Overlaid in the panels: " + notes.join("; ") + "." +
-      (left > 0 ? " At most " + MAX_OVERLAYS + " logs are overlaid; " + left + " left out." : ""),
+    note: files.length === 0
+      ? ""
+      : " Overlaid in the scene and the panels: " + notes.join("; ") + "." +
+        (left > 0 ? " At most " + MAX_OVERLAYS + " logs are overlaid; " + left + " left out." : ""),
   };
 }
 
@@ -194,6 +196,8 @@ async function loadFan(file: File): Promise<{ text: string; problem: boolean }> 
     return { text: "Ignored " + file.name + ": " + read.problems.join("; ") + ".", problem: true };
   }
   view.fan = read.fan;
+  view.sceneVersion++;
+  view.dirty = true;
   showFanNote(file.name);
   return {
     text: "Fan from " + file.name + ": " + read.fan.runs.toLocaleString("en-US") +
@@ -256,6 +260,7 @@ function loadLog(
       }
     } else {
       view.overlays = overlays.runs;
+      view.sceneVersion++;
       flyLog(file.name, columns, meta);
       lastLog = { name: file.name, columns, badCount: parsed.bad.length, bad };
       const known = !!meta?.meta?.levels;

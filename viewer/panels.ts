@@ -16,10 +16,9 @@ import { $ } from "./dom.ts";
 import { frameTimeText } from "./hud.ts";
 import type { FanSeries } from "./panels_fan.ts";
 import { frameOfStep, pickFrames, valuesAt } from "./panels_data.ts";
+import { OVERLAY_COLORS } from "./palette.ts";
 import { view } from "./state.ts";
 
-/** Colours of the runs dropped over the one on screen, in order. */
-const OVERLAY_COLORS = ["#c792ea", "#f78c6c", "#89ddff", "#c3e88d"] as const;
 /** Most further runs drawn. */
 export const MAX_OVERLAYS = OVERLAY_COLORS.length;
 /** Frames picked per CSS pixel of a panel's width. */

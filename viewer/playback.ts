@@ -180,6 +180,7 @@ export function setRun(run: Run): void {
   view.selection = null;
   updateLoopLabel();
   view.runVersion++;
+  view.hover = -1;
   view.frame = 0;
   view.pos = 0;
   view.hudFrame = -1;

@@ -1,7 +1,8 @@
 /**
  * The static layer of the 3D view, redrawn only when the camera, the size or the run change:
  * back walls, regime zones, grid, box, the wall curtain at Z = 0 and the flip at Z = 1,
- * threshold lines, the MANEUVER and RUPTURE envelopes, the path ahead, axes and labels. The
+ * threshold lines, the MANEUVER and RUPTURE envelopes, a Monte Carlo batch's fan as a ghost band
+ * around its median path, further runs as thin trails, the path ahead, axes and labels. The
  * geometry is described once, through a {@linkcode Painter}, so that the Canvas 2D path and the
  * WebGL2 path (viewer/gl.ts) draw the same scene; labels are Canvas 2D text on both.
  *
@@ -12,8 +13,10 @@ import { REGIMES } from "../core/frame.ts";
 import { line3, P, type Point3, proj, projData, quad } from "./camera.ts";
 import { font } from "./dom.ts";
 import { axisKnees, axisShare, axisTicks, axisValue } from "./axes.ts";
-import { mapY, type Tick } from "./model.ts";
-import { FLAG_COLORS, REGIME_RGB } from "./palette.ts";
+import type { Columns } from "./data.ts";
+import { decimate, mapY, type Tick } from "./model.ts";
+import { FAN_COLORS, FLAG_COLORS, OVERLAY_COLORS, REGIME_RGB } from "./palette.ts";
+import { rgbOf } from "../plugins/_palette.ts";
 import { view } from "./state.ts";
 
 /** Points per stroked path: the rasteriser is much faster on many short paths. */
@@ -148,7 +151,8 @@ function drawLabels(g: CanvasRenderingContext2D, sides: Sides): void {
 
 /**
  * Describes the scene's geometry to a painter, back to front: back walls, regime zones, grid,
- * box edges, the BREACH zone and wall curtain, the flip, threshold lines and the envelopes.
+ * box edges, the BREACH zone and wall curtain, the flip, threshold lines, the envelopes, the
+ * fan's ghost band and the further runs.
  *
  * @param p The painter.
  * @param sides The sides the camera sees, from {@linkcode sidesOf}.
@@ -292,6 +296,93 @@ export function drawScene(p: Painter, sides: Sides): void {
       );
     }
   }
+  drawGhost(p);
+  drawOverlays(p);
+}
+
+/** Most segments of the ghost band: a fan over more steps is drawn at every few of them. */
+export const GHOST_SEGMENTS = 160;
+/** Most trail points of all further runs together in the 3D scene. */
+export const OVERLAY_POINTS = 1600;
+
+/**
+ * Draws a Monte Carlo batch's fan as a ghost band around its median path: at each step kept,
+ * the median of X, Y and Z is a point of the path, and three translucent ribbons along it span
+ * the 5th to 95th percentile of each of X, Y and Z with the other two at their medians; the
+ * median path is dashed. Percentiles beyond the box are drawn at its side.
+ */
+function drawGhost(p: Painter): void {
+  const fan = view.fan, run = view.run!;
+  const bx = fan?.bands.x, by = fan?.bands.y, bz = fan?.bands.z;
+  if (!fan || !bx || !by || !bz || fan.steps.length < 2) return;
+  const { dx, dy, dz } = run;
+  const n = fan.steps.length, every = Math.ceil((n - 1) / GHOST_SEGMENTS);
+  const picked: number[] = [];
+  for (let k = 0; k < n - 1; k += every) picked.push(k);
+  picked.push(n - 1);
+  const X = (v: number) => clampRange(v, dx), Y = (v: number) => clampRange(v, dy);
+  const Z = (v: number) => clampRange(v, dz);
+  const [r, g, b] = rgbOf(FAN_COLORS.outer);
+  const ribbon: Rgba = [r, g, b, 0.1];
+  const [lr, lg, lb] = rgbOf(FAN_COLORS.line);
+  const median: LineStyle = { color: [lr, lg, lb, 0.6], width: 1.2, dash: [5, 4] };
+  for (let j = 1; j < picked.length; j++) {
+    const a = picked[j - 1]!, c = picked[j]!;
+    const mx = (k: number) => X(bx.p50[k]!), my = (k: number) => Y(by.p50[k]!);
+    const mz = (k: number) => Z(bz.p50[k]!);
+    p.fill([
+      [X(bx.p5[a]!), my(a), mz(a)],
+      [X(bx.p95[a]!), my(a), mz(a)],
+      [X(bx.p95[c]!), my(c), mz(c)],
+      [X(bx.p5[c]!), my(c), mz(c)],
+    ], ribbon);
+    p.fill([
+      [mx(a), Y(by.p5[a]!), mz(a)],
+      [mx(a), Y(by.p95[a]!), mz(a)],
+      [mx(c), Y(by.p95[c]!), mz(c)],
+      [mx(c), Y(by.p5[c]!), mz(c)],
+    ], ribbon);
+    p.fill([
+      [mx(a), my(a), Z(bz.p5[a]!)],
+      [mx(a), my(a), Z(bz.p95[a]!)],
+      [mx(c), my(c), Z(bz.p95[c]!)],
+      [mx(c), my(c), Z(bz.p5[c]!)],
+    ], ribbon);
+    p.line([mx(a), my(a), mz(a)], [mx(c), my(c), mz(c)], median);
+  }
+}
+
+/** The frames drawn of each further run, by its columns and the points it may take. */
+const overlayTrails = new WeakMap<Columns, { points: number; dec: Int32Array }>();
+
+/**
+ * Draws the further runs dropped with the one on screen as thin whole trails in their panel
+ * colours, decimated to share {@linkcode OVERLAY_POINTS}, on the run's axes (points beyond the
+ * box at its side).
+ */
+function drawOverlays(p: Painter): void {
+  const overlays = view.overlays;
+  if (overlays.length === 0) return;
+  const { dx, dy, dz } = view.run!;
+  // decimate keeps up to ten frames per bucket of nine points
+  const points = Math.max(20, Math.floor(OVERLAY_POINTS / overlays.length * 0.9));
+  overlays.forEach((o, k) => {
+    const c = o.c;
+    let trail = overlayTrails.get(c);
+    if (!trail || trail.points !== points) {
+      trail = { points, dec: decimate(c, points) };
+      overlayTrails.set(c, trail);
+    }
+    const [r, g, b] = rgbOf(OVERLAY_COLORS[k % OVERLAY_COLORS.length]!);
+    const style: LineStyle = { color: [r, g, b, 0.75], width: 1 };
+    const dec = trail.dec;
+    const at = (f: number): Point3 => [
+      clampRange(c.x[f]!, dx),
+      clampRange(c.y[f]!, dy),
+      clampRange(c.z[f]!, dz),
+    ];
+    for (let j = 1; j < dec.length; j++) p.line(at(dec[j - 1]!), at(dec[j]!), style);
+  });
 }
 
 /** Colour of the path ahead. */

@@ -152,10 +152,14 @@ export interface ViewState {
   selection: [number, number] | null;
   /** How frame times are shown. */
   timeMode: TimeMode;
-  /** Further runs drawn over the one on screen, in the 2D panels. */
+  /** Further runs drawn over the one on screen, in the 3D scene and the 2D panels. */
   overlays: OverlayRun[];
   /** A Monte Carlo batch's fan drawn behind the run, `null` for none. */
   fan: Fan | null;
+  /** Bumped when the fan or the further runs change, which the static layer draws. */
+  sceneVersion: number;
+  /** The trail frame under the pointer, -1 for none. */
+  hover: number;
 }
 
 /** The state of the view. */
@@ -193,4 +197,6 @@ export const view: ViewState = {
   timeMode: "date",
   overlays: [],
   fan: null,
+  sceneVersion: 0,
+  hover: -1,
 };

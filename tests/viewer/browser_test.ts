@@ -673,7 +673,7 @@ Deno.test({
         // the second log is drawn over the first in the panels
         assert(
           String(await text(page, "#load-message")).includes(
-            "Overlaid in the panels: mc_false_breakout_1.jsonl",
+            "Overlaid in the scene and the panels: mc_false_breakout_1.jsonl",
           ),
         );
         assertEquals(await get(page, "window.__flight.overlays"), ["mc_false_breakout_1.jsonl"]);
