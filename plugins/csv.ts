@@ -24,23 +24,28 @@ export interface CsvOptions {
   readonly file: string;
 }
 
-/** Files read once per process, by absolute path. */
-const read = new Map<string, UserSeries>();
+/** Files read, by absolute path, with the size and time of the version read. */
+const read = new Map<string, { version: string; series: UserSeries }>();
 
-/** The file of a use, read and checked once. */
+/** The file of a use, read and checked once a version: a file rewritten is read again. */
 function series(scenario: string, options: CsvOptions): UserSeries {
   const path = resolve(dirname(scenario), options.file);
-  let found = read.get(path);
-  if (!found) {
-    let text: string;
-    try {
-      text = Deno.readTextFileSync(path);
-    } catch (error) {
-      throw new ScenarioError(`${path}: Cannot read the file: ${(error as Error).message}`);
-    }
-    read.set(path, found = parseUserSeries(text, path));
+  let version = "";
+  try {
+    const info = Deno.statSync(path);
+    version = `${info.size} ${info.mtime?.getTime()} ${info.ino}`;
+  } catch { /* reading it below says why */ }
+  const found = read.get(path);
+  if (found && found.version === version) return found.series;
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(path);
+  } catch (error) {
+    throw new ScenarioError(`${path}: Cannot read the file: ${(error as Error).message}`);
   }
-  return found;
+  const parsed = parseUserSeries(text, path);
+  read.set(path, { version, series: parsed });
+  return parsed;
 }
 
 const csv: GeneratorDefinition<CsvOptions> = defineGenerator({

@@ -73,3 +73,11 @@ Deno.test("csv refuses a file of ';' separators and decimal commas with a hint",
   const error = await assertRejects(() => loadScenario(path), ScenarioError);
   assertStringIncludes(error.message, 'found ";" separators and decimal commas');
 });
+
+Deno.test("csv reads its file again when it is rewritten between two loads in one process", async () => {
+  const path = await scenarioWith("spot,iv,hv\n100,0.2,0.15\n", {});
+  const spots = async () => (await simulate(await loadScenario(path))).map((f) => f.spot);
+  assertEquals(await spots(), [100]);
+  await Deno.writeTextFile(join(path, "..", "day.csv"), "spot,iv,hv\n101,0.2,0.15\n102,0.2,0.15\n");
+  assertEquals(await spots(), [101, 102]);
+});
