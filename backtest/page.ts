@@ -7,6 +7,7 @@
  */
 import type { BacktestDocument } from "./engine.ts";
 import type { Calibration } from "./calibration.ts";
+import { escapeHtml as escape, pageOpening } from "../files/page.ts";
 
 /**
  * Renders a backtest's page.
@@ -51,23 +52,7 @@ export function backtestPage(doc: BacktestDocument): string {
       ),
     );
   }
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<header>
-<h1>${escape(title)}</h1>
-${
-    doc.description
-      ? `<p class="lede">${escape(doc.description)}</p>\n`
-      : ""
-  }<p class="meta">${meta}</p>
-</header>
+  return `${pageOpening({ title, style: CSS, lede: doc.description, meta })}
 <main>
 ${sections.join("\n")}
 <section class="panel">
@@ -281,10 +266,6 @@ function percent(v: number): string {
 
 function f1(v: number): string {
   return (Math.round(v * 10) / 10).toString();
-}
-
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** The Monte Carlo report's style (montecarlo/report.ts), with the table panel's. */

@@ -39,6 +39,7 @@ import {
   type Series,
   TIMELINE_POINTS,
 } from "./stats.ts";
+import { escapeHtml as escape, pageOpening } from "../files/page.ts";
 
 /** What {@linkcode renderReport} shows besides the statistics. */
 export interface ReportOptions {
@@ -142,27 +143,18 @@ export function renderReport(stats: MonteCarloStats, options: ReportOptions): st
         : ""
     }, `
     : "";
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<header>
-<h1>${escape(title)}</h1>
-${
-    options.description
-      ? `<p class="lede">${escape(options.description)}</p>\n`
-      : ""
-  }<p class="meta">${formatCount(summary.runs, "run")} &times; ${
-    formatCount(summary.steps, "step")
-  } &middot; seed ${summary.seed} &middot; ${formatCount(summary.runs * summary.steps, "frame")}${
-    dates ? ` &middot; ${escape(dateSpan(dates))}` : ""
-  }</p>
-</header>
+  return `${
+    pageOpening({
+      title,
+      style: CSS,
+      lede: options.description,
+      meta: `${formatCount(summary.runs, "run")} &times; ${
+        formatCount(summary.steps, "step")
+      } &middot; seed ${summary.seed} &middot; ${
+        formatCount(summary.runs * summary.steps, "frame")
+      }${dates ? ` &middot; ${escape(dateSpan(dates))}` : ""}`,
+    })
+  }
 <main>
 ${cards(summary)}
 <section class="grid">
@@ -243,10 +235,6 @@ table.matrix thead th { color: var(--ink); font-weight: 600; }
 pre.options { margin: 0; text-align: left; white-space: pre-wrap; word-break: break-all; font: 12px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; }
 footer { color: var(--muted); font-size: 13px; padding-top: 8px; padding-bottom: 32px; }
 `;
-
-function escape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** A relative error as a percentage with two significant digits, such as `0.012%`. */
 function percentOf(relativeError: number): string {
@@ -1396,23 +1384,18 @@ export function renderSweepReport(table: SweepReportTable): string {
   const title = `Parameter sweep: ${table.name}`;
   const keys = table.axes.map((axis) => axis.key);
   const combinations = formatCount(table.rows.length, "combination");
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)}</title>
-<style>${CSS}${SWEEP_CSS}</style>
-</head>
-<body>
-<header>
-<h1>${escape(title)}</h1>
-${table.description ? `<p class="lede">${escape(table.description)}</p>\n` : ""}<p class="meta">${
-    keys.map(escape).join(" &times; ")
-  } &middot; ${combinations} &times; ${formatCount(table.runs, "run")} &times; ${
-    formatCount(table.steps, "step")
-  } &middot; seed ${table.seed} in every combination</p>
-</header>
+  return `${
+    pageOpening({
+      title,
+      style: CSS + SWEEP_CSS,
+      lede: table.description,
+      meta: `${keys.map(escape).join(" &times; ")} &middot; ${combinations} &times; ${
+        formatCount(table.runs, "run")
+      } &times; ${
+        formatCount(table.steps, "step")
+      } &middot; seed ${table.seed} in every combination`,
+    })
+  }
 <main>
 ${table.rows.length > 0 ? breachChart(table) : ""}
 ${sweepTable(table)}
